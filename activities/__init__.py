@@ -1,0 +1,1 @@
+"""Activities: thin adapters between workflows and the database, each side effect idempotent."""

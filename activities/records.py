@@ -1,0 +1,83 @@
+"""The timeline and the read model, written from the workflow's events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from temporalio import activity
+
+from db.session import SessionFactory, transaction
+from db.tables import ServiceRequestRow, TimelineEventRow
+from models.activity_io import ActivityName, RecordRequest
+from models.common import SlaStatus
+from models.state import ServiceRequestState
+
+
+def workflow_id_for(number: str) -> str:
+    return f"service-request-{number}"
+
+
+class RecordActivities:
+    def __init__(self, sessions: SessionFactory) -> None:
+        self._sessions = sessions
+
+    @activity.defn(name=ActivityName.RECORD_EVENTS)
+    def record_events(self, request: RecordRequest) -> None:
+        """Append the events and project the state, in one transaction.
+
+        Idempotent: an event already stored under its (number, seq) is skipped and the
+        projection only moves forward in `version`, so a retried attempt writes nothing twice.
+        """
+        state = request.state
+        with transaction(self._sessions) as session:
+            stored = set(
+                session.scalars(
+                    select(TimelineEventRow.seq).where(
+                        TimelineEventRow.number == state.number,
+                        TimelineEventRow.seq.in_([e.seq for e in request.events]),
+                    )
+                )
+            )
+            for event in request.events:
+                if event.seq in stored:
+                    continue
+                session.add(
+                    TimelineEventRow(
+                        number=state.number,
+                        seq=event.seq,
+                        kind=event.kind,
+                        at=event.at,
+                        actor=event.actor,
+                        stage=event.stage,
+                        data=event.data,
+                    )
+                )
+            row = session.get(ServiceRequestRow, state.number)
+            if row is None:
+                session.add(_projection(state, ServiceRequestRow()))
+            elif row.version < state.version:
+                _projection(state, row)
+
+
+def _projection(state: ServiceRequestState, row: ServiceRequestRow) -> ServiceRequestRow:
+    row.number = state.number
+    row.workflow_id = workflow_id_for(state.number)
+    row.type = state.type
+    row.stage = state.stage
+    row.severity = state.severity
+    row.region = state.region
+    row.customer_id = state.customer_id
+    row.asset_serial = state.asset_serial
+    row.engineer_id = state.engineer
+    row.sla_status = state.sla_status
+    row.breached = state.sla_status == SlaStatus.BREACHED
+    row.next_deadline = state.next_deadline
+    row.reported_at = state.reported_at
+    row.registered_at = state.registered_at
+    row.closed_at = state.closed_at
+    row.outcome = state.outcome
+    row.state = state.model_dump(mode="json")
+    row.version = state.version
+    row.updated_at = datetime.now(UTC)
+    return row

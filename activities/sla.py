@@ -1,0 +1,14 @@
+"""Deadline planning as an activity: its result is recorded in history, so a later change of
+the engine's code or calendar data cannot change what a running workflow replays."""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from models.activity_io import ActivityName, ClockPlan, ClockPlanRequest
+from sla.deadlines import plan
+
+
+@activity.defn(name=ActivityName.PLAN_CLOCKS)
+def plan_clocks(request: ClockPlanRequest) -> ClockPlan:
+    return plan(request)

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): authentication, HTTP ↔ updates and queries, problem+json."""

@@ -1,0 +1,70 @@
+"""The FastAPI application: `uvicorn api.app:app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
+from temporalio.client import Client
+
+from api import problems
+from api.context import AppContext, Ctx
+from api.service_requests import router as service_requests
+from config import Settings
+from db.session import make_engine, session_factory
+
+
+def create_app(settings: Settings | None = None, client: Client | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="After-sales service back office (售后服务)",
+        version="0.1.0",
+        description="Service requests as durable Temporal workflows: intake, actions, SLA clocks.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = AppContext(settings, session_factory(engine), client)
+    problems.install(app)
+    app.include_router(service_requests)
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz(ctx: Ctx) -> JSONResponse:
+        """200 when the database and the workflow service both answer, else 503."""
+        status: dict[str, str] = {}
+
+        def ping() -> None:
+            with ctx.sessions() as session:
+                session.execute(text("SELECT 1"))
+
+        try:
+            await ctx.db(ping)
+            status["database"] = "ok"
+        except Exception as exc:
+            status["database"] = f"unavailable: {type(exc).__name__}"
+        try:
+            client = await ctx.temporal()
+            await client.workflow_service.get_system_info(GetSystemInfoRequest())
+            status["temporal"] = "ok"
+        except Exception as exc:
+            status["temporal"] = f"unavailable: {type(exc).__name__}"
+        healthy = all(v == "ok" for v in status.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "degraded"} | status, 200 if healthy else 503
+        )
+
+    return app
+
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s api %(levelname)s %(message)s")
+app = create_app()

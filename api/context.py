@@ -1,0 +1,88 @@
+"""What every request handler needs: settings, database sessions and the Temporal client."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
+from temporalio.client import Client
+
+from api.auth import Principal, authenticate
+from api.problems import Problem
+from config import Settings, connect_temporal
+from db.session import SessionFactory
+from models.lifecycle import Role
+
+T = TypeVar("T")
+
+
+class AppContext:
+    def __init__(self, settings: Settings, sessions: SessionFactory, client: Client | None) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self._client = client
+        self._connecting = asyncio.Lock()
+
+    async def temporal(self) -> Client:
+        """The client, connected on first use so the API starts (and answers 503) while
+        Temporal is still down."""
+        if self._client is None:
+            async with self._connecting:
+                if self._client is None:
+                    try:
+                        self._client = await connect_temporal(self.settings)
+                    except Exception as exc:
+                        raise Problem(
+                            503,
+                            f"the workflow service at {self.settings.temporal_address} is not "
+                            "reachable right now; try again shortly",
+                        ) from exc
+        return self._client
+
+    async def db(self, work: Callable[[], T]) -> T:
+        """Run blocking database work off the event loop."""
+        return await run_in_threadpool(work)
+
+
+def context(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[AppContext, Depends(context)]
+
+
+async def principal(
+    ctx: Ctx,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> Principal:
+    key = x_api_key
+    if authorization and authorization.lower().startswith("bearer "):
+        key = authorization[7:].strip()
+    if not key:
+        raise Problem(401, "send your API key as 'Authorization: Bearer <key>' or 'X-API-Key'")
+
+    def lookup() -> Principal | None:
+        with ctx.sessions() as session:
+            return authenticate(session, key)
+
+    found = await ctx.db(lookup)
+    if found is None:
+        raise Problem(401, "this API key is not valid (unknown or revoked)")
+    return found
+
+
+def require(*roles: Role) -> Callable[..., object]:
+    allowed = frozenset(roles)
+
+    async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+        if who.role not in allowed:
+            names = ", ".join(sorted(allowed))
+            raise Problem(403, f"role '{who.role}' may not do this; allowed roles: {names}")
+        return who
+
+    return check

@@ -1,0 +1,120 @@
+"""Service requests on Temporal: start, query and act, with Temporal's errors turned into
+the HTTP statuses of SPEC §6."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.records import workflow_id_for
+from api.problems import Problem
+from models.actions import ActionCommand, Actor
+from models.intake import ServiceRequestStart
+from models.lifecycle import Action
+from models.search_attributes import initial_search_attributes, static_details, static_summary
+from models.state import ServiceRequestState
+from workflows.service_request import (
+    CONFLICT,
+    FORBIDDEN,
+    INVALID,
+    WRONG_STAGE,
+    ServiceRequestWorkflow,
+)
+
+NUMBER = re.compile(r"^SR-\d{8}-\d{6,}$")
+_STATUS = {FORBIDDEN: 403, WRONG_STAGE: 409, CONFLICT: 409, INVALID: 422}
+#: An action normally answers in well under a second; past this the worker is likely down.
+UPDATE_TIMEOUT = timedelta(seconds=30)
+
+
+def check_number(number: str) -> None:
+    if not NUMBER.match(number):
+        raise Problem(
+            404, f"there is no service request {number!r} (numbers look like SR-20261120-000042)"
+        )
+
+
+async def start(client: Client, task_queue: str, start: ServiceRequestStart) -> None:
+    """Start the request's workflow, or find it: the same input always means the same workflow."""
+    try:
+        await client.start_workflow(
+            ServiceRequestWorkflow.run,
+            start,
+            id=workflow_id_for(start.number),
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            search_attributes=initial_search_attributes(ServiceRequestState.registered(start)),
+            static_summary=static_summary(start),
+            static_details=static_details(start),
+        )
+    except WorkflowAlreadyStartedError:
+        pass  # it ran and finished already: nothing to start
+    except RPCError as exc:
+        _raise_if_unavailable(exc)
+        raise
+
+
+async def query_state(client: Client, number: str) -> ServiceRequestState | None:
+    handle = client.get_workflow_handle(workflow_id_for(number))
+    try:
+        return await handle.query(ServiceRequestWorkflow.state_view)
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return None
+        _raise_if_unavailable(exc)
+        raise
+
+
+async def act(
+    client: Client,
+    number: str,
+    action: Action,
+    actor: Actor,
+    body: dict[str, object],
+    update_id: str | None,
+) -> ServiceRequestState:
+    handle = client.get_workflow_handle(workflow_id_for(number))
+    try:
+        return await handle.execute_update(
+            action.value,
+            ActionCommand(actor=actor, body=body),
+            id=update_id,
+            result_type=ServiceRequestState,
+            rpc_timeout=UPDATE_TIMEOUT,
+        )
+    except WorkflowUpdateFailedError as exc:
+        cause = exc.cause
+        if isinstance(cause, ApplicationError) and cause.type in _STATUS:
+            raise Problem(_STATUS[cause.type or ""], cause.message) from exc
+        raise
+    except WorkflowUpdateRPCTimeoutOrCancelledError as exc:
+        raise Problem(
+            503,
+            f"{number} did not answer in time; the action may still be applied, check its state",
+        ) from exc
+    except RPCError as exc:
+        if "already completed" in exc.message:
+            raise Problem(
+                409, f"{number} is finished (completed or cancelled); no more actions are possible"
+            ) from exc
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise Problem(404, f"there is no service request {number}") from exc
+        _raise_if_unavailable(exc)
+        raise
+
+
+def _raise_if_unavailable(exc: RPCError) -> None:
+    if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+        raise Problem(
+            503, "the workflow service is not reachable right now; try again shortly"
+        ) from exc

@@ -1,0 +1,165 @@
+"""Intake (报修登记): resolve the defaults, compute the entitlement and reserve the number.
+
+The reservation is the `intakes` row: its unique idempotency key makes a repeated or concurrent
+intake find the first one, and it stores the workflow input so that whoever comes second starts
+(or finds) exactly the same workflow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.problems import Problem
+from db.session import SessionFactory, transaction
+from db.tables import Asset, Customer, Intake, SlaProfileVersion
+from models.activity_io import plan_request
+from models.intake import IntakeRequest, ServiceRequestStart
+from models.profile import SlaProfile
+from models.state import ServiceRequestState
+from sla.deadlines import plan
+from warranty.entitlement import WarrantyTerms, entitlement
+
+MAX_BACKDATE = timedelta(days=7)
+#: Clocks of callers' machines drift; a report a little "in the future" is not an error.
+CLOCK_SKEW = timedelta(minutes=2)
+
+
+def idempotency_key(header: str | None, body: IntakeRequest) -> str | None:
+    if header:
+        return f"key:{header}"
+    return f"external_ref:{body.external_ref}" if body.external_ref else None
+
+
+def body_hash(body: IntakeRequest) -> str:
+    return hashlib.sha256(body.model_dump_json(exclude_none=True).encode()).hexdigest()
+
+
+def request_number(sequence: int, registered_at: datetime, timezone: str) -> str:
+    """`SR-YYYYMMDD-NNNNNN`: the local registration date and the database sequence."""
+    return f"SR-{registered_at.astimezone(ZoneInfo(timezone)):%Y%m%d}-{sequence:06d}"
+
+
+def _unprocessable(field: str, reason: str) -> Problem:
+    return Problem(422, f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
+
+
+def latest_profile(session: Session, name: str) -> tuple[SlaProfile, int] | None:
+    row = session.scalars(
+        select(SlaProfileVersion)
+        .where(SlaProfileVersion.name == name)
+        .order_by(SlaProfileVersion.version.desc())
+        .limit(1)
+    ).first()
+    return (SlaProfile.model_validate(row.body), row.version) if row else None
+
+
+def resolve(
+    session: Session, body: IntakeRequest, number: str, now: datetime, timezone: str
+) -> ServiceRequestStart:
+    """Fill the defaults from the customer and check every reference; 422 names the field."""
+    customer = session.get(Customer, body.customer_id)
+    if customer is None:
+        raise _unprocessable("customer_id", f"there is no customer {body.customer_id!r}")
+    asset = session.get(Asset, body.asset_serial)
+    if asset is None:
+        raise _unprocessable("asset_serial", f"there is no asset with serial {body.asset_serial!r}")
+    if asset.customer_id != customer.id:
+        raise _unprocessable(
+            "asset_serial",
+            f"asset {asset.serial} belongs to customer {asset.customer_id}, not {customer.id}",
+        )
+    profile_name = body.sla_profile or customer.sla_profile
+    found = latest_profile(session, profile_name)
+    if found is None:
+        raise _unprocessable("sla_profile", f"there is no SLA profile {profile_name!r}")
+    profile, version = found
+    reported_at = body.reported_at or now
+    if reported_at > now + CLOCK_SKEW:
+        raise _unprocessable("reported_at", "is in the future")
+    if reported_at < now - MAX_BACKDATE:
+        raise _unprocessable("reported_at", "may be backdated by at most 7 days")
+    terms = WarrantyTerms(
+        start_basis=asset.warranty.get("start_basis", "invoice"),
+        months=int(asset.warranty.get("months", 12)),
+        invoice_date=asset.invoice_date,
+        acceptance_date=asset.acceptance_date,
+    )
+    start = ServiceRequestStart(
+        number=number,
+        type=body.type,
+        channel=body.channel,
+        external_ref=body.external_ref,
+        customer_id=customer.id,
+        customer_name=customer.name,
+        asset_serial=asset.serial,
+        asset_category=asset.category,
+        region=body.region or customer.region,
+        severity=body.severity,
+        fault_code=body.fault_code,
+        description=body.description,
+        contact=body.contact,
+        reported_at=reported_at,
+        registered_at=now,
+        profile=profile,
+        profile_version=version,
+        entitlement=entitlement(terms, reported_at.astimezone(ZoneInfo(timezone)).date()),
+    )
+    initial = plan(plan_request(ServiceRequestState.registered(start), profile))
+    return start.model_copy(update={"initial_due": initial.due})
+
+
+def reserve(
+    sessions: SessionFactory,
+    body: IntakeRequest,
+    key: str | None,
+    timezone: str,
+    now: datetime | None = None,
+) -> tuple[ServiceRequestStart, bool]:
+    """The workflow input for this intake and whether it was seen before.
+
+    Nothing is written when the body is invalid: the number is only kept if resolve succeeds.
+    """
+    digest = body_hash(body)
+    try:
+        with transaction(sessions) as session:
+            if key is not None:
+                existing = _existing(session, key, digest)
+                if existing is not None:
+                    return existing, True
+            now = now or datetime.now(UTC)
+            row = Intake(idempotency_key=key, body_hash=digest, created_at=now)
+            session.add(row)
+            session.flush()  # the sequence value
+            start = resolve(session, body, request_number(row.id, now, timezone), now, timezone)
+            row.number, row.start = start.number, start.model_dump(mode="json")
+            return start, False
+    except IntegrityError:
+        # Someone registered the same key between our read and our insert: theirs stands.
+        if key is None:
+            raise
+        with sessions() as session:
+            existing = _existing(session, key, digest)
+        if existing is None:
+            raise
+        return existing, True
+
+
+def _existing(session: Session, key: str, digest: str) -> ServiceRequestStart | None:
+    row = session.scalars(select(Intake).where(Intake.idempotency_key == key)).first()
+    if row is None or row.start is None:
+        return None
+    if row.body_hash != digest:
+        raise Problem(
+            409,
+            f"this idempotency key (or external_ref) was already used for request {row.number} "
+            "with a different body",
+        )
+    start: dict[str, Any] = row.start
+    return ServiceRequestStart.model_validate(start)

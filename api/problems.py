@@ -1,0 +1,104 @@
+"""Errors as `application/problem+json` (RFC 9457) with a message a person understands."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+_TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Not allowed for this role",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict with the request's current state",
+    422: "Invalid input",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+
+
+class Problem(Exception):
+    def __init__(
+        self, status: int, detail: str, *, errors: list[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+
+
+def field_errors(
+    exc: ValidationError | RequestValidationError, prefix: str = ""
+) -> list[dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        location = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
+        field = ".".join(location) or prefix or "body"
+        if prefix and location:
+            field = f"{prefix}.{field}"
+        errors.append({"field": field, "reason": _reason(err)})
+    return errors
+
+
+def _reason(err: Any) -> str:
+    message = str(err.get("msg", "invalid"))
+    return message.removeprefix("Value error, ")
+
+
+def invalid(exc: ValidationError | RequestValidationError, prefix: str = "") -> Problem:
+    errors = field_errors(exc, prefix)
+    summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
+    return Problem(422, summary or "the request body is not valid", errors=errors)
+
+
+def problem_response(
+    status: int, detail: str, errors: list[dict[str, Any]] | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+    }
+    body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(_: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.status, exc.detail, exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problem = invalid(exc)
+        return problem_response(422, problem.detail, problem.errors)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        detail = (
+            exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+        )
+        return problem_response(exc.status_code, detail)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
+        log.warning("database error: %s", exc)
+        return problem_response(503, "the database is not reachable right now; try again shortly")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return problem_response(500, "an unexpected error occurred; it has been logged")

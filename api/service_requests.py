@@ -1,0 +1,257 @@
+"""`/v1/service-requests`: intake, list, live state, actions and timeline (SPEC §6).
+
+No `from __future__ import annotations` here: the action routes are built from the lifecycle
+table with each action's body model as a real annotation, so OpenAPI documents every body.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any, Optional
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Response
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import func, select
+
+from api import gateway
+from api.auth import Principal
+from api.context import Ctx, principal, require
+from api.intake import idempotency_key, reserve
+from api.problems import Problem, invalid
+from db.tables import Intake, ServiceRequestRow, TimelineEventRow
+from models.actions import Actor
+from models.common import ClockName
+from models.intake import ClockView, IntakeRequest, IntakeResponse
+from models.lifecycle import LIFECYCLE, TERMINAL_STAGES, Action, Role, Stage
+from models.state import ServiceRequestState, TimelineEvent
+
+router = APIRouter(prefix="/v1/service-requests", tags=["service requests"])
+STAFF = tuple(r for r in Role if r != Role.CUSTOMER)
+Staff = Annotated[Principal, Depends(require(*STAFF))]
+
+
+class RequestSummary(BaseModel):
+    number: str
+    stage: str
+    type: str
+    severity: int
+    region: str
+    customer_id: str
+    asset_serial: str
+    engineer: str | None
+    sla_status: str
+    next_deadline: datetime | None
+    reported_at: datetime
+    outcome: str | None
+
+
+class RequestPage(BaseModel):
+    items: list[RequestSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+@router.post("", status_code=201, response_model=IntakeResponse)
+async def register(
+    body: IntakeRequest,
+    response: Response,
+    ctx: Ctx,
+    who: Annotated[Principal, Depends(require(Role.INTAKE))],
+    idempotency_key_header: Annotated[
+        str | None, Header(alias="Idempotency-Key", max_length=200)
+    ] = None,
+) -> IntakeResponse:
+    """Register a service request (报修登记). The same `Idempotency-Key` or `external_ref`
+    returns the same request with 200, never a second one."""
+    key = idempotency_key(idempotency_key_header, body)
+    start, duplicate = await ctx.db(lambda: reserve(ctx.sessions, body, key, ctx.settings.timezone))
+    client = await ctx.temporal()
+    await gateway.start(client, ctx.settings.task_queue, start)
+    state = await _state(ctx, start.number)
+    if duplicate:
+        response.status_code = 200
+    return IntakeResponse(
+        number=state.number,
+        workflow_id=gateway.workflow_id_for(state.number),
+        stage=state.stage,
+        entitlement=state.entitlement,
+        clocks={
+            name: ClockView(due=c.due, status=c.status, met_at=c.met_at)
+            for name, c in state.clocks.items()
+        },
+        duplicate=duplicate,
+    )
+
+
+@router.get("", response_model=RequestPage)
+async def list_requests(
+    ctx: Ctx,
+    _: Staff,
+    stage: Stage | None = None,
+    severity: Annotated[int | None, Query(ge=1, le=4)] = None,
+    region: str | None = None,
+    engineer: str | None = None,
+    customer: str | None = None,
+    breached: bool | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> RequestPage:
+    """Requests from the read model, newest first."""
+    filters: list[Any] = []
+    for column, value in (
+        (ServiceRequestRow.stage, stage),
+        (ServiceRequestRow.severity, severity),
+        (ServiceRequestRow.region, region),
+        (ServiceRequestRow.engineer_id, engineer),
+        (ServiceRequestRow.customer_id, customer),
+        (ServiceRequestRow.breached, breached),
+    ):
+        if value is not None:
+            filters.append(column == value)
+
+    def load() -> RequestPage:
+        with ctx.sessions() as session:
+            total = session.scalar(
+                select(func.count()).select_from(ServiceRequestRow).where(*filters)
+            )
+            rows = session.scalars(
+                select(ServiceRequestRow)
+                .where(*filters)
+                .order_by(ServiceRequestRow.registered_at.desc(), ServiceRequestRow.number.desc())
+                .offset((page - 1) * page_size)
+                .limit(page_size)
+            )
+            items = [
+                RequestSummary(
+                    number=r.number,
+                    stage=r.stage,
+                    type=r.type,
+                    severity=r.severity,
+                    region=r.region,
+                    customer_id=r.customer_id,
+                    asset_serial=r.asset_serial,
+                    engineer=r.engineer_id,
+                    sla_status=r.sla_status,
+                    next_deadline=r.next_deadline,
+                    reported_at=r.reported_at,
+                    outcome=r.outcome,
+                )
+                for r in rows
+            ]
+            return RequestPage(items=items, total=total or 0, page=page, page_size=page_size)
+
+    return await ctx.db(load)
+
+
+@router.get("/{number}", response_model=ServiceRequestState)
+async def get_request(number: str, ctx: Ctx, _: Staff) -> ServiceRequestState:
+    """Live state from the workflow; the read model once the request is finished."""
+    return await _state(ctx, number)
+
+
+@router.get("/{number}/timeline", response_model=list[TimelineEvent])
+async def timeline(number: str, ctx: Ctx, _: Staff) -> list[TimelineEvent]:
+    gateway.check_number(number)
+
+    def load() -> list[TimelineEvent] | None:
+        with ctx.sessions() as session:
+            known = session.scalar(
+                select(func.count()).select_from(Intake).where(Intake.number == number)
+            )
+            if not known:
+                return None
+            rows = session.scalars(
+                select(TimelineEventRow)
+                .where(TimelineEventRow.number == number)
+                .order_by(TimelineEventRow.seq)
+            )
+            return [
+                TimelineEvent(
+                    seq=r.seq,
+                    kind=r.kind,
+                    at=r.at,
+                    actor=r.actor,
+                    stage=Stage(r.stage),
+                    data=r.data,
+                )
+                for r in rows
+            ]
+
+    events = await ctx.db(load)
+    if events is None:
+        raise Problem(404, f"there is no service request {number}")
+    return events
+
+
+async def _state(ctx: Ctx, number: str) -> ServiceRequestState:
+    gateway.check_number(number)
+
+    def finished() -> ServiceRequestState | None:
+        with ctx.sessions() as session:
+            row = session.get(ServiceRequestRow, number)
+            if row is not None and row.stage in TERMINAL_STAGES:
+                return ServiceRequestState.model_validate(row.state)
+            return None
+
+    stored = await ctx.db(finished)
+    if stored is not None:
+        return stored
+    live = await gateway.query_state(await ctx.temporal(), number)
+    if live is None:
+        raise Problem(404, f"there is no service request {number}")
+    return live
+
+
+def _action_route(action: Action) -> None:
+    transition = LIFECYCLE[action]
+    model = transition.body
+
+    async def endpoint(
+        number: str,
+        ctx: Ctx,
+        who: Annotated[Principal, Depends(principal)],
+        body: Annotated[Optional[model], Body()] = None,  # type: ignore[valid-type]  # noqa: UP045
+        update_id: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    ) -> ServiceRequestState:
+        gateway.check_number(number)
+        if who.role not in transition.roles:
+            allowed = ", ".join(sorted(transition.roles))
+            raise Problem(403, f"role '{who.role}' may not {action}; allowed roles: {allowed}")
+        if body is None:
+            try:
+                body = model.model_validate({})
+            except ValidationError as exc:
+                raise invalid(exc) from None
+        return await gateway.act(
+            await ctx.temporal(),
+            number,
+            action,
+            Actor(role=who.role, name=who.name),
+            body.model_dump(mode="json", exclude_unset=True),
+            update_id,
+        )
+
+    endpoint.__name__ = action.value
+    endpoint.__doc__ = (
+        f"`{action}`: allowed in {', '.join(sorted(transition.all_stages))}; "
+        f"roles {', '.join(sorted(transition.roles))}; goes to {transition.goes_to}."
+    )
+    router.add_api_route(
+        f"/{{number}}/{action.path}",
+        endpoint,
+        methods=["POST"],
+        response_model=ServiceRequestState,
+        summary=action.path,
+    )
+
+
+for _action in Action:
+    _action_route(_action)
+
+
+@router.post("/{number}/{action}", include_in_schema=False)
+async def unknown_action(number: str, action: str) -> None:
+    known = ", ".join(a.path for a in Action)
+    raise Problem(404, f"there is no action {action!r}; actions: {known}")
+
+
+__all__ = ["ClockName", "router"]

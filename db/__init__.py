@@ -1,0 +1,1 @@
+"""SQLAlchemy persistence: the customer archive, SLA profiles, API keys, read model, timeline."""

@@ -1,0 +1,153 @@
+"""Demo data for `make run`: three customers with an asset each, four engineers, the
+`standard` SLA profile of SPEC §3 and one API key per role."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.auth import create_api_key
+from config import ROOT
+from db.tables import Asset, Customer, Engineer, SlaProfileVersion
+from models.lifecycle import Role
+from models.profile import SlaProfile
+
+STANDARD_PROFILE = ROOT / "profiles" / "standard.json"
+
+
+def _customers() -> list[Customer]:
+    return [
+        Customer(
+            id="C001",
+            name="青岛港湾物流有限公司",
+            contact_name="王强",
+            contact_phone="+86 532 8000 1001",
+            email="it@qd-harbour.example",
+            address="山东省青岛市市南区港湾路 1 号",
+            region="qingdao",
+            key_account=True,
+            sla_profile="standard",
+        ),
+        Customer(
+            id="C002",
+            name="济南明湖医院",
+            contact_name="李敏",
+            contact_phone="+86 531 8000 2002",
+            email="equipment@mh-hospital.example",
+            address="山东省济南市历下区明湖路 2 号",
+            region="jinan",
+            key_account=False,
+            sla_profile="standard",
+        ),
+        Customer(
+            id="C003",
+            name="济南泉城中学",
+            contact_name="赵磊",
+            contact_phone="+86 531 8000 3003",
+            email="office@qc-school.example",
+            address="山东省济南市市中区泉城路 3 号",
+            region="jinan",
+            key_account=False,
+            sla_profile="standard",
+        ),
+    ]
+
+
+def _asset(serial: str, model: str, category: str, customer: str, invoice: date) -> Asset:
+    return Asset(
+        serial=serial,
+        model=model,
+        category=category,
+        customer_id=customer,
+        invoice_date=invoice,
+        acceptance_date=invoice,
+        main_equipment=True,
+        warranty={"start_basis": "invoice", "months": 12, "components": {}},
+    )
+
+
+def _assets() -> list[Asset]:
+    return [
+        _asset("SN-1001", "HK-DS-2CD", "camera", "C001", date(2026, 3, 15)),
+        _asset("SN-1002", "LED-P2.5-WALL", "display", "C002", date(2026, 6, 1)),
+        # Out of warranty: its requests go through a quote before any work.
+        _asset("SN-1003", "AV-MIX-16", "audio", "C003", date(2024, 9, 1)),
+    ]
+
+
+def _engineers() -> list[Engineer]:
+    return [
+        Engineer(
+            id="E001",
+            name="张伟",
+            phone="+86 138 0000 0001",
+            skills=["camera", "network"],
+            regions=["qingdao"],
+            on_duty=True,
+        ),
+        Engineer(
+            id="E002",
+            name="刘洋",
+            phone="+86 138 0000 0002",
+            skills=["display", "camera"],
+            regions=["jinan"],
+            on_duty=True,
+        ),
+        Engineer(
+            id="E003",
+            name="陈静",
+            phone="+86 138 0000 0003",
+            skills=["audio", "display"],
+            regions=["jinan", "qingdao"],
+            on_duty=True,
+        ),
+        Engineer(
+            id="E004",
+            name="杨帆",
+            phone="+86 138 0000 0004",
+            skills=["camera", "audio"],
+            regions=["qingdao"],
+            on_duty=False,
+        ),
+    ]
+
+
+def store_profile(session: Session, profile: SlaProfile) -> int:
+    """Store `profile` as the next version of its name; returns that version."""
+    latest = session.scalar(
+        select(func.max(SlaProfileVersion.version)).where(SlaProfileVersion.name == profile.name)
+    )
+    version = (latest or 0) + 1
+    session.add(
+        SlaProfileVersion(
+            name=profile.name,
+            version=version,
+            body=profile.model_dump(mode="json"),
+            created_at=datetime.now(UTC),
+        )
+    )
+    return version
+
+
+def load_profile_file(path: Path) -> SlaProfile:
+    return SlaProfile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def is_empty(session: Session) -> bool:
+    return not session.scalar(select(func.count()).select_from(Customer))
+
+
+def load_demo(session: Session) -> None:
+    store_profile(session, load_profile_file(STANDARD_PROFILE))
+    session.add_all(_customers())
+    session.flush()
+    session.add_all(_assets())
+    session.add_all(_engineers())
+
+
+def create_demo_keys(session: Session) -> dict[str, str]:
+    return {role.value: create_api_key(session, role, f"demo-{role.value}") for role in Role}

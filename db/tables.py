@@ -1,0 +1,173 @@
+"""Tables (SQLAlchemy 2.0 typed models). Constraints live in the database, not only in Python."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes on every backend: SQLite keeps no offset, so store UTC and say so."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: every instant must carry its offset")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON}
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(400))
+    region: Mapped[str] = mapped_column(String(64))
+    key_account: Mapped[bool] = mapped_column(default=False)
+    sla_profile: Mapped[str] = mapped_column(String(64))
+
+
+class Asset(Base):
+    __tablename__ = "assets"
+
+    serial: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    invoice_date: Mapped[date | None] = mapped_column(Date)
+    acceptance_date: Mapped[date | None] = mapped_column(Date)
+    main_equipment: Mapped[bool] = mapped_column(default=True)
+    warranty: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Engineer(Base):
+    __tablename__ = "engineers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    skills: Mapped[list[str]] = mapped_column(JSON)
+    regions: Mapped[list[str]] = mapped_column(JSON)
+    on_duty: Mapped[bool] = mapped_column(default=True)
+
+
+class SlaProfileVersion(Base):
+    """Profiles are immutable once stored: an edit is a new version."""
+
+    __tablename__ = "sla_profiles"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('intake','support','dispatcher','engineer','customer','revisit',"
+            "'supervisor','admin')",
+            name="ck_api_keys_role",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    #: SHA-256 of the key: keys are long random tokens, so a slow hash adds nothing.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Intake(Base):
+    """One row per accepted intake: allocates the request number and makes intake idempotent.
+
+    The unique idempotency key is what keeps two identical requests arriving at the same moment
+    from starting two workflows; `start` is the workflow input, so any retry starts the same one.
+    """
+
+    __tablename__ = "intakes"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    start: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+
+
+class ServiceRequestRow(Base):
+    """The read model: one row per request, projected from the workflow by activities."""
+
+    __tablename__ = "service_requests"
+    __table_args__ = (
+        CheckConstraint("severity BETWEEN 1 AND 4", name="ck_service_requests_severity"),
+    )
+
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(64), unique=True)
+    type: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[str] = mapped_column(String(32), index=True)
+    severity: Mapped[int] = mapped_column(Integer, index=True)
+    region: Mapped[str] = mapped_column(String(64), index=True)
+    customer_id: Mapped[str] = mapped_column(String(64), index=True)
+    asset_serial: Mapped[str] = mapped_column(String(64), index=True)
+    engineer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    sla_status: Mapped[str] = mapped_column(String(16))
+    breached: Mapped[bool] = mapped_column(default=False, index=True)
+    next_deadline: Mapped[datetime | None]
+    reported_at: Mapped[datetime]
+    registered_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]
+
+
+class TimelineEventRow(Base):
+    __tablename__ = "timeline_events"
+    __table_args__ = (UniqueConstraint("number", "seq", name="uq_timeline_number_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(32), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    stage: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)

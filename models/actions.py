@@ -1,0 +1,170 @@
+"""Action bodies of SPEC §2 (field names fixed) and the envelope the API sends to the workflow."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+Rating = Annotated[int, Field(ge=1, le=5)]
+Exclusion = Literal["human_damage", "unauthorised_disassembly", "misuse", "force_majeure"]
+
+
+class Body(BaseModel):
+    """Unknown fields are refused so that a misspelt field is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class QuoteLine(Body):
+    kind: Literal["part", "labour", "travel"]
+    description: ShortText
+    amount: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
+class QuoteBody(Body):
+    lines: Annotated[list[QuoteLine], Field(min_length=1, max_length=100)]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CNY"
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0"))
+
+
+class AcknowledgeBody(Body):
+    note: Text | None = None
+
+
+class DiagnoseBody(Body):
+    outcome: Literal["resolved_remotely", "needs_onsite"]
+    notes: Text
+    exclusion: Exclusion | None = None
+    #: A chargeable on-site visit needs the customer's approval of a cost estimate first.
+    quote: QuoteBody | None = None
+
+
+class ApproveQuoteBody(Body):
+    pass
+
+
+class DeclineQuoteBody(Body):
+    reason: Text | None = None
+
+
+class AssignBody(Body):
+    engineer_id: ShortText | None = None
+
+
+class ScheduleVisitBody(Body):
+    appointment_at: AwareDatetime
+
+
+class CheckInBody(Body):
+    pass
+
+
+class PartUsed(Body):
+    part_no: ShortText
+    qty: Annotated[int, Field(ge=1, le=10_000)]
+
+
+class ReportRepairBody(Body):
+    result: Literal["fixed", "needs_parts", "needs_factory_repair", "replace"]
+    work_done: Text
+    parts: Annotated[list[PartUsed], Field(max_length=200)] = []
+    test_result: Annotated[str, Field(max_length=4000)] = ""
+    replacement_serial: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _replacement_needs_serial(self) -> Self:
+        if self.result == "replace" and not self.replacement_serial:
+            raise ValueError("result 'replace' needs replacement_serial (the new unit's serial)")
+        if self.result != "replace" and self.replacement_serial:
+            raise ValueError("replacement_serial is only for result 'replace'")
+        return self
+
+
+class PartsArrivedBody(Body):
+    pass
+
+
+#: A drawn signature as a base64 PNG (data URL or bare); bounded so history stays small.
+SignaturePng = Annotated[str, Field(min_length=16, max_length=400_000)]
+
+
+class SignBody(Body):
+    signer: ShortText
+    signature_png: SignaturePng | None = None
+    typed_name: ShortText | None = None
+    quality: Rating
+    attitude: Rating
+    comment: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_signature(self) -> Self:
+        if (self.signature_png is None) == (self.typed_name is None):
+            raise ValueError("give exactly one of signature_png (drawn) or typed_name")
+        return self
+
+
+class RefuseSignatureBody(Body):
+    reason: Text
+
+
+class OverrideCloseBody(Body):
+    reason: Text
+
+
+class ReworkBody(Body):
+    reason: Text
+
+
+class PauseBody(Body):
+    reason: ShortText
+
+
+class ResumeBody(Body):
+    pass
+
+
+class RecordRevisitBody(Body):
+    """Either the customer's answers or `{"unreachable": true}`."""
+
+    unreachable: bool = False
+    satisfaction: Rating | None = None
+    solved: bool | None = None
+    attitude: Rating | None = None
+    suggestions: Text | None = None
+
+    @model_validator(mode="after")
+    def _answers_or_unreachable(self) -> Self:
+        answers = (self.satisfaction, self.solved, self.attitude)
+        if self.unreachable:
+            if any(v is not None for v in (*answers, self.suggestions)):
+                raise ValueError("an unreachable customer gives no answers")
+        elif any(v is None for v in answers):
+            raise ValueError(
+                "satisfaction, solved and attitude are required (or unreachable: true)"
+            )
+        return self
+
+
+class CancelBody(Body):
+    reason: Text
+
+
+class Actor(BaseModel):
+    """Who acts: the role from the API key and the key's name, for the timeline."""
+
+    role: str
+    name: str
+
+
+class ActionCommand(BaseModel):
+    """What the API sends as the argument of an action update."""
+
+    actor: Actor
+    body: dict[str, Any] = {}

@@ -1,0 +1,84 @@
+"""Names and payloads of the activities, so workflows can call them without importing their
+implementations (which hold SQLAlchemy sessions and must stay out of the workflow sandbox)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, model_validator
+
+from models.common import ClockName
+from models.profile import SlaProfile
+from models.state import ServiceRequestState, TimelineEvent
+
+
+class ActivityName(StrEnum):
+    PLAN_CLOCKS = "plan_clocks"
+    RECORD_EVENTS = "record_events"
+    FIND_ENGINEER = "find_engineer"
+    AUTO_ASSIGN = "auto_assign_engineer"
+
+
+class Interval(BaseModel):
+    start: datetime
+    end: datetime | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end is not None and self.end < self.start:
+            raise ValueError("a pause cannot end before it starts")
+        return self
+
+
+class ClockPlanRequest(BaseModel):
+    profile: SlaProfile
+    severity: int
+    region: str
+    #: When each ticking clock started; clocks not listed are not planned.
+    starts: dict[ClockName, datetime]
+    pauses: list[Interval] = []
+
+
+def plan_request(state: ServiceRequestState, profile: SlaProfile) -> ClockPlanRequest:
+    """What to plan for `state`: every ticking clock from its start, with the whole pause
+    history (nothing is lost when severity, engineer or profile change)."""
+    return ClockPlanRequest(
+        profile=profile,
+        severity=state.severity,
+        region=state.region,
+        starts={
+            name: clock.started_at
+            for name, clock in state.clocks.items()
+            if clock.ticking and clock.started_at is not None
+        },
+        pauses=[Interval(start=p.start, end=p.end) for p in state.pauses],
+    )
+
+
+class ClockPlan(BaseModel):
+    #: None while a pause is open: the due instant is unknown until it ends.
+    due: dict[ClockName, datetime | None]
+
+
+class RecordRequest(BaseModel):
+    events: list[TimelineEvent]
+    state: ServiceRequestState
+
+
+class EngineerLookup(BaseModel):
+    engineer_id: str
+
+
+class AutoAssignRequest(BaseModel):
+    region: str
+    category: str
+    #: Leave out the current engineer on a reassignment.
+    exclude: list[str] = []
+
+
+class EngineerInfo(BaseModel):
+    id: str
+    name: str
+    on_duty: bool

@@ -1,0 +1,91 @@
+"""The intake body and response of SPEC §6, and the input a service-request workflow starts with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from models.common import ClockName
+from models.entitlement import Entitlement
+from models.profile import SlaProfile
+
+Channel = Literal["phone", "web", "email", "wechat", "fax", "letter", "visit"]
+RequestType = Literal["repair", "return_exchange", "complaint", "inspection"]
+Identifier = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+]
+FaultCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9_]*$")]
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    phone: Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+()\- ]+$")]
+
+
+class IntakeRequest(BaseModel):
+    """What the hotline posts; optional fields default from the customer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    external_ref: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    channel: Channel
+    customer_id: Identifier
+    asset_serial: Identifier
+    region: Identifier | None = None
+    severity: Annotated[int, Field(ge=1, le=4)]
+    fault_code: FaultCode
+    description: Annotated[str, Field(min_length=1, max_length=4000)]
+    contact: Contact | None = None
+    reported_at: AwareDatetime | None = None
+    sla_profile: Identifier | None = None
+    type: RequestType = "repair"
+
+
+class ServiceRequestStart(BaseModel):
+    """The workflow's input: the intake with every default resolved, recorded once in history.
+
+    The profile travels in full so a request keeps the version it started with even when the
+    profile is edited later.
+    """
+
+    number: str
+    type: RequestType
+    channel: Channel
+    external_ref: str | None
+    customer_id: str
+    customer_name: str
+    asset_serial: str
+    asset_category: str
+    region: str
+    severity: int
+    fault_code: str
+    description: str
+    contact: Contact | None
+    reported_at: datetime
+    registered_at: datetime
+    profile: SlaProfile
+    profile_version: int
+    entitlement: Entitlement
+    #: Due instants of the clocks that start at `reported_at`, planned at intake so the
+    #: intake response and the first search attributes already carry them.
+    initial_due: dict[ClockName, datetime | None] = {}
+
+
+class ClockView(BaseModel):
+    due: datetime | None
+    status: str
+    met_at: datetime | None
+
+
+class IntakeResponse(BaseModel):
+    number: str
+    workflow_id: str
+    stage: str
+    entitlement: Entitlement
+    clocks: dict[ClockName, ClockView]
+    #: True when the same idempotency key or external_ref was seen before.
+    duplicate: bool = False

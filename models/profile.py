@@ -1,0 +1,201 @@
+"""The SLA profile of SPEC §3: data, validated with errors that name the bad field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+from models.common import ClockName
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+SeverityKey = Literal["1", "2", "3", "4"]
+SEVERITY_KEYS: tuple[SeverityKey, ...] = ("1", "2", "3", "4")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CalendarSpec(Strict):
+    timezone: str
+    weekly: dict[Weekday, list[tuple[str, str]]]
+    holidays: list[date] = []
+    extra_workdays: dict[date, Weekday] = {}
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value
+
+    @field_validator("weekly")
+    @classmethod
+    def _valid_windows(
+        cls, weekly: dict[Weekday, list[tuple[str, str]]]
+    ) -> dict[Weekday, list[tuple[str, str]]]:
+        for day, windows in weekly.items():
+            previous_end = -1
+            for start, end in windows:
+                for value in (start, end):
+                    if not _HHMM.match(value):
+                        raise ValueError(f"{day}: {value!r} is not a time HH:MM (00:00–24:00)")
+                if _minutes(end) <= _minutes(start):
+                    raise ValueError(f"{day}: window {start}–{end} ends before it starts")
+                if _minutes(start) < previous_end:
+                    raise ValueError(f"{day}: window {start}–{end} overlaps the previous one")
+                previous_end = _minutes(end)
+        return weekly
+
+    @model_validator(mode="after")
+    def _make_up_days_have_hours(self) -> Self:
+        for day, weekday in self.extra_workdays.items():
+            if not self.weekly.get(weekday):
+                raise ValueError(
+                    f"extra_workdays: {day} works like {weekday!r}, which has no windows"
+                )
+        return self
+
+
+class Target(Strict):
+    calendar: str
+    minutes: Annotated[int, Field(ge=0)] | None = None
+    working_days: Annotated[int, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> Self:
+        if (self.minutes is None) == (self.working_days is None):
+            raise ValueError("a target gives exactly one of minutes or working_days")
+        return self
+
+
+class ClockTargets(Strict):
+    """Targets of one clock keyed by severity, with optional per-region overrides."""
+
+    by_severity: dict[SeverityKey, Target]
+    by_region: dict[str, dict[SeverityKey, Target]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_flat(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "by_severity" not in data:
+            flat = dict(data)
+            regions = flat.pop("by_region", {})
+            return {"by_severity": flat, "by_region": regions}
+        return data
+
+    @model_validator(mode="after")
+    def _every_severity(self) -> Self:
+        missing = [s for s in SEVERITY_KEYS if s not in self.by_severity]
+        if missing:
+            raise ValueError(f"missing severity {', '.join(missing)}")
+        return self
+
+    @model_serializer
+    def _to_flat(self) -> dict[str, Any]:
+        flat: dict[str, Any] = {
+            k: v.model_dump(exclude_none=True) for k, v in self.by_severity.items()
+        }
+        if self.by_region:
+            flat["by_region"] = {
+                region: {k: v.model_dump(exclude_none=True) for k, v in targets.items()}
+                for region, targets in self.by_region.items()
+            }
+        return flat
+
+    def for_request(self, severity: int, region: str | None) -> Target:
+        key = str(severity)
+        regional = self.by_region.get(region or "", {})
+        return regional.get(key) or self.by_severity[key]  # type: ignore[index]
+
+
+class EscalationRule(Strict):
+    clock: ClockName | Literal["*"]
+    at_percent: Annotated[int, Field(gt=0, le=1000)] | None = None
+    after_breach_minutes: Annotated[int, Field(ge=0)] | None = None
+    notify: Annotated[list[str], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> Self:
+        if (self.at_percent is None) == (self.after_breach_minutes is None):
+            raise ValueError(
+                "an escalation gives exactly one of at_percent or after_breach_minutes"
+            )
+        return self
+
+
+class LoanerPolicy(Strict):
+    severities: list[Annotated[int, Field(ge=1, le=4)]] = []
+
+
+class RevisitPlan(Strict):
+    calendar: str
+    working_days: Annotated[int, Field(ge=0)] | None = None
+    minutes: Annotated[int, Field(ge=0)] | None = None
+    channel: Literal["phone", "visit", "sms", "email", "wechat"] = "phone"
+
+    @model_validator(mode="after")
+    def _one_delay(self) -> Self:
+        if (self.minutes is None) == (self.working_days is None):
+            raise ValueError("a revisit gives exactly one of minutes or working_days")
+        return self
+
+
+class RevisitPolicy(Strict):
+    after_close: list[RevisitPlan] = []
+    max_attempts: Annotated[int, Field(ge=1, le=20)] = 3
+    retry_working_days: Annotated[int, Field(ge=0)] = 1
+
+
+class SlaProfile(Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+    calendars: Annotated[dict[str, CalendarSpec], Field(min_length=1)]
+    targets: dict[ClockName, ClockTargets]
+    escalations: list[EscalationRule] = []
+    loaner: LoanerPolicy = LoanerPolicy()
+    pause_reasons: list[str] = []
+    revisits: RevisitPolicy = RevisitPolicy()
+    quiet_calendar: str | None = None
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Self:
+        missing_clocks = [c.value for c in ClockName if c not in self.targets]
+        if missing_clocks:
+            raise ValueError(f"targets: missing clock {', '.join(missing_clocks)}")
+        known = set(self.calendars)
+        used: list[tuple[str, str]] = []
+        for clock, targets in self.targets.items():
+            for sev, target in targets.by_severity.items():
+                used.append((f"targets.{clock}.{sev}", target.calendar))
+            for region, regional in targets.by_region.items():
+                for sev, target in regional.items():
+                    used.append((f"targets.{clock}.by_region.{region}.{sev}", target.calendar))
+        for i, plan in enumerate(self.revisits.after_close):
+            used.append((f"revisits.after_close.{i}", plan.calendar))
+        if self.quiet_calendar is not None:
+            used.append(("quiet_calendar", self.quiet_calendar))
+        for where, name in used:
+            if name not in known:
+                raise ValueError(
+                    f"{where}: unknown calendar {name!r} (known: {', '.join(sorted(known))})"
+                )
+        return self

@@ -1,0 +1,195 @@
+"""The state of one service request: what the workflow holds and what `GET …/{number}` returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from models.actions import PartUsed, QuoteLine
+from models.common import ClockName, ClockStatus, SlaStatus
+from models.entitlement import Entitlement
+from models.intake import Channel, Contact, RequestType, ServiceRequestStart
+from models.lifecycle import OPEN_STAGES, Stage
+
+
+class ClockState(BaseModel):
+    started_at: datetime | None = None
+    due: datetime | None = None
+    status: ClockStatus = ClockStatus.NOT_STARTED
+    met_at: datetime | None = None
+    #: met_at − due in minutes: negative when early, positive when late.
+    variance_minutes: float | None = None
+
+    @property
+    def ticking(self) -> bool:
+        return self.status in (ClockStatus.RUNNING, ClockStatus.PAUSED)
+
+
+class PauseInterval(BaseModel):
+    reason: str
+    start: datetime
+    end: datetime | None = None
+    by: str
+
+
+class Diagnosis(BaseModel):
+    outcome: str
+    notes: str
+    exclusion: str | None
+    by: str
+    at: datetime
+
+
+class QuoteRecord(BaseModel):
+    lines: list[QuoteLine]
+    currency: str
+    total: Decimal
+    status: Literal["proposed", "approved", "declined"]
+    proposed_by: str
+    proposed_at: datetime
+    #: Where approval leads: a quote made on site sends the engineer back to work.
+    return_to: Stage
+    decided_at: datetime | None = None
+    decline_reason: str | None = None
+
+
+class RepairRecord(BaseModel):
+    result: str
+    work_done: str
+    parts: list[PartUsed]
+    test_result: str
+    replacement_serial: str | None
+    engineer: str | None
+    at: datetime
+
+
+class SignatureRecord(BaseModel):
+    signer: str
+    method: Literal["drawn", "typed"]
+    typed_name: str | None
+    quality: int
+    attitude: int
+    comment: str | None
+    signed_at: datetime
+
+
+class EscalationRecord(BaseModel):
+    clock: str
+    level: int
+    at: datetime
+    notified: list[str]
+
+
+class RevisitRecord(BaseModel):
+    due: datetime
+    channel: str
+    attempts: int = 0
+    status: Literal["due", "answered", "unreachable"] = "due"
+    answered_at: datetime | None = None
+    satisfaction: int | None = None
+    solved: bool | None = None
+    attitude: int | None = None
+    suggestions: str | None = None
+
+
+class ServiceRequestState(BaseModel):
+    number: str
+    type: RequestType
+    channel: Channel
+    external_ref: str | None
+    stage: Stage
+    severity: int
+    region: str
+    customer_id: str
+    asset_serial: str
+    fault_code: str
+    description: str
+    contact: Contact | None
+    reported_at: datetime
+    registered_at: datetime
+    sla_profile: str
+    sla_profile_version: int
+    entitlement: Entitlement
+    engineer: str | None = None
+    appointment_at: datetime | None = None
+    paused: bool = False
+    pauses: list[PauseInterval] = []
+    clocks: dict[ClockName, ClockState]
+    escalations: list[EscalationRecord] = []
+    loaner: str | None = None
+    quote: QuoteRecord | None = None
+    diagnosis: Diagnosis | None = None
+    repair: RepairRecord | None = None
+    signature: SignatureRecord | None = None
+    signature_refusals: list[dict[str, Any]] = []
+    revisits: list[RevisitRecord] = []
+    outcome: str | None = None
+    closed_at: datetime | None = None
+    cancel_reason: str | None = None
+    #: Bumped on every recorded change; the read model keeps the newest version only.
+    version: int = 0
+
+    @classmethod
+    def registered(cls, start: ServiceRequestStart) -> ServiceRequestState:
+        """The state right after intake: response, diagnosis and resolution run from
+        `reported_at`; arrival and signature wait for their starting events."""
+        clocks = {name: ClockState() for name in ClockName}
+        for name in (ClockName.RESPONSE, ClockName.DIAGNOSIS, ClockName.RESOLUTION):
+            clocks[name] = ClockState(
+                started_at=start.reported_at,
+                status=ClockStatus.RUNNING,
+                due=start.initial_due.get(name),
+            )
+        return cls(
+            number=start.number,
+            type=start.type,
+            channel=start.channel,
+            external_ref=start.external_ref,
+            stage=Stage.REGISTERED,
+            severity=start.severity,
+            region=start.region,
+            customer_id=start.customer_id,
+            asset_serial=start.asset_serial,
+            fault_code=start.fault_code,
+            description=start.description,
+            contact=start.contact,
+            reported_at=start.reported_at,
+            registered_at=start.registered_at,
+            sla_profile=start.profile.name,
+            sla_profile_version=start.profile_version,
+            entitlement=start.entitlement,
+            clocks=clocks,
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+    @property
+    def sla_status(self) -> SlaStatus:
+        if any(c.status == ClockStatus.BREACHED for c in self.clocks.values()):
+            return SlaStatus.BREACHED
+        if self.paused:
+            return SlaStatus.PAUSED
+        return SlaStatus.ON_TRACK
+
+    @property
+    def next_deadline(self) -> datetime | None:
+        if not self.is_open:
+            return None
+        dues = [c.due for c in self.clocks.values() if c.status == ClockStatus.RUNNING and c.due]
+        return min(dues, default=None)
+
+
+class TimelineEvent(BaseModel):
+    """One entry of the append-only timeline; `seq` is per request and makes writes idempotent."""
+
+    seq: int
+    kind: str
+    at: datetime
+    actor: str
+    stage: Stage
+    data: dict[str, Any] = {}

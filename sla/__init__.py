@@ -1,0 +1,1 @@
+"""Pure SLA arithmetic: deadlines as functions of (profile, start, pauses). No I/O."""

@@ -1,0 +1,158 @@
+"""Shared fixtures: a real database (SQLite, or PostgreSQL with TEST_DATABASE_URL), the
+time-skipping test server, the dev server, workers on both, and the API over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from api.app import create_app
+from api.auth import create_api_key
+from api.intake import reserve
+from config import Settings
+from db.demo import load_demo
+from db.session import SessionFactory, create_schema, make_engine, session_factory, transaction
+from db.tables import Base
+from manage import register_search_attributes
+from models import search_attributes
+from models.intake import IntakeRequest, ServiceRequestStart
+from models.lifecycle import Role
+from worker import build_worker
+
+BIN = Path(sys.executable).parent
+from tests.workflow_helpers import TASK_QUEUE  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return (
+        os.environ.get("TEST_DATABASE_URL")
+        or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    Base.metadata.drop_all(engine)
+    create_schema(engine)
+    with transaction(session_factory(engine)) as session:
+        load_demo(session)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sessions(engine: Engine) -> SessionFactory:
+    return session_factory(engine)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return replace(Settings.from_env(), database_url=database_url, task_queue=TASK_QUEUE)
+
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def intake(sessions: SessionFactory, settings: Settings):
+    """Resolve an intake exactly as the API does (defaults, entitlement, first plan)."""
+
+    def make(at: datetime, **fields: object) -> ServiceRequestStart:
+        """An intake registered at `at` (the test server's clock runs ahead of the real one)."""
+        body = {
+            "channel": "phone",
+            "customer_id": "C001",
+            "asset_serial": "SN-1001",
+            "severity": 1,
+            "fault_code": "NO_POWER",
+            "description": "the camera shows no picture",
+            "external_ref": f"TEST-{next(_numbers)}-{os.getpid()}-{id(fields)}",
+        } | fields
+        request = IntakeRequest.model_validate(body)
+        start, _ = reserve(sessions, request, None, settings.timezone, now=at)
+        return start
+
+    return make
+
+
+# ------------------------------------------------------------------ Temporal: time skipping
+@pytest.fixture(scope="session")
+async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(BIN / "temporal-test-server"),
+    )
+    await register_search_attributes(env.client, env.client.namespace)
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def ts_client(ts_env: WorkflowEnvironment, sessions: SessionFactory) -> AsyncIterator[Client]:
+    async with build_worker(ts_env.client, sessions, TASK_QUEUE):
+        yield ts_env.client
+
+
+# ------------------------------------------------------------------ Temporal: dev server
+@pytest.fixture(scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        search_attributes=search_attributes.ALL,
+        dev_server_existing_path=str(BIN / "temporal"),
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_client(
+    dev_env: WorkflowEnvironment, sessions: SessionFactory
+) -> AsyncIterator[Client]:
+    async with build_worker(dev_env.client, sessions, TASK_QUEUE):
+        yield dev_env.client
+
+
+# ------------------------------------------------------------------ the API over real HTTP
+@pytest.fixture(scope="session")
+def api_keys(sessions: SessionFactory) -> dict[Role, str]:
+    with transaction(sessions) as session:
+        return {role: create_api_key(session, role, f"test-{role}") for role in Role}
+
+
+@pytest.fixture(scope="session")
+async def api_url(dev_client: Client, settings: Settings) -> AsyncIterator[str]:
+    app = create_app(settings, dev_client)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def http(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as client:
+        yield client

@@ -1,0 +1,135 @@
+"""The lifecycle table of SPEC §2, transcribed by hand and checked cell by cell."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from models.lifecycle import (
+    LIFECYCLE,
+    Action,
+    Role,
+    Stage,
+    TransitionRejected,
+    allowed_actions,
+    check_allowed,
+)
+from workflows.service_request import _HANDLERS
+
+OPEN = {
+    "registered",
+    "diagnosing",
+    "awaiting_approval",
+    "awaiting_dispatch",
+    "dispatched",
+    "on_site",
+    "awaiting_parts",
+    "awaiting_signature",
+}
+BEFORE_ON_SITE = OPEN - {"on_site", "awaiting_parts", "awaiting_signature"}
+
+# (action, stages where it is allowed, roles) — SPEC §2's table; cancel has two rows.
+SPEC_TABLE = [
+    ("acknowledge", {"registered"}, {"support"}),
+    ("diagnose", {"diagnosing"}, {"support"}),
+    ("quote", {"diagnosing", "on_site"}, {"support", "engineer"}),
+    ("approve_quote", {"awaiting_approval"}, {"customer", "intake"}),
+    ("decline_quote", {"awaiting_approval"}, {"customer", "intake"}),
+    ("assign", {"awaiting_dispatch", "dispatched"}, {"dispatcher"}),
+    ("schedule_visit", {"dispatched"}, {"engineer"}),
+    ("check_in", {"dispatched"}, {"engineer"}),
+    ("report_repair", {"on_site"}, {"engineer"}),
+    ("parts_arrived", {"awaiting_parts"}, {"dispatcher"}),
+    ("sign", {"awaiting_signature"}, {"customer"}),
+    ("refuse_signature", {"awaiting_signature"}, {"customer"}),
+    ("override_close", {"awaiting_signature"}, {"supervisor"}),
+    ("rework", {"awaiting_signature"}, {"supervisor"}),
+    ("pause", OPEN, {"support", "engineer", "supervisor"}),
+    ("resume", OPEN, {"support", "engineer", "supervisor"}),
+    ("record_revisit", {"following_up"}, {"revisit"}),
+    ("cancel", BEFORE_ON_SITE, {"intake"}),
+    ("cancel", OPEN, {"supervisor"}),
+]
+EXPECTED: dict[tuple[str, str], set[str]] = {
+    (action, role): stages for action, stages, roles in SPEC_TABLE for role in roles
+}
+
+
+def is_allowed(action, stage, role):
+    try:
+        check_allowed(action, stage, role)
+    except TransitionRejected:
+        return False
+    return True
+
+
+def test_every_action_has_a_row_and_a_handler():
+    assert set(LIFECYCLE) == set(Action)
+    assert {action for action, _, _ in SPEC_TABLE} == {a.value for a in Action}
+    assert set(_HANDLERS) == set(Action)
+    assert all(callable(handler) for handler in _HANDLERS.values())
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_row_matches_spec_for_every_stage_and_role(action):
+    for role in Role:
+        expected = EXPECTED.get((action.value, role.value), set())
+        assert {s.value for s in LIFECYCLE[action].stages_for(role)} == expected, role
+        for stage in Stage:
+            assert is_allowed(action, stage, role) == (stage.value in expected), (stage, role)
+
+
+@pytest.mark.parametrize(
+    ("action", "stage", "role"),
+    [
+        (Action.SIGN, Stage.AWAITING_SIGNATURE, Role.ENGINEER),
+        (Action.CANCEL, Stage.REGISTERED, Role.SUPPORT),
+        (Action.ASSIGN, Stage.AWAITING_DISPATCH, Role.ADMIN),
+    ],
+)
+def test_wrong_role_is_forbidden(action, stage, role):
+    with pytest.raises(TransitionRejected) as caught:
+        check_allowed(action, stage, role)
+    assert caught.value.kind == "forbidden"
+    assert f"'{role}'" in caught.value.message
+
+
+def test_wrong_stage_message_names_stage_where_allowed_and_what_is_allowed_now():
+    with pytest.raises(TransitionRejected) as caught:
+        check_allowed(Action.CHECK_IN, Stage.REGISTERED, Role.ENGINEER)
+    rejected = caught.value
+    assert rejected.kind == "wrong_stage"
+    assert "'registered'" in rejected.message
+    assert "allowed in dispatched" in rejected.message
+    assert "pause, resume" in rejected.message
+    assert allowed_actions(Stage.REGISTERED, Role.ENGINEER) == [Action.PAUSE, Action.RESUME]
+
+
+def test_intake_cannot_cancel_on_site_but_supervisor_can():
+    with pytest.raises(TransitionRejected) as caught:
+        check_allowed(Action.CANCEL, Stage.ON_SITE, Role.INTAKE)
+    assert caught.value.kind == "wrong_stage"
+    assert "'on_site'" in caught.value.message
+    assert "dispatched" in caught.value.message
+    check_allowed(Action.CANCEL, Stage.ON_SITE, Role.SUPERVISOR)
+
+
+@pytest.mark.parametrize(
+    ("segment", "action"),
+    [
+        ("check-in", Action.CHECK_IN),
+        ("report-repair", Action.REPORT_REPAIR),
+        ("approve-quote", Action.APPROVE_QUOTE),
+        ("acknowledge", Action.ACKNOWLEDGE),
+        ("teleport", None),
+        ("", None),
+        ("CHECK-IN", None),
+    ],
+)
+def test_from_path(segment, action):
+    assert Action.from_path(segment) == action
+
+
+@given(st.sampled_from(list(Action)))
+def test_path_round_trips(action):
+    assert "_" not in action.path
+    assert Action.from_path(action.path) == action

@@ -1,0 +1,333 @@
+"""ServiceRequestWorkflow on the time-skipping test server: transitions, rejections, clocks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from db.session import SessionFactory
+from db.tables import ServiceRequestRow, TimelineEventRow
+from tests.workflow_helpers import act, rejected, start, state, until
+
+QUOTE = {"lines": [{"kind": "labour", "description": "board repair", "amount": "350.00"}]}
+FIXED = {
+    "result": "fixed",
+    "work_done": "replaced the power board",
+    "test_result": "24h burn-in ok",
+}
+SIGNED = {"signer": "王强", "typed_name": "王强", "quality": 5, "attitude": 5}
+
+
+async def now(env: WorkflowEnvironment):
+    return await env.get_current_time()
+
+
+async def to_on_site(handle) -> None:
+    await act(handle, "acknowledge", "support")
+    await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "no power"})
+    await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})
+    await act(handle, "check_in", "engineer")
+
+
+def timeline_kinds(sessions: SessionFactory, number: str) -> list[str]:
+    with sessions() as session:
+        rows = session.scalars(
+            select(TimelineEventRow)
+            .where(TimelineEventRow.number == number)
+            .order_by(TimelineEventRow.seq)
+        )
+        return [f"{r.kind}:{r.data.get('to', r.data.get('clock', ''))}" for r in rows]
+
+
+async def test_repair_goes_through_every_stage_to_completed(
+    ts_env, ts_client: Client, intake, sessions
+):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    s = await act(handle, "acknowledge", "support", {"note": "called back"})
+    assert s.stage == "diagnosing" and s.clocks["response"].status == "met"
+    s = await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "no power"})
+    assert s.stage == "awaiting_dispatch" and s.clocks["diagnosis"].status == "met"
+    s = await act(handle, "assign", "dispatcher", {})  # auto-assign: camera in qingdao
+    assert s.stage == "dispatched" and s.engineer == "E001"
+    assert s.clocks["arrival"].status == "running"
+    assert s.clocks["arrival"].due == s.clocks["arrival"].started_at + timedelta(minutes=60)
+    appointment = (await now(ts_env)) + timedelta(hours=1)
+    s = await act(handle, "schedule_visit", "engineer", {"appointment_at": appointment.isoformat()})
+    assert s.stage == "dispatched" and s.appointment_at == appointment
+    s = await act(handle, "check_in", "engineer")
+    assert s.stage == "on_site" and s.clocks["arrival"].status == "met"
+    s = await act(handle, "report_repair", "engineer", FIXED)
+    assert s.stage == "awaiting_signature" and s.clocks["resolution"].status == "met"
+    assert s.clocks["signature"].status == "running"
+    s = await act(handle, "sign", "customer", SIGNED)
+    assert s.stage == "closed" and s.outcome == "fixed" and s.clocks["signature"].status == "met"
+    s = await until(handle, lambda s: s.stage == "following_up")
+    assert [r.status for r in s.revisits] == ["due"]
+    s = await act(
+        handle, "record_revisit", "revisit", {"satisfaction": 5, "solved": True, "attitude": 5}
+    )
+    assert s.stage == "completed"
+    final = await handle.result()
+    assert final.stage == "completed" and final.revisits[0].satisfaction == 5
+
+    stages = [k for k in timeline_kinds(sessions, s.number) if k.startswith("stage_changed")]
+    assert stages == [
+        f"stage_changed:{stage}"
+        for stage in (
+            "diagnosing",
+            "awaiting_dispatch",
+            "dispatched",
+            "on_site",
+            "awaiting_signature",
+            "closed",
+            "following_up",
+            "completed",
+        )
+    ]
+    with sessions() as session:
+        row = session.get(ServiceRequestRow, s.number)
+        assert row is not None and row.stage == "completed" and row.version == final.version
+
+
+async def test_remote_resolution_skips_dispatch(ts_env, ts_client, intake):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await act(handle, "acknowledge", "support")
+    s = await act(
+        handle, "diagnose", "support", {"outcome": "resolved_remotely", "notes": "reset by phone"}
+    )
+    assert s.stage == "awaiting_signature" and s.outcome == "resolved_remotely"
+    assert s.clocks["resolution"].status == "met" and s.clocks["arrival"].status == "not_started"
+    s = await act(handle, "sign", "customer", SIGNED)
+    assert s.stage == "closed" and s.outcome == "resolved_remotely"
+
+
+async def test_chargeable_request_needs_an_approved_quote_and_pauses_clocks(
+    ts_env, ts_client, intake
+):
+    handle = await start(
+        ts_client,
+        intake(at=await now(ts_env), customer_id="C003", asset_serial="SN-1003", severity=2),
+    )
+    s = await act(handle, "acknowledge", "support")
+    assert s.entitlement.chargeable
+    error = await rejected(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
+    assert error.type == "InvalidData" and "quote" in error.message
+    s = await act(
+        handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x", "quote": QUOTE}
+    )
+    assert s.stage == "awaiting_approval" and s.paused
+    assert s.quote is not None and str(s.quote.total) == "350.00"
+    assert s.clocks["resolution"].status == "paused" and s.clocks["resolution"].due is None
+    await ts_env.sleep(timedelta(hours=3))
+    s = await act(handle, "approve_quote", "customer")
+    assert s.stage == "awaiting_dispatch" and not s.paused
+    resolution = s.clocks["resolution"]
+    # 2880 business minutes, of which the 3 hours awaiting approval do not count
+    assert resolution.status == "running"
+    assert resolution.due - resolution.started_at == timedelta(minutes=2880) + (
+        s.quote.decided_at - s.quote.proposed_at
+    )
+    assert s.quote.decided_at - s.quote.proposed_at >= timedelta(hours=3)
+
+
+async def test_declined_quote_closes_with_outcome_declined(ts_env, ts_client, intake):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await act(handle, "acknowledge", "support")
+    s = await act(handle, "quote", "support", QUOTE)
+    assert s.stage == "awaiting_approval"
+    s = await act(handle, "decline_quote", "intake", {"reason": "too expensive"})
+    assert s.stage == "closed" and s.outcome == "declined"
+    assert s.clocks["resolution"].status == "cancelled" and not s.paused
+    assert s.quote is not None and s.quote.status == "declined"
+
+
+async def test_quote_on_site_returns_to_on_site(ts_env, ts_client, intake):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await to_on_site(handle)
+    s = await act(handle, "quote", "engineer", QUOTE)
+    assert s.stage == "awaiting_approval"
+    s = await act(handle, "approve_quote", "customer")
+    assert s.stage == "on_site"
+
+
+async def test_parts_and_replacement(ts_env, ts_client, intake):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await to_on_site(handle)
+    s = await act(
+        handle,
+        "report_repair",
+        "engineer",
+        {
+            "result": "needs_parts",
+            "work_done": "diagnosed a dead PSU",
+            "parts": [{"part_no": "PSU-12", "qty": 1}],
+        },
+    )
+    assert s.stage == "awaiting_parts" and s.clocks["resolution"].status == "running"
+    s = await act(handle, "parts_arrived", "dispatcher")
+    assert s.stage == "dispatched" and s.engineer == "E001"
+    await act(handle, "check_in", "engineer")
+    error = await rejected(
+        handle, "report_repair", "engineer", {"result": "replace", "work_done": "swap"}
+    )
+    assert error.type == "InvalidData" and "replacement_serial" in error.message
+    s = await act(
+        handle,
+        "report_repair",
+        "engineer",
+        {"result": "replace", "work_done": "swapped the unit", "replacement_serial": "SN-9001"},
+    )
+    assert s.stage == "awaiting_signature" and s.outcome == "replaced"
+    assert s.repair is not None and s.repair.replacement_serial == "SN-9001"
+
+
+async def test_reassignment_restarts_the_arrival_clock(ts_env, ts_client, intake):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await act(handle, "acknowledge", "support")
+    await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
+    first = await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})
+    await ts_env.sleep(timedelta(minutes=20))
+    second = await act(handle, "assign", "dispatcher", {"engineer_id": "E003"})
+    assert second.engineer == "E003" and second.stage == "dispatched"
+    assert second.clocks["arrival"].started_at - first.clocks["arrival"].started_at >= timedelta(
+        minutes=20
+    )
+    error = await rejected(handle, "assign", "dispatcher", {"engineer_id": "E003"})
+    assert error.type == "InvalidData"
+    error = await rejected(handle, "assign", "dispatcher", {"engineer_id": "E004"})
+    assert error.type == "Conflict" and "not on duty" in error.message
+    error = await rejected(handle, "assign", "dispatcher", {"engineer_id": "E999"})
+    assert error.type == "InvalidData"
+
+
+async def test_refusal_override_and_rework(ts_env, ts_client, intake):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await to_on_site(handle)
+    await act(handle, "report_repair", "engineer", FIXED)
+    s = await act(handle, "refuse_signature", "customer", {"reason": "still flickers"})
+    assert s.stage == "awaiting_signature" and len(s.signature_refusals) == 1
+    s = await act(handle, "rework", "supervisor", {"reason": "customer reports flicker"})
+    assert s.stage == "diagnosing"
+    assert s.clocks["resolution"].status == "running" and s.clocks["resolution"].met_at is None
+    assert s.clocks["signature"].status == "not_started"
+    await act(handle, "diagnose", "support", {"outcome": "resolved_remotely", "notes": "firmware"})
+    s = await act(
+        handle, "override_close", "supervisor", {"reason": "customer unavailable to sign"}
+    )
+    assert s.stage == "closed" and s.outcome == "closed_without_signature"
+
+
+async def test_pause_and_resume_move_every_deadline_by_the_pause(ts_env, ts_client, intake):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    before = await state(handle)
+    error = await rejected(handle, "pause", "support", {"reason": "lunch"})
+    assert error.type == "InvalidData" and "awaiting_customer" in error.message
+    s = await act(handle, "pause", "support", {"reason": "awaiting_customer"})
+    assert s.paused and all(s.clocks[c].status == "paused" for c in ("response", "resolution"))
+    assert (
+        await rejected(handle, "pause", "engineer", {"reason": "force_majeure"})
+    ).type == "Conflict"
+    await ts_env.sleep(timedelta(hours=2))  # well past the 30-minute response target
+    s = await state(handle)
+    assert s.clocks["response"].status == "paused"
+    s = await act(handle, "resume", "supervisor")
+    assert not s.paused and s.clocks["response"].status == "running"
+    paused_for = s.pauses[0].end - s.pauses[0].start
+    assert paused_for >= timedelta(hours=2)
+    for clock in ("response", "diagnosis", "resolution"):
+        assert s.clocks[clock].due == before.clocks[clock].due + paused_for
+    assert (await rejected(handle, "resume", "support")).type == "Conflict"
+
+
+async def test_response_clock_breaches_and_is_recorded(ts_env, ts_client, intake, sessions):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await ts_env.sleep(timedelta(minutes=31))
+    s = await until(handle, lambda s: s.clocks["response"].status == "breached")
+    assert s.clocks["diagnosis"].status == "running"
+    s = await act(handle, "acknowledge", "support")
+    response = s.clocks["response"]
+    assert response.status == "breached" and response.met_at is not None
+    assert response.variance_minutes is not None and response.variance_minutes > 0
+    assert "clock_breached:response" in timeline_kinds(sessions, s.number)
+
+
+async def test_response_met_in_time_has_negative_variance(ts_env, ts_client, intake):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await ts_env.sleep(timedelta(minutes=10))
+    s = await act(handle, "acknowledge", "support")
+    assert s.clocks["response"].status == "met"
+    assert -21 < s.clocks["response"].variance_minutes < -19
+
+
+async def test_backdated_report_past_due_is_breached_at_once(ts_env, ts_client, intake):
+    registered = await now(ts_env)
+    handle = await start(
+        ts_client, intake(at=registered, reported_at=registered - timedelta(minutes=45))
+    )
+    s = await until(handle, lambda s: s.clocks["response"].status == "breached")
+    assert s.sla_status == "breached" and s.clocks["diagnosis"].status == "running"
+
+
+async def test_cancel_rules(ts_env, ts_client, intake):
+    early = await start(ts_client, intake(at=await now(ts_env)))
+    s = await act(early, "cancel", "intake", {"reason": "customer fixed it"})
+    assert s.stage == "cancelled" and s.outcome == "cancelled"
+    assert (await early.result()).stage == "cancelled"
+
+    late = await start(ts_client, intake(at=await now(ts_env)))
+    await to_on_site(late)
+    error = await rejected(late, "cancel", "intake", {"reason": "no longer needed"})
+    assert error.type == "WrongStage" and "on_site" in error.message
+    s = await act(late, "cancel", "supervisor", {"reason": "contract terminated"})
+    assert s.stage == "cancelled"
+
+
+async def test_unreachable_customer_is_retried_then_marked(ts_env, ts_client, intake):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await act(handle, "acknowledge", "support")
+    await act(handle, "diagnose", "support", {"outcome": "resolved_remotely", "notes": "reset"})
+    await act(handle, "sign", "customer", SIGNED)
+    await until(handle, lambda s: s.stage == "following_up")
+    for attempt in (1, 2):
+        s = await act(handle, "record_revisit", "revisit", {"unreachable": True})
+        assert s.stage == "following_up" and s.revisits[0].attempts == attempt
+    s = await act(handle, "record_revisit", "revisit", {"unreachable": True})
+    assert s.stage == "completed" and s.revisits[0].status == "unreachable"
+
+
+@pytest.mark.parametrize(
+    ("action", "role", "body", "kind", "words"),
+    [
+        ("check_in", "engineer", {}, "WrongStage", ["registered", "dispatched", "pause"]),
+        ("acknowledge", "engineer", {}, "Forbidden", ["engineer", "support"]),
+        ("acknowledge", "support", {"note": ""}, "InvalidData", ["note"]),
+        ("acknowledge", "support", {"colour": "red"}, "InvalidData", ["colour"]),
+        ("sign", "customer", {**SIGNED}, "WrongStage", ["registered", "awaiting_signature"]),
+        ("sign", "customer", {**SIGNED, "quality": 9}, "InvalidData", ["quality"]),
+        ("teleport", "support", {}, "InvalidData", ["teleport"]),
+        ("acknowledge", "janitor", {}, "Forbidden", ["janitor"]),
+    ],
+)
+async def test_rejected_actions_name_the_problem_and_change_nothing(
+    ts_env, ts_client, intake, action, role, body, kind, words
+):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    before = await state(handle)
+    error = await rejected(handle, action, role, body)
+    assert error.type == kind
+    for word in words:
+        assert word in error.message
+    assert await state(handle) == before
+    # Rejected by the validator: the update never entered the history.
+    assert await accepted_updates(handle) == 0
+    await act(handle, "acknowledge", "support")
+    assert await accepted_updates(handle) == 1
+
+
+async def accepted_updates(handle) -> int:
+    events = (await handle.fetch_history()).events
+    return sum(e.HasField("workflow_execution_update_accepted_event_attributes") for e in events)

@@ -1,0 +1,60 @@
+"""Driving a ServiceRequestWorkflow directly through the Temporal client, as the API does."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from activities.records import workflow_id_for
+from models.actions import ActionCommand, Actor
+from models.intake import ServiceRequestStart
+from models.state import ServiceRequestState
+from workflows.service_request import ServiceRequestWorkflow
+
+TASK_QUEUE = "aftersales-test"
+
+
+async def start(client: Client, start: ServiceRequestStart) -> WorkflowHandle[Any, Any]:
+    return await client.start_workflow(
+        ServiceRequestWorkflow.run, start, id=workflow_id_for(start.number), task_queue=TASK_QUEUE
+    )
+
+
+async def act(
+    handle: WorkflowHandle[Any, Any], action: str, role: str, body: dict[str, Any] | None = None
+) -> ServiceRequestState:
+    command = ActionCommand(actor=Actor(role=role, name=f"test-{role}"), body=body or {})
+    return await handle.execute_update(action, command, result_type=ServiceRequestState)
+
+
+async def rejected(
+    handle: WorkflowHandle[Any, Any], action: str, role: str, body: dict[str, Any] | None = None
+) -> ApplicationError:
+    """Send an action that must be rejected and return the rejection."""
+    try:
+        await act(handle, action, role, body)
+    except WorkflowUpdateFailedError as exc:
+        assert isinstance(exc.cause, ApplicationError)
+        return exc.cause
+    raise AssertionError(f"{action} by {role} was accepted")
+
+
+async def state(handle: WorkflowHandle[Any, Any]) -> ServiceRequestState:
+    return await handle.query(ServiceRequestWorkflow.state_view)
+
+
+async def until(
+    handle: WorkflowHandle[Any, Any], condition: Callable[[ServiceRequestState], bool]
+) -> ServiceRequestState:
+    """Poll the query until `condition` holds (the workflow's loop runs after an update
+    returns); bounded so a broken workflow fails the test instead of hanging it."""
+    for _ in range(200):
+        current = await state(handle)
+        if condition(current):
+            return current
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"condition never held; last state: {current.stage}")

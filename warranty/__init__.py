@@ -1,0 +1,1 @@
+"""Pure warranty and entitlement rules (三包), SPEC §4."""

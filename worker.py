@@ -1,0 +1,59 @@
+"""Runs the Temporal worker for the `aftersales` task queue (configuration from the environment)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.dispatch import DispatchActivities
+from activities.records import RecordActivities
+from activities.sla import plan_clocks
+from config import Settings, connect_temporal
+from db.session import SessionFactory, make_engine, session_factory
+from workflows.service_request import ServiceRequestWorkflow
+
+#: Activities are synchronous database work; they run on this many threads.
+ACTIVITY_THREADS = 16
+
+
+def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> Worker:
+    records = RecordActivities(sessions)
+    dispatch = DispatchActivities(sessions)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[ServiceRequestWorkflow],
+        activities=[
+            plan_clocks,
+            records.record_events,
+            dispatch.find_engineer,
+            dispatch.auto_assign_engineer,
+        ],
+        activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
+        max_concurrent_activities=ACTIVITY_THREADS,
+    )
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    settings = Settings.from_env()
+    client = await connect_temporal(settings)
+    sessions = session_factory(make_engine(settings.database_url))
+    worker = build_worker(client, sessions, settings.task_queue)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    logging.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
+    async with worker:
+        await stop.wait()
+    logging.info("worker stopped")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,1 @@
+"""Temporal workflows. Modules here import only temporalio and the contracts in `models/`."""

@@ -1,0 +1,590 @@
+"""`ServiceRequestWorkflow`: one service request (维修服务单) from intake to the last revisit.
+
+Every human step is an update (one dynamic handler driven by the lifecycle table, with a
+validator so that rejected actions never reach history); side effects are activities; the SLA
+clocks are one loop that sleeps until the earliest due instant, so pauses, reassignments and
+severity changes only change the next instant (the `updatable_timer` idea).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RawValue, RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel, ValidationError
+
+    from models import actions as a
+    from models.activity_io import (
+        ActivityName,
+        AutoAssignRequest,
+        ClockPlan,
+        EngineerInfo,
+        EngineerLookup,
+        RecordRequest,
+        plan_request,
+    )
+    from models.common import ClockName, ClockStatus
+    from models.intake import ServiceRequestStart
+    from models.lifecycle import (
+        LIFECYCLE,
+        TERMINAL_STAGES,
+        Action,
+        Role,
+        Stage,
+        TransitionRejected,
+        check_allowed,
+    )
+    from models.search_attributes import search_attribute_updates, search_attribute_values
+    from models.state import (
+        ClockState,
+        Diagnosis,
+        PauseInterval,
+        QuoteRecord,
+        RepairRecord,
+        RevisitRecord,
+        ServiceRequestState,
+        SignatureRecord,
+        TimelineEvent,
+    )
+
+#: ApplicationError types the API maps to HTTP statuses.
+FORBIDDEN, WRONG_STAGE, INVALID, CONFLICT = "Forbidden", "WrongStage", "InvalidData", "Conflict"
+SYSTEM = "system"
+#: The customer's quote decision stops every clock like a pause (SPEC §2).
+APPROVAL_PAUSE = "awaiting_approval"
+
+_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+
+
+def reject(kind: str, message: str) -> ApplicationError:
+    return ApplicationError(message, type=kind, non_retryable=True)
+
+
+Handler = Callable[["ServiceRequestWorkflow", a.Actor, Any], Awaitable[None]]
+
+
+@workflow.defn
+class ServiceRequestWorkflow:
+    @workflow.init
+    def __init__(self, start: ServiceRequestStart) -> None:
+        self._start = start
+        self._lock = asyncio.Lock()
+        self._changes = 0
+        self._pending: list[TimelineEvent] = []
+        self._seq = 0
+        self.state = ServiceRequestState.registered(start)
+        self._published = search_attribute_values(self.state)
+
+    # ----------------------------------------------------------------- main loop
+    @workflow.run
+    async def run(self, start: ServiceRequestStart) -> ServiceRequestState:
+        self._emit("registered", start.channel, {"entitlement": start.entitlement.status})
+        while True:
+            async with self._lock:
+                self._breach_overdue_clocks()
+                if self.state.stage == Stage.CLOSED:
+                    self._begin_follow_up()
+                await self._commit()
+                if self.state.stage in TERMINAL_STAGES:
+                    break
+                # Read under the lock: a change made after this point wakes the wait below.
+                seen = self._changes
+            await self._sleep_until_next_deadline(seen)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.state
+
+    async def _sleep_until_next_deadline(self, seen: int) -> None:
+        """Wait for the earliest due instant of a running clock, or for any action."""
+        changed = lambda: self._changes != seen  # noqa: E731
+        due = self.state.next_deadline
+        if due is None:
+            await workflow.wait_condition(changed)
+            return
+        remaining = due - workflow.now()
+        if remaining <= timedelta(0):
+            return
+        clock = next(n for n, c in self.state.clocks.items() if c.due == due and c.ticking)
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                changed, timeout=remaining, timeout_summary=f"{clock} SLA"
+            )
+
+    def _breach_overdue_clocks(self) -> None:
+        now = workflow.now()
+        for name, clock in self.state.clocks.items():
+            if clock.status == ClockStatus.RUNNING and clock.due is not None and clock.due <= now:
+                clock.status = ClockStatus.BREACHED
+                self._emit("clock_breached", SYSTEM, {"clock": name, "due": clock.due.isoformat()})
+
+    def _begin_follow_up(self) -> None:
+        closed_at = self.state.closed_at or workflow.now()
+        policy = self._start.profile.revisits
+        plans = policy.after_close or []
+        self.state.revisits = [
+            RevisitRecord(
+                due=closed_at + timedelta(days=p.working_days or 0, minutes=p.minutes or 0),
+                channel=p.channel,
+            )
+            for p in plans
+        ]
+        if not self.state.revisits:
+            self._move(Stage.COMPLETED, SYSTEM)
+            return
+        self._move(Stage.FOLLOWING_UP, SYSTEM)
+
+    # ----------------------------------------------------------------- queries and updates
+    @workflow.query
+    def state_view(self) -> ServiceRequestState:
+        return self.state
+
+    @workflow.update(dynamic=True)
+    async def act(self, name: str, args: Sequence[RawValue]) -> ServiceRequestState:
+        action, actor, body = self._admit(name, args)
+        async with self._lock:
+            # Re-check under the lock: another action may have moved the stage meanwhile.
+            self._admit(name, args)
+            await _HANDLERS[action](self, actor, body)
+            await self._commit()
+            self._changes += 1
+            return self.state
+
+    @act.validator
+    def _validate(self, name: str, args: Sequence[RawValue]) -> None:
+        self._admit(name, args)
+
+    def _admit(self, name: str, args: Sequence[RawValue]) -> tuple[Action, a.Actor, BaseModel]:
+        """Decode and check an action; raise the ApplicationError that rejects it."""
+        try:
+            action = Action(name)
+        except ValueError:
+            raise reject(INVALID, f"unknown action {name!r}") from None
+        if len(args) != 1:
+            raise reject(INVALID, f"{action} takes exactly one argument")
+        try:
+            command = workflow.payload_converter().from_payload(args[0].payload, a.ActionCommand)
+            body = LIFECYCLE[action].body.model_validate(command.body)
+        except (ValidationError, ValueError) as exc:
+            raise reject(INVALID, f"{action}: {exc}") from None
+        try:
+            role = Role(command.actor.role)
+        except ValueError:
+            raise reject(FORBIDDEN, f"unknown role {command.actor.role!r}") from None
+        try:
+            check_allowed(action, self.state.stage, role)
+        except TransitionRejected as exc:
+            raise reject(
+                FORBIDDEN if exc.kind == "forbidden" else WRONG_STAGE, exc.message
+            ) from None
+        check = _DATA_CHECKS.get(action)
+        if check is not None:
+            check(self, body)
+        return action, command.actor, body
+
+    # ----------------------------------------------------------------- data checks (need state)
+    def _check_diagnose(self, body: a.DiagnoseBody) -> None:
+        if body.outcome == "needs_onsite" and self._chargeable(body) and body.quote is None:
+            raise reject(
+                INVALID,
+                "this visit is chargeable (out of warranty or excluded): diagnose needs_onsite "
+                "must include a quote for the customer to approve",
+            )
+
+    def _check_assign(self, body: a.AssignBody) -> None:
+        if body.engineer_id is not None and body.engineer_id == self.state.engineer:
+            raise reject(INVALID, f"{body.engineer_id} is already assigned to this request")
+
+    def _check_schedule(self, body: a.ScheduleVisitBody) -> None:
+        if body.appointment_at < workflow.now() - timedelta(minutes=5):
+            raise reject(INVALID, "appointment_at is in the past")
+
+    def _check_pause(self, body: a.PauseBody) -> None:
+        reasons = self._start.profile.pause_reasons
+        if body.reason not in reasons:
+            raise reject(
+                INVALID,
+                f"pause reason {body.reason!r} is not allowed; use one of: {', '.join(reasons)}",
+            )
+        if self._open_pause(manual=True) is not None:
+            raise reject(CONFLICT, "the request is already paused; resume it first")
+
+    def _check_resume(self, body: a.ResumeBody) -> None:
+        if self._open_pause(manual=True) is None:
+            raise reject(CONFLICT, "the request is not paused")
+
+    # ----------------------------------------------------------------- action handlers
+    async def _acknowledge(self, actor: a.Actor, body: a.AcknowledgeBody) -> None:
+        self._stop_clock(ClockName.RESPONSE)
+        self._move(Stage.DIAGNOSING, actor.name, {"note": body.note})
+
+    async def _diagnose(self, actor: a.Actor, body: a.DiagnoseBody) -> None:
+        now = workflow.now()
+        self.state.diagnosis = Diagnosis(
+            outcome=body.outcome, notes=body.notes, exclusion=body.exclusion, by=actor.name, at=now
+        )
+        self._stop_clock(ClockName.DIAGNOSIS)
+        if body.outcome == "resolved_remotely":
+            self.state.outcome = "resolved_remotely"
+            await self._enter_signature(actor, {"outcome": body.outcome})
+        elif self._chargeable(body):
+            assert body.quote is not None
+            await self._propose_quote(actor, body.quote)
+        else:
+            self._move(Stage.AWAITING_DISPATCH, actor.name, {"outcome": body.outcome})
+
+    async def _quote(self, actor: a.Actor, body: a.QuoteBody) -> None:
+        self._stop_clock(ClockName.DIAGNOSIS)
+        await self._propose_quote(actor, body)
+
+    async def _propose_quote(self, actor: a.Actor, body: a.QuoteBody) -> None:
+        back_to = Stage.ON_SITE if self.state.stage == Stage.ON_SITE else Stage.AWAITING_DISPATCH
+        self.state.quote = QuoteRecord(
+            lines=body.lines,
+            currency=body.currency,
+            total=body.total,
+            status="proposed",
+            proposed_by=actor.name,
+            proposed_at=workflow.now(),
+            return_to=back_to,
+        )
+        self._open_pause_interval(APPROVAL_PAUSE, SYSTEM)
+        self._move(Stage.AWAITING_APPROVAL, actor.name, {"total": str(body.total)})
+
+    async def _approve_quote(self, actor: a.Actor, body: a.ApproveQuoteBody) -> None:
+        quote = self._current_quote()
+        quote.status, quote.decided_at = "approved", workflow.now()
+        self._close_pause_interval(APPROVAL_PAUSE)
+        await self._plan_clocks()
+        self._move(quote.return_to, actor.name)
+
+    async def _decline_quote(self, actor: a.Actor, body: a.DeclineQuoteBody) -> None:
+        quote = self._current_quote()
+        quote.status, quote.decided_at = "declined", workflow.now()
+        quote.decline_reason = body.reason
+        self._close_pause_interval(APPROVAL_PAUSE)
+        self._close(actor, "declined", {"reason": body.reason})
+
+    async def _assign(self, actor: a.Actor, body: a.AssignBody) -> None:
+        engineer = await self._choose_engineer(body.engineer_id)
+        previous = self.state.engineer
+        self.state.engineer = engineer.id
+        self.state.clocks[ClockName.ARRIVAL] = ClockState(
+            started_at=workflow.now(), status=ClockStatus.RUNNING
+        )
+        await self._plan_clocks()
+        kind = "reassigned" if previous else "assigned"
+        self._emit(kind, actor.name, {"engineer": engineer.id, "previous": previous})
+        self._move(Stage.DISPATCHED, actor.name)
+
+    async def _schedule_visit(self, actor: a.Actor, body: a.ScheduleVisitBody) -> None:
+        self.state.appointment_at = body.appointment_at
+        self._emit(
+            "visit_scheduled", actor.name, {"appointment_at": body.appointment_at.isoformat()}
+        )
+
+    async def _check_in(self, actor: a.Actor, body: a.CheckInBody) -> None:
+        self._stop_clock(ClockName.ARRIVAL)
+        self._move(Stage.ON_SITE, actor.name)
+
+    async def _report_repair(self, actor: a.Actor, body: a.ReportRepairBody) -> None:
+        self.state.repair = RepairRecord(
+            result=body.result,
+            work_done=body.work_done,
+            parts=body.parts,
+            test_result=body.test_result,
+            replacement_serial=body.replacement_serial,
+            engineer=self.state.engineer,
+            at=workflow.now(),
+        )
+        data: dict[str, Any] = {"result": body.result}
+        if body.result in ("fixed", "replace"):
+            self.state.outcome = "replaced" if body.result == "replace" else "fixed"
+            if body.result == "replace":
+                data |= {
+                    "old_serial": self.state.asset_serial,
+                    "new_serial": body.replacement_serial,
+                }
+            await self._enter_signature(actor, data)
+        else:
+            self._move(Stage.AWAITING_PARTS, actor.name, data)
+
+    async def _parts_arrived(self, actor: a.Actor, body: a.PartsArrivedBody) -> None:
+        self._move(Stage.DISPATCHED, actor.name, {"engineer": self.state.engineer})
+
+    async def _sign(self, actor: a.Actor, body: a.SignBody) -> None:
+        self.state.signature = SignatureRecord(
+            signer=body.signer,
+            method="drawn" if body.signature_png else "typed",
+            typed_name=body.typed_name,
+            quality=body.quality,
+            attitude=body.attitude,
+            comment=body.comment,
+            signed_at=workflow.now(),
+        )
+        self._stop_clock(ClockName.SIGNATURE)
+        self._close(actor, self.state.outcome or "fixed", {"signer": body.signer})
+
+    async def _refuse_signature(self, actor: a.Actor, body: a.RefuseSignatureBody) -> None:
+        refusal = {"reason": body.reason, "at": workflow.now().isoformat(), "by": actor.name}
+        self.state.signature_refusals.append(refusal)
+        self._emit(
+            "signature_refused", actor.name, {"reason": body.reason, "escalated_to": "supervisor"}
+        )
+
+    async def _override_close(self, actor: a.Actor, body: a.OverrideCloseBody) -> None:
+        self._stop_clock(ClockName.SIGNATURE)
+        self._close(actor, "closed_without_signature", {"reason": body.reason})
+
+    async def _rework(self, actor: a.Actor, body: a.ReworkBody) -> None:
+        # The fix was not accepted: the resolution clock runs again from the original report.
+        self.state.clocks[ClockName.SIGNATURE] = ClockState()
+        resolution = self.state.clocks[ClockName.RESOLUTION]
+        self.state.clocks[ClockName.RESOLUTION] = ClockState(
+            started_at=resolution.started_at, status=ClockStatus.RUNNING
+        )
+        self.state.outcome = None
+        await self._plan_clocks()
+        self._move(Stage.DIAGNOSING, actor.name, {"reason": body.reason})
+
+    async def _pause(self, actor: a.Actor, body: a.PauseBody) -> None:
+        self._open_pause_interval(body.reason, actor.name)
+        self._emit("paused", actor.name, {"reason": body.reason})
+
+    async def _resume(self, actor: a.Actor, body: a.ResumeBody) -> None:
+        pause = self._open_pause(manual=True)
+        assert pause is not None
+        self._close_pause_interval(pause.reason)
+        await self._plan_clocks()
+        self._emit("resumed", actor.name, {"reason": pause.reason})
+
+    async def _record_revisit(self, actor: a.Actor, body: a.RecordRevisitBody) -> None:
+        revisit = next(r for r in self.state.revisits if r.status == "due")
+        revisit.attempts += 1
+        now = workflow.now()
+        if body.unreachable:
+            max_attempts = self._start.profile.revisits.max_attempts
+            if revisit.attempts < max_attempts:
+                self._emit("revisit_unreachable", actor.name, {"attempt": revisit.attempts})
+                return
+            revisit.status, revisit.answered_at = "unreachable", now
+        else:
+            revisit.status, revisit.answered_at = "answered", now
+            revisit.satisfaction, revisit.solved = body.satisfaction, body.solved
+            revisit.attitude, revisit.suggestions = body.attitude, body.suggestions
+        self._emit("revisit_recorded", actor.name, body.model_dump(exclude_none=True))
+        if all(r.status != "due" for r in self.state.revisits):
+            self._move(Stage.COMPLETED, actor.name)
+
+    async def _cancel(self, actor: a.Actor, body: a.CancelBody) -> None:
+        self.state.cancel_reason = body.reason
+        self._end("cancelled")
+        self._move(Stage.CANCELLED, actor.name, {"reason": body.reason})
+
+    # ----------------------------------------------------------------- building blocks
+    def _chargeable(self, body: a.DiagnoseBody) -> bool:
+        return self.state.entitlement.chargeable or body.exclusion is not None
+
+    def _current_quote(self) -> QuoteRecord:
+        assert self.state.quote is not None  # awaiting_approval is only entered with a quote
+        return self.state.quote
+
+    async def _enter_signature(self, actor: a.Actor, data: dict[str, Any]) -> None:
+        self._stop_clock(ClockName.RESOLUTION)
+        self.state.clocks[ClockName.SIGNATURE] = ClockState(
+            started_at=workflow.now(), status=ClockStatus.RUNNING
+        )
+        await self._plan_clocks()
+        self._move(Stage.AWAITING_SIGNATURE, actor.name, data)
+
+    def _close(self, actor: a.Actor, outcome: str, data: dict[str, Any]) -> None:
+        self._end(outcome)
+        self._move(Stage.CLOSED, actor.name, {"outcome": outcome} | data)
+
+    def _end(self, outcome: str) -> None:
+        """The request stops being worked on: clocks whose goal was never reached are
+        cancelled rather than left to breach, and open pauses end now."""
+        now = workflow.now()
+        self.state.outcome, self.state.closed_at = outcome, now
+        for clock in self.state.clocks.values():
+            if clock.ticking:
+                clock.status = ClockStatus.CANCELLED
+        for pause in self.state.pauses:
+            if pause.end is None:
+                pause.end = now
+        self.state.paused = False
+
+    async def _choose_engineer(self, engineer_id: str | None) -> EngineerInfo:
+        if engineer_id is not None:
+            found: EngineerInfo | None = await self._activity(
+                ActivityName.FIND_ENGINEER,
+                EngineerLookup(engineer_id=engineer_id),
+                EngineerInfo | None,  # type: ignore[arg-type]
+                "look up engineer",
+            )
+            if found is None:
+                raise reject(INVALID, f"there is no engineer {engineer_id!r}")
+            if not found.on_duty:
+                raise reject(CONFLICT, f"engineer {engineer_id} is not on duty")
+            return found
+        request = AutoAssignRequest(
+            region=self.state.region,
+            category=self._start.asset_category,
+            exclude=[self.state.engineer] if self.state.engineer else [],
+        )
+        chosen: EngineerInfo | None = await self._activity(
+            ActivityName.AUTO_ASSIGN,
+            request,
+            EngineerInfo | None,
+            "auto-assign engineer",  # type: ignore[arg-type]
+        )
+        if chosen is None:
+            raise reject(
+                CONFLICT,
+                f"no on-duty engineer for {self._start.asset_category} in region "
+                f"{self.state.region}; assign one by engineer_id",
+            )
+        return chosen
+
+    def _open_pause(self, *, manual: bool) -> PauseInterval | None:
+        for pause in self.state.pauses:
+            if pause.end is None and (pause.reason != APPROVAL_PAUSE) == manual:
+                return pause
+        return None
+
+    def _open_pause_interval(self, reason: str, by: str) -> None:
+        self.state.pauses.append(PauseInterval(reason=reason, start=workflow.now(), by=by))
+        self.state.paused = True
+        for clock in self.state.clocks.values():
+            if clock.status == ClockStatus.RUNNING:
+                clock.status, clock.due = ClockStatus.PAUSED, None
+
+    def _close_pause_interval(self, reason: str) -> None:
+        for pause in self.state.pauses:
+            if pause.end is None and pause.reason == reason:
+                pause.end = workflow.now()
+        self.state.paused = any(p.end is None for p in self.state.pauses)
+
+    def _stop_clock(self, name: ClockName) -> None:
+        clock = self.state.clocks[name]
+        if not clock.ticking and clock.status != ClockStatus.BREACHED:
+            return
+        now = workflow.now()
+        clock.met_at = now
+        if clock.due is not None:
+            clock.variance_minutes = round((now - clock.due).total_seconds() / 60, 2)
+        if clock.status != ClockStatus.BREACHED:
+            clock.status = ClockStatus.MET
+            self._emit("clock_met", SYSTEM, {"clock": name})
+
+    async def _plan_clocks(self) -> None:
+        """Recompute every ticking clock's due instant from its start and the whole pause
+        history, in an activity so that a change of engine code cannot alter a replay."""
+        request = plan_request(self.state, self._start.profile)
+        if not request.starts:
+            return
+        plan: ClockPlan = await self._activity(
+            ActivityName.PLAN_CLOCKS, request, ClockPlan, "plan SLA clocks"
+        )
+        for name, due in plan.due.items():
+            clock = self.state.clocks[name]
+            clock.due = due
+            clock.status = ClockStatus.PAUSED if due is None else ClockStatus.RUNNING
+
+    def _move(self, stage: Stage, actor: str, data: dict[str, Any] | None = None) -> None:
+        previous = self.state.stage
+        self.state.stage = stage
+        payload = {"from": previous, "to": stage} | {k: v for k, v in (data or {}).items() if v}
+        self._emit("stage_changed", actor, payload)
+
+    def _emit(self, kind: str, actor: str, data: dict[str, Any]) -> None:
+        self._seq += 1
+        self._pending.append(
+            TimelineEvent(
+                seq=self._seq,
+                kind=kind,
+                at=workflow.now(),
+                actor=actor,
+                stage=self.state.stage,
+                data=data,
+            )
+        )
+
+    async def _commit(self) -> None:
+        """Publish what changed: search attributes, UI details, and the timeline + read model."""
+        if not self._pending:
+            return
+        self.state.version += 1
+        updates = search_attribute_updates(self.state, self._published)
+        if updates:
+            workflow.upsert_search_attributes(updates)
+        workflow.set_current_details(self._details())
+        events, self._pending = self._pending, []
+        await self._activity(
+            ActivityName.RECORD_EVENTS,
+            RecordRequest(events=events, state=self.state),
+            type(None),
+            f"record {events[-1].kind}",
+        )
+
+    def _details(self) -> str:
+        s = self.state
+        lines = [
+            f"**{s.number}** · stage **{s.stage}** · severity {s.severity} · {s.sla_status}",
+            f"engineer: {s.engineer or '—'}" + (" · paused" if s.paused else ""),
+            "",
+            "| clock | status | due | met |",
+            "|---|---|---|---|",
+        ]
+        for name, c in s.clocks.items():
+            due = c.due.isoformat() if c.due else "—"
+            met = c.met_at.isoformat() if c.met_at else "—"
+            lines.append(f"| {name} | {c.status} | {due} | {met} |")
+        return "\n".join(lines)
+
+    async def _activity(
+        self, name: ActivityName, arg: BaseModel, result_type: Any, summary: str
+    ) -> Any:
+        return await workflow.execute_activity(
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=_RETRY,
+            summary=summary,
+        )
+
+
+_HANDLERS: dict[Action, Handler] = {
+    Action.ACKNOWLEDGE: ServiceRequestWorkflow._acknowledge,
+    Action.DIAGNOSE: ServiceRequestWorkflow._diagnose,
+    Action.QUOTE: ServiceRequestWorkflow._quote,
+    Action.APPROVE_QUOTE: ServiceRequestWorkflow._approve_quote,
+    Action.DECLINE_QUOTE: ServiceRequestWorkflow._decline_quote,
+    Action.ASSIGN: ServiceRequestWorkflow._assign,
+    Action.SCHEDULE_VISIT: ServiceRequestWorkflow._schedule_visit,
+    Action.CHECK_IN: ServiceRequestWorkflow._check_in,
+    Action.REPORT_REPAIR: ServiceRequestWorkflow._report_repair,
+    Action.PARTS_ARRIVED: ServiceRequestWorkflow._parts_arrived,
+    Action.SIGN: ServiceRequestWorkflow._sign,
+    Action.REFUSE_SIGNATURE: ServiceRequestWorkflow._refuse_signature,
+    Action.OVERRIDE_CLOSE: ServiceRequestWorkflow._override_close,
+    Action.REWORK: ServiceRequestWorkflow._rework,
+    Action.PAUSE: ServiceRequestWorkflow._pause,
+    Action.RESUME: ServiceRequestWorkflow._resume,
+    Action.RECORD_REVISIT: ServiceRequestWorkflow._record_revisit,
+    Action.CANCEL: ServiceRequestWorkflow._cancel,
+}
+_DATA_CHECKS: dict[Action, Callable[[ServiceRequestWorkflow, Any], None]] = {
+    Action.DIAGNOSE: ServiceRequestWorkflow._check_diagnose,
+    Action.ASSIGN: ServiceRequestWorkflow._check_assign,
+    Action.SCHEDULE_VISIT: ServiceRequestWorkflow._check_schedule,
+    Action.PAUSE: ServiceRequestWorkflow._check_pause,
+    Action.RESUME: ServiceRequestWorkflow._check_resume,
+}
