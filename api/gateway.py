@@ -85,13 +85,14 @@ async def act(
 ) -> ServiceRequestState:
     handle = client.get_workflow_handle(workflow_id_for(number))
     try:
-        return await handle.execute_update(
+        state: ServiceRequestState = await handle.execute_update(
             action.value,
             ActionCommand(actor=actor, body=body),
             id=update_id,
             result_type=ServiceRequestState,
             rpc_timeout=UPDATE_TIMEOUT,
         )
+        return state
     except WorkflowUpdateFailedError as exc:
         cause = exc.cause
         if isinstance(cause, ApplicationError) and cause.type in _STATUS:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 
+from activities.records import workflow_id_for
 from api import gateway
 from api.auth import Principal
 from api.context import Ctx, principal, require
@@ -71,7 +72,7 @@ async def register(
         response.status_code = 200
     return IntakeResponse(
         number=state.number,
-        workflow_id=gateway.workflow_id_for(state.number),
+        workflow_id=workflow_id_for(state.number),
         stage=state.stage,
         entitlement=state.entitlement,
         clocks={

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -123,9 +123,9 @@ class ClockTargets(Strict):
         return flat
 
     def for_request(self, severity: int, region: str | None) -> Target:
-        key = str(severity)
+        key = cast(SeverityKey, str(severity))
         regional = self.by_region.get(region or "", {})
-        return regional.get(key) or self.by_severity[key]  # type: ignore[index]
+        return regional.get(key) or self.by_severity[key]
 
 
 class EscalationRule(Strict):

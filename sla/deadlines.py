@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from models.activity_io import ClockPlan, ClockPlanRequest, Interval
+from models.common import ClockName
 from models.profile import Target
 
 MINUTES_PER_WORKING_DAY = 24 * 60
@@ -55,7 +56,7 @@ def pause_aware_due(start: datetime, minutes: int, pauses: Iterable[Interval]) -
 
 
 def plan(request: ClockPlanRequest) -> ClockPlan:
-    due: dict = {}
+    due: dict[ClockName, datetime | None] = {}
     for clock, start in request.starts.items():
         target = request.profile.targets[clock].for_request(request.severity, request.region)
         due[clock] = pause_aware_due(start, business_minutes_target(target), request.pauses)

@@ -9,6 +9,7 @@ import os
 import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -137,19 +138,28 @@ def api_keys(sessions: SessionFactory) -> dict[Role, str]:
         return {role: create_api_key(session, role, f"test-{role}") for role in Role}
 
 
-@pytest.fixture(scope="session")
-async def api_url(dev_client: Client, settings: Settings) -> AsyncIterator[str]:
-    app = create_app(settings, dev_client)
+@asynccontextmanager
+async def serve(settings: Settings, client: Client | None) -> AsyncIterator[str]:
+    """The API app served by uvicorn on a free loopback port."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    app = create_app(settings, client)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture(scope="session")
+async def api_url(dev_client: Client, settings: Settings) -> AsyncIterator[str]:
+    async with serve(settings, dev_client) as url:
+        yield url
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def read(name: str) -> str:
 @pytest.fixture(scope="module")
 def services() -> dict[str, Any]:
     compose = yaml.safe_load(read("docker-compose.yml"))
-    return compose["services"]  # type: ignore[no-any-return]
+    return compose["services"]
 
 
 def environment(service: dict[str, Any]) -> dict[str, str]:

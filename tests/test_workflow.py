@@ -7,11 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
 
 from db.session import SessionFactory
 from db.tables import ServiceRequestRow, TimelineEventRow
 from tests.workflow_helpers import act, rejected, start, state, until
+from workflows.service_request import ServiceRequestWorkflow
 
 QUOTE = {"lines": [{"kind": "labour", "description": "board repair", "amount": "350.00"}]}
 FIXED = {
@@ -91,6 +94,10 @@ async def test_repair_goes_through_every_stage_to_completed(
     with sessions() as session:
         row = session.get(ServiceRequestRow, s.number)
         assert row is not None and row.stage == "completed" and row.version == final.version
+
+    # The whole history replays deterministically on the current code.
+    replayer = Replayer(workflows=[ServiceRequestWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(await handle.fetch_history())
 
 
 async def test_remote_resolution_skips_dispatch(ts_env, ts_client, intake):

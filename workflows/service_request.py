@@ -425,7 +425,7 @@ class ServiceRequestWorkflow:
             found: EngineerInfo | None = await self._activity(
                 ActivityName.FIND_ENGINEER,
                 EngineerLookup(engineer_id=engineer_id),
-                EngineerInfo | None,  # type: ignore[arg-type]
+                EngineerInfo | None,
                 "look up engineer",
             )
             if found is None:
@@ -442,7 +442,7 @@ class ServiceRequestWorkflow:
             ActivityName.AUTO_ASSIGN,
             request,
             EngineerInfo | None,
-            "auto-assign engineer",  # type: ignore[arg-type]
+            "auto-assign engineer",
         )
         if chosen is None:
             raise reject(

@@ -1,0 +1,408 @@
+"""The HTTP API on the Temporal dev server, over real HTTP (uvicorn on a loopback port)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from db.tables import Intake
+from models.lifecycle import Role
+from tests.conftest import serve
+
+QUOTE = {
+    "lines": [
+        {"kind": "part", "description": "mixer board", "amount": "1200.00"},
+        {"kind": "travel", "description": "Jinan city", "amount": "80"},
+    ]
+}
+FIXED = {"result": "fixed", "work_done": "replaced the lens", "test_result": "picture ok"}
+SIGNED = {"signer": "王强", "typed_name": "王强", "quality": 5, "attitude": 4}
+
+
+def intake_body(**fields: object) -> dict[str, object]:
+    return {
+        "channel": "phone",
+        "customer_id": "C001",
+        "asset_serial": "SN-1001",
+        "severity": 2,
+        "fault_code": "NO_PICTURE",
+        "description": "camera 3 shows a black picture",
+        "contact": {"name": "王强", "phone": "+86 532 8000 1001"},
+    } | fields
+
+
+@pytest.fixture
+def as_role(http: httpx.AsyncClient, api_keys):
+    async def call(role: Role, method: str, path: str, **kwargs) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {api_keys[role]}"} | kwargs.pop("headers", {})
+        return await http.request(method, path, headers=headers, **kwargs)
+
+    return call
+
+
+@pytest.fixture
+def action(as_role):
+    async def do(number: str, name: str, role: Role, body: dict | None = None, status: int = 200):
+        response = await as_role(
+            role, "POST", f"/v1/service-requests/{number}/{name}", json=body or {}
+        )
+        assert response.status_code == status, response.text
+        return response.json()
+
+    return do
+
+
+async def register(as_role, **fields: object) -> str:
+    response = await as_role(
+        Role.INTAKE, "POST", "/v1/service-requests", json=intake_body(**fields)
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["number"]
+
+
+async def eventually(check, attempts: int = 100):
+    """Poll an eventually consistent view (the workflow's loop, visibility), bounded."""
+    for _ in range(attempts):
+        result = await check()
+        if result:
+            return result
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition never held")
+
+
+def problem(response: httpx.Response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status and body["detail"]
+    return body
+
+
+async def test_repair_to_completed_through_the_api(as_role, action, dev_client):
+    response = await as_role(Role.INTAKE, "POST", "/v1/service-requests", json=intake_body())
+    assert response.status_code == 201
+    created = response.json()
+    number = created["number"]
+    assert created["workflow_id"] == f"service-request-{number}"
+    assert created["stage"] == "registered" and created["entitlement"]["status"] == "in_warranty"
+    assert created["clocks"]["response"]["due"] is not None  # planned at intake
+
+    assert (await action(number, "acknowledge", Role.SUPPORT))["stage"] == "diagnosing"
+    s = await action(number, "diagnose", Role.SUPPORT, {"outcome": "needs_onsite", "notes": "lens"})
+    assert s["stage"] == "awaiting_dispatch"
+    s = await action(number, "assign", Role.DISPATCHER)
+    assert s["stage"] == "dispatched" and s["engineer"] == "E001"
+    appointment = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    await action(number, "schedule-visit", Role.ENGINEER, {"appointment_at": appointment})
+    assert (await action(number, "check-in", Role.ENGINEER))["stage"] == "on_site"
+    s = await action(number, "report-repair", Role.ENGINEER, FIXED)
+    assert s["stage"] == "awaiting_signature"
+    s = await action(number, "sign", Role.CUSTOMER, SIGNED)
+    assert s["stage"] == "closed" and s["outcome"] == "fixed"
+
+    async def following_up():
+        r = await as_role(Role.REVISIT, "GET", f"/v1/service-requests/{number}")
+        return r.json()["stage"] == "following_up"
+
+    await eventually(following_up)
+    answers = {"satisfaction": 5, "solved": True, "attitude": 5, "suggestions": "快"}
+    assert (await action(number, "record-revisit", Role.REVISIT, answers))["stage"] == "completed"
+
+    # finished: served from the read model, with the same shape
+    final = (await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{number}")).json()
+    assert final["stage"] == "completed" and final["revisits"][0]["satisfaction"] == 5
+    for clock in ("response", "diagnosis", "arrival", "resolution", "signature"):
+        assert set(final["clocks"][clock]) >= {"due", "status", "met_at"}
+        assert final["clocks"][clock]["status"] == "met"
+    timeline = (
+        await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{number}/timeline")
+    ).json()
+    assert [e["seq"] for e in timeline] == list(range(1, len(timeline) + 1))
+    assert timeline[0]["kind"] == "registered" and timeline[-1]["data"]["to"] == "completed"
+
+    listed = (
+        await as_role(
+            Role.SUPERVISOR,
+            "GET",
+            "/v1/service-requests",
+            params={"stage": "completed", "engineer": "E001"},
+        )
+    ).json()
+    assert number in [item["number"] for item in listed["items"]]
+    r = await as_role(
+        Role.SUPERVISOR,
+        "POST",
+        f"/v1/service-requests/{number}/cancel",
+        json={"reason": "too late"},
+    )
+    problem(r, 409)
+
+
+async def test_remote_resolution(as_role, action):
+    number = await register(as_role)
+    await action(number, "acknowledge", Role.SUPPORT)
+    s = await action(
+        number,
+        "diagnose",
+        Role.SUPPORT,
+        {"outcome": "resolved_remotely", "notes": "restarted the NVR by phone"},
+    )
+    assert s["stage"] == "awaiting_signature" and s["clocks"]["arrival"]["status"] == "not_started"
+    s = await action(number, "sign", Role.CUSTOMER, SIGNED)
+    assert s["outcome"] == "resolved_remotely"
+
+
+async def test_out_of_warranty_quote_declined(as_role, action):
+    number = await register(as_role, customer_id="C003", asset_serial="SN-1003", fault_code="HUM")
+    await action(number, "acknowledge", Role.SUPPORT)
+    r = await as_role(
+        Role.SUPPORT,
+        "POST",
+        f"/v1/service-requests/{number}/diagnose",
+        json={"outcome": "needs_onsite", "notes": "board"},
+    )
+    assert "quote" in problem(r, 422)["detail"]
+    s = await action(
+        number,
+        "diagnose",
+        Role.SUPPORT,
+        {"outcome": "needs_onsite", "notes": "board", "quote": QUOTE},
+    )
+    assert s["stage"] == "awaiting_approval" and s["quote"]["total"] == "1280.00"
+    assert s["entitlement"] == {
+        "status": "out_of_warranty",
+        "warranty_start": "2024-09-01",
+        "warranty_end": "2025-08-31",
+        "remedies": ["paid_repair"],
+        "chargeable": True,
+    }
+    s = await action(number, "decline-quote", Role.CUSTOMER, {"reason": "buying a new one"})
+    assert s["stage"] == "closed" and s["outcome"] == "declined"
+
+
+async def test_cancel_before_and_after_on_site(as_role, action):
+    number = await register(as_role)
+    s = await action(number, "cancel", Role.INTAKE, {"reason": "duplicate call"})
+    assert s["stage"] == "cancelled"
+    other = await register(as_role)
+    await action(other, "acknowledge", Role.SUPPORT)
+    await action(other, "diagnose", Role.SUPPORT, {"outcome": "needs_onsite", "notes": "x"})
+    await action(other, "assign", Role.DISPATCHER, {"engineer_id": "E001"})
+    await action(other, "check-in", Role.ENGINEER)
+    r = await as_role(
+        Role.INTAKE, "POST", f"/v1/service-requests/{other}/cancel", json={"reason": "x"}
+    )
+    assert "on_site" in problem(r, 409)["detail"]
+    assert (await action(other, "cancel", Role.SUPERVISOR, {"reason": "contract ended"}))[
+        "stage"
+    ] == "cancelled"
+
+
+async def test_duplicate_intake_sequential(as_role, sessions):
+    key = str(uuid.uuid4())
+    headers = {"Idempotency-Key": key}
+    first = await as_role(
+        Role.INTAKE, "POST", "/v1/service-requests", json=intake_body(), headers=headers
+    )
+    again = await as_role(
+        Role.INTAKE, "POST", "/v1/service-requests", json=intake_body(), headers=headers
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["number"] == first.json()["number"] and again.json()["duplicate"] is True
+    changed = await as_role(
+        Role.INTAKE, "POST", "/v1/service-requests", json=intake_body(severity=1), headers=headers
+    )
+    assert first.json()["number"] in problem(changed, 409)["detail"]
+
+    ref = f"CALL-{uuid.uuid4().hex[:8]}"
+    a = await as_role(
+        Role.INTAKE, "POST", "/v1/service-requests", json=intake_body(external_ref=ref)
+    )
+    b = await as_role(
+        Role.INTAKE, "POST", "/v1/service-requests", json=intake_body(external_ref=ref)
+    )
+    assert (a.status_code, b.status_code) == (201, 200) and a.json()["number"] == b.json()["number"]
+
+
+async def test_duplicate_intake_concurrent_starts_one_workflow(as_role, sessions, dev_client):
+    ref = f"CALL-{uuid.uuid4().hex[:8]}"
+    responses = await asyncio.gather(
+        *(
+            as_role(Role.INTAKE, "POST", "/v1/service-requests", json=intake_body(external_ref=ref))
+            for _ in range(8)
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [200] * 7 + [201]
+    numbers = {r.json()["number"] for r in responses}
+    assert len(numbers) == 1
+    with sessions() as session:
+        rows = session.scalar(
+            select(func.count())
+            .select_from(Intake)
+            .where(Intake.idempotency_key == f"external_ref:{ref}")
+        )
+    assert rows == 1
+    (number,) = numbers
+    runs = [w async for w in dev_client.list_workflows(f"WorkflowId = 'service-request-{number}'")]
+    assert len(runs) <= 1  # visibility may lag, but never shows two
+    history = await dev_client.get_workflow_handle(f"service-request-{number}").fetch_history()
+    assert history.events[0].event_type == 1  # one run, started once
+
+
+async def test_roles_and_authentication(as_role, http):
+    r = await as_role(Role.ENGINEER, "POST", "/v1/service-requests", json=intake_body())
+    assert "intake" in problem(r, 403)["detail"]
+    number = await register(as_role)
+    r = await as_role(Role.SUPPORT, "POST", f"/v1/service-requests/{number}/check-in", json={})
+    assert "engineer" in problem(r, 403)["detail"]
+    r = await as_role(Role.CUSTOMER, "GET", f"/v1/service-requests/{number}")
+    problem(r, 403)
+    problem(await http.get("/v1/service-requests"), 401)
+    problem(await http.get("/v1/service-requests", headers={"Authorization": "Bearer nope"}), 401)
+    problem(await http.get("/v1/service-requests", headers={"X-API-Key": "nope"}), 401)
+
+
+async def test_wrong_stage_names_stage_and_allowed_actions(as_role):
+    number = await register(as_role)
+    r = await as_role(Role.ENGINEER, "POST", f"/v1/service-requests/{number}/check-in", json={})
+    detail = problem(r, 409)["detail"]
+    assert "'registered'" in detail and "dispatched" in detail
+
+
+async def test_unknown_request_and_action(as_role):
+    for path in (
+        "/v1/service-requests/SR-20260101-999999",
+        "/v1/service-requests/nonsense",
+        "/v1/service-requests/SR-20260101-999999/timeline",
+    ):
+        problem(await as_role(Role.SUPERVISOR, "GET", path), 404)
+    r = await as_role(
+        Role.SUPPORT, "POST", "/v1/service-requests/SR-20260101-999999/acknowledge", json={}
+    )
+    problem(r, 404)
+    number = await register(as_role)
+    r = await as_role(Role.SUPPORT, "POST", f"/v1/service-requests/{number}/teleport", json={})
+    assert "check-in" in problem(r, 404)["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (intake_body(severity=9), "severity"),
+        (intake_body(customer_id="C999"), "customer_id"),
+        (intake_body(asset_serial="SN-1002"), "asset_serial"),  # belongs to C002
+        (intake_body(asset_serial="SN-4040"), "asset_serial"),
+        (intake_body(sla_profile="gold"), "sla_profile"),
+        (intake_body(reported_at="2099-01-01T00:00:00+08:00"), "reported_at"),
+        (intake_body(reported_at="2020-01-01T00:00:00+08:00"), "reported_at"),
+        (intake_body(reported_at="2026-11-20T10:00:00"), "reported_at"),  # no offset
+        (intake_body(channel="pigeon"), "channel"),
+        (intake_body(contact={"name": "x", "phone": "call me"}), "contact.phone"),
+        ({k: v for k, v in intake_body().items() if k != "fault_code"}, "fault_code"),
+        (intake_body(colour="red"), "colour"),
+    ],
+)
+async def test_bad_intake_is_422_and_writes_nothing(as_role, sessions, body, field):
+    with sessions() as session:
+        before = session.scalar(select(func.count()).select_from(Intake))
+    r = await as_role(Role.INTAKE, "POST", "/v1/service-requests", json=body)
+    errors = problem(r, 422)["errors"]
+    assert field in [e["field"] for e in errors]
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Intake)) == before
+
+
+async def test_malformed_json_and_bad_action_bodies(as_role):
+    r = await as_role(
+        Role.INTAKE,
+        "POST",
+        "/v1/service-requests",
+        content=b"{not json",
+        headers={"Content-Type": "application/json"},
+    )
+    problem(r, 422)
+    number = await register(as_role)
+    await as_role(Role.SUPPORT, "POST", f"/v1/service-requests/{number}/acknowledge")  # no body
+    for body, field in (
+        ({"outcome": "maybe", "notes": "x"}, "outcome"),
+        ({"outcome": "needs_onsite"}, "notes"),
+    ):
+        r = await as_role(
+            Role.SUPPORT, "POST", f"/v1/service-requests/{number}/diagnose", json=body
+        )
+        assert field in [e["field"] for e in problem(r, 422)["errors"]]
+    r = await as_role(
+        Role.SUPPORT, "POST", f"/v1/service-requests/{number}/pause", json={"reason": "lunch"}
+    )
+    assert "awaiting_customer" in problem(r, 422)["detail"]
+    state = (await as_role(Role.SUPPORT, "GET", f"/v1/service-requests/{number}")).json()
+    assert state["stage"] == "diagnosing" and not state["paused"]
+
+
+async def test_list_filters_and_paging(as_role, action):
+    number = await register(as_role, severity=4, region="weihai")
+    r = await as_role(
+        Role.SUPERVISOR,
+        "GET",
+        "/v1/service-requests",
+        params={"region": "weihai", "severity": 4, "page_size": 1},
+    )
+    page = r.json()
+    assert page["total"] >= 1 and len(page["items"]) == 1 and page["items"][0]["region"] == "weihai"
+    assert number in [i["number"] for i in page["items"]]
+    problem(
+        await as_role(Role.SUPERVISOR, "GET", "/v1/service-requests", params={"severity": 7}), 422
+    )
+    problem(
+        await as_role(Role.SUPERVISOR, "GET", "/v1/service-requests", params={"stage": "lost"}), 422
+    )
+
+
+async def test_breached_severity_1_is_found_by_search_attributes(as_role, dev_client):
+    reported = (datetime.now(UTC) - timedelta(minutes=45)).isoformat()
+    number = await register(as_role, severity=1, reported_at=reported)
+    query = f"SlaStatus = 'breached' AND Severity = 1 AND WorkflowId = 'service-request-{number}'"
+
+    async def found():
+        return [w async for w in dev_client.list_workflows(query)]
+
+    (execution,) = await eventually(found)
+    assert execution.search_attributes["ServiceStage"] == ["registered"]
+    assert execution.search_attributes["CustomerId"] == ["C001"]
+    described = await dev_client.get_workflow_handle(execution.id).describe()
+    assert number in (await described.static_summary() or "")
+
+    async def breached_in_list():
+        r = await as_role(Role.SUPERVISOR, "GET", "/v1/service-requests", params={"breached": True})
+        return number in [i["number"] for i in r.json()["items"]]
+
+    await eventually(breached_in_list)
+
+
+async def test_outages_are_503_not_500(settings, api_keys):
+    temporal_down = replace(settings, temporal_address="127.0.0.1:1")
+    async with serve(temporal_down, None) as url, httpx.AsyncClient(base_url=url) as http:
+        r = await http.get(
+            "/v1/service-requests/SR-20260101-000001",
+            headers={"Authorization": f"Bearer {api_keys[Role.SUPERVISOR]}"},
+        )
+        assert "workflow service" in problem(r, 503)["detail"]
+        health = await http.get("/healthz")
+        assert health.status_code == 503 and health.json()["temporal"].startswith("unavailable")
+    db_down = replace(settings, database_url="postgresql+psycopg2://nobody@127.0.0.1:1/none")
+    async with serve(db_down, None) as url, httpx.AsyncClient(base_url=url) as http:
+        r = await http.get("/v1/service-requests", headers={"Authorization": "Bearer x"})
+        assert "database" in problem(r, 503)["detail"]
+
+
+async def test_openapi_documents_every_action(http):
+    paths = (await http.get("/openapi.json")).json()["paths"]
+    assert "/v1/service-requests/{number}/check-in" in paths
+    assert "/v1/service-requests/{number}/report-repair" in paths
+    assert (await http.get("/healthz")).status_code == 200
