@@ -13,7 +13,8 @@ PYTEST_ARGS ?=
 run: $(STAMP)
 	$(BIN)/python devstack.py
 
-test: $(STAMP)
+# Lint first: ruff and mypy clean is part of "the tests pass".
+test: lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
