@@ -55,7 +55,9 @@ DEMO_STEPS: list[tuple[Action, Role, dict[str, Any]]] = [
 async def register(settings: Settings, client: Client, body: IntakeRequest) -> ServiceRequestState:
     sessions = session_factory(make_engine(settings.database_url))
     key = idempotency_key(None, body)
-    start, _ = await asyncio.to_thread(reserve, sessions, body, key, settings.timezone)
+    start, _ = await asyncio.to_thread(
+        lambda: reserve(sessions, body, key, settings.timezone, registered_by="starter.py")
+    )
     await gateway.start(client, settings.task_queue, start)
     state = await gateway.query_state(client, start.number)
     assert state is not None

@@ -61,7 +61,12 @@ def latest_profile(session: Session, name: str) -> tuple[SlaProfile, int] | None
 
 
 def resolve(
-    session: Session, body: IntakeRequest, number: str, now: datetime, timezone: str
+    session: Session,
+    body: IntakeRequest,
+    number: str,
+    now: datetime,
+    timezone: str,
+    registered_by: str,
 ) -> ServiceRequestStart:
     """Fill the defaults from the customer and check every reference; 422 names the field."""
     customer = session.get(Customer, body.customer_id)
@@ -107,6 +112,7 @@ def resolve(
         contact=body.contact,
         reported_at=reported_at,
         registered_at=now,
+        registered_by=registered_by,
         profile=profile,
         profile_version=version,
         entitlement=entitlement(terms, reported_at.astimezone(ZoneInfo(timezone)).date()),
@@ -121,6 +127,7 @@ def reserve(
     key: str | None,
     timezone: str,
     now: datetime | None = None,
+    registered_by: str = "intake",
 ) -> tuple[ServiceRequestStart, bool]:
     """The workflow input for this intake and whether it was seen before.
 
@@ -137,7 +144,8 @@ def reserve(
             row = Intake(idempotency_key=key, body_hash=digest, created_at=now)
             session.add(row)
             session.flush()  # the sequence value
-            start = resolve(session, body, request_number(row.id, now, timezone), now, timezone)
+            number = request_number(row.id, now, timezone)
+            start = resolve(session, body, number, now, timezone, registered_by)
             row.number, row.start = start.number, start.model_dump(mode="json")
             return start, False
     except IntegrityError:

@@ -64,7 +64,9 @@ async def register(
     """Register a service request (报修登记). The same `Idempotency-Key` or `external_ref`
     returns the same request with 200, never a second one."""
     key = idempotency_key(idempotency_key_header, body)
-    start, duplicate = await ctx.db(lambda: reserve(ctx.sessions, body, key, ctx.settings.timezone))
+    start, duplicate = await ctx.db(
+        lambda: reserve(ctx.sessions, body, key, ctx.settings.timezone, registered_by=who.name)
+    )
     client = await ctx.temporal()
     await gateway.start(client, ctx.settings.task_queue, start)
     state = await _state(ctx, start.number)

@@ -67,6 +67,8 @@ class ServiceRequestStart(BaseModel):
     contact: Contact | None
     reported_at: datetime
     registered_at: datetime
+    #: The intake agent (API key name) who took the call, for the timeline.
+    registered_by: str
     profile: SlaProfile
     profile_version: int
     entitlement: Entitlement

@@ -86,7 +86,11 @@ class ServiceRequestWorkflow:
     # ----------------------------------------------------------------- main loop
     @workflow.run
     async def run(self, start: ServiceRequestStart) -> ServiceRequestState:
-        self._emit("registered", start.channel, {"entitlement": start.entitlement.status})
+        self._emit(
+            "registered",
+            start.registered_by,
+            {"channel": start.channel, "entitlement": start.entitlement.status},
+        )
         while True:
             async with self._lock:
                 self._breach_overdue_clocks()
