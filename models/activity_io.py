@@ -57,9 +57,21 @@ def plan_request(state: ServiceRequestState, profile: SlaProfile) -> ClockPlanRe
     )
 
 
+class EscalationPoint(BaseModel):
+    """When one escalation level of the profile falls due for one clock."""
+
+    #: 1-based position of the rule in the profile's `escalations` list.
+    level: int
+    #: None while a pause is open (or, after a breach, while the due instant is unknown).
+    at: datetime | None
+    notify: list[str]
+    at_percent: int | None = None
+
+
 class ClockPlan(BaseModel):
     #: None while a pause is open: the due instant is unknown until it ends.
     due: dict[ClockName, datetime | None]
+    escalations: dict[ClockName, list[EscalationPoint]] = {}
 
 
 class RecordRequest(BaseModel):

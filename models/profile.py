@@ -24,7 +24,8 @@ SEVERITY_KEYS: tuple[SeverityKey, ...] = ("1", "2", "3", "4")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 
-def _minutes(hhmm: str) -> int:
+def minutes_of_day(hhmm: str) -> int:
+    """`HH:MM` as minutes after local midnight (`24:00` = 1440)."""
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)
 
@@ -59,15 +60,17 @@ class CalendarSpec(Strict):
                 for value in (start, end):
                     if not _HHMM.match(value):
                         raise ValueError(f"{day}: {value!r} is not a time HH:MM (00:00–24:00)")
-                if _minutes(end) <= _minutes(start):
+                if minutes_of_day(end) <= minutes_of_day(start):
                     raise ValueError(f"{day}: window {start}–{end} ends before it starts")
-                if _minutes(start) < previous_end:
+                if minutes_of_day(start) < previous_end:
                     raise ValueError(f"{day}: window {start}–{end} overlaps the previous one")
-                previous_end = _minutes(end)
+                previous_end = minutes_of_day(end)
         return weekly
 
     @model_validator(mode="after")
     def _make_up_days_have_hours(self) -> Self:
+        if not any(self.weekly.values()):
+            raise ValueError("weekly: the calendar has no working windows at all")
         for day, weekday in self.extra_workdays.items():
             if not self.weekly.get(weekday):
                 raise ValueError(

@@ -1,27 +1,20 @@
-"""Pause-aware deadlines.
+"""Pause-aware deadlines and escalation instants (SPEC §3), as pure functions.
 
-This first engine counts every minute as a business minute (24x7) and a working day as 24
-hours; the calendar arithmetic of SPEC §3 (windows, holidays, make-up days, time zones)
-replaces `business_minutes_target` and `pause_aware_due` without changing their callers.
+A target first becomes an amount of business time T (for `working_days`, the business time up
+to the unpaused deadline); the deadline is the earliest instant at which T of business time
+*outside every pause* has passed since the start. Re-computation always starts from the
+clock's start with the whole pause history, so no pause is ever lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 
-from models.activity_io import ClockPlan, ClockPlanRequest, Interval
+from models.activity_io import ClockPlan, ClockPlanRequest, EscalationPoint, Interval
 from models.common import ClockName
-from models.profile import Target
-
-MINUTES_PER_WORKING_DAY = 24 * 60
-
-
-def business_minutes_target(target: Target) -> int:
-    if target.minutes is not None:
-        return target.minutes
-    assert target.working_days is not None  # guaranteed by Target's validator
-    return target.working_days * MINUTES_PER_WORKING_DAY
+from models.profile import SlaProfile, Target
+from sla.calendar import BusinessCalendar
 
 
 def merge(pauses: Iterable[Interval]) -> list[Interval]:
@@ -37,27 +30,106 @@ def merge(pauses: Iterable[Interval]) -> list[Interval]:
     return merged
 
 
-def pause_aware_due(start: datetime, minutes: int, pauses: Iterable[Interval]) -> datetime | None:
-    """The earliest instant at which `minutes` of unpaused time have passed since `start`.
-
-    None when an open pause begins before that instant: the deadline is unknown until it ends.
-    """
-    cursor, remaining = start, timedelta(minutes=minutes)
-    for pause in merge(pauses):
-        if pause.end is not None and pause.end <= cursor:
+def _outside(
+    begin: datetime, end: datetime, pauses: Sequence[Interval]
+) -> Iterator[tuple[datetime, datetime]]:
+    """The pieces of [begin, end) not covered by the (merged) pauses."""
+    cursor = begin
+    for pause in pauses:
+        pause_end = pause.end
+        if pause_end is not None and pause_end <= cursor:
             continue
-        if pause.start >= cursor + remaining:
+        if pause.start >= end:
             break
-        remaining -= max(pause.start - cursor, timedelta(0))
-        if pause.end is None:
+        if pause.start > cursor:
+            yield cursor, pause.start
+        if pause_end is None:
+            return
+        cursor = pause_end
+    if cursor < end:
+        yield cursor, end
+
+
+def elapse(
+    calendar: BusinessCalendar, start: datetime, amount: timedelta, pauses: Iterable[Interval]
+) -> datetime | None:
+    """The earliest t ≥ start at which `amount` of business time outside the pauses has
+    passed; None when an open pause holds the clock before that."""
+    if amount <= timedelta(0):
+        return start
+    merged = merge(pauses)
+    open_from = next((p.start for p in merged if p.end is None), None)
+    remaining = amount
+    for window_start, window_end in calendar.windows_from(start):
+        for begin, end in _outside(max(window_start, start), window_end, merged):
+            if remaining <= end - begin:
+                return begin + remaining
+            remaining -= end - begin
+        if open_from is not None and open_from < window_end:
             return None
-        cursor = max(cursor, pause.end)
-    return cursor + remaining
+    raise AssertionError("unreachable: windows_from raises past the horizon")
+
+
+def business_time_outside(
+    calendar: BusinessCalendar, a: datetime, b: datetime, pauses: Iterable[Interval]
+) -> timedelta:
+    merged = merge(pauses)
+    total = timedelta(0)
+    if b <= a:
+        return total
+    for window_start, window_end in calendar.windows_from(a):
+        if window_start >= b:
+            break
+        for begin, end in _outside(max(window_start, a), min(window_end, b), merged):
+            total += end - begin
+    return total
+
+
+def target_amount(calendar: BusinessCalendar, target: Target, start: datetime) -> timedelta:
+    """T: the target as business time counted from `start`."""
+    if target.minutes is not None:
+        return timedelta(minutes=target.minutes)
+    assert target.working_days is not None  # guaranteed by Target's validator
+    return calendar.business_time(start, calendar.working_days_end(start, target.working_days))
+
+
+def deadline(
+    calendar: BusinessCalendar, target: Target, start: datetime, pauses: Iterable[Interval] = ()
+) -> datetime | None:
+    return elapse(calendar, start, target_amount(calendar, target, start), pauses)
+
+
+def calendars(profile: SlaProfile) -> dict[str, BusinessCalendar]:
+    return {name: BusinessCalendar.from_spec(spec) for name, spec in profile.calendars.items()}
 
 
 def plan(request: ClockPlanRequest) -> ClockPlan:
+    """Due instants and escalation instants of every clock listed in `request.starts`."""
+    profile = request.profile
+    cals = calendars(profile)
     due: dict[ClockName, datetime | None] = {}
+    escalations: dict[ClockName, list[EscalationPoint]] = {}
     for clock, start in request.starts.items():
-        target = request.profile.targets[clock].for_request(request.severity, request.region)
-        due[clock] = pause_aware_due(start, business_minutes_target(target), request.pauses)
-    return ClockPlan(due=due)
+        target = profile.targets[clock].for_request(request.severity, request.region)
+        calendar = cals[target.calendar]
+        amount = target_amount(calendar, target, start)
+        due[clock] = elapse(calendar, start, amount, request.pauses)
+        points: list[EscalationPoint] = []
+        for level, rule in enumerate(profile.escalations, start=1):
+            if rule.clock not in ("*", clock):
+                continue
+            if rule.at_percent is not None:
+                at = elapse(calendar, start, amount * rule.at_percent / 100, request.pauses)
+            else:
+                assert rule.after_breach_minutes is not None
+                clock_due = due[clock]
+                at = (
+                    calendar.add(clock_due, timedelta(minutes=rule.after_breach_minutes))
+                    if clock_due is not None
+                    else None
+                )
+            points.append(
+                EscalationPoint(level=level, at=at, notify=rule.notify, at_percent=rule.at_percent)
+            )
+        escalations[clock] = points
+    return ClockPlan(due=due, escalations=escalations)

@@ -1,4 +1,4 @@
-"""Pause-aware deadlines of SPEC §3 on the first (24x7) engine."""
+"""Pause-aware deadlines of SPEC §3: exact cases on 24x7 and properties on every calendar."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -7,15 +7,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from db.demo import STANDARD_PROFILE, load_profile_file
 from models.activity_io import ClockPlanRequest, Interval
 from models.common import ClockName
 from models.profile import Target
-from sla.deadlines import business_minutes_target, merge, pause_aware_due, plan
+from sla.deadlines import business_time_outside, elapse, merge, plan, target_amount
+from tests.sla_fixtures import BERLIN_OFFICE, H24, NATIONAL_DAY, OFFICE, SEVEN_BY_EIGHT, STANDARD
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 20, 22, 10, tzinfo=TZ)
-PROFILE = load_profile_file(STANDARD_PROFILE)
+PROFILE = STANDARD
+
+
+def pause_aware_due(start, m, pauses):
+    """On 24x7 every minute is a business minute, so expected instants are plain sums."""
+    return elapse(H24, start, timedelta(minutes=m), pauses)
 
 
 def at(hhmm, day=20):
@@ -131,7 +136,6 @@ def test_unpaused_time_between_start_and_due_is_exactly_the_target(pairs, m):
         (1, "jinan", ClockName.ARRIVAL, 240),
         (2, "qingdao", ClockName.ARRIVAL, 480),
         (1, "qingdao", ClockName.RESPONSE, 30),
-        (4, "jinan", ClockName.RESOLUTION, 10 * 1440),
     ],
 )
 def test_plan_on_the_standard_profile(severity, region, clock, minutes):
@@ -139,6 +143,14 @@ def test_plan_on_the_standard_profile(severity, region, clock, minutes):
         profile=PROFILE, severity=severity, region=region, starts={clock: START}
     )
     assert plan(request).due == {clock: START + timedelta(minutes=minutes)}
+
+
+def test_plan_uses_the_office_calendar_for_working_days():
+    # severity 4 resolution: 10 working days from a Friday evening, day 0 being that Friday
+    request = ClockPlanRequest(
+        profile=PROFILE, severity=4, region="jinan", starts={ClockName.RESOLUTION: START}
+    )
+    assert plan(request).due == {ClockName.RESOLUTION: datetime(2026, 12, 4, 17, 30, tzinfo=TZ)}
 
 
 def test_plan_pauses_every_clock_and_leaves_the_due_open_while_paused():
@@ -159,12 +171,87 @@ def test_plan_pauses_every_clock_and_leaves_the_due_open_while_paused():
 
 
 @pytest.mark.parametrize(
-    ("target", "minutes"),
+    ("target", "amount"),
     [
-        (Target(calendar="24x7", minutes=90), 90),
-        (Target(calendar="office", working_days=10), 14400),
-        (Target(calendar="office", working_days=0), 0),
+        (Target(calendar="24x7", minutes=90), timedelta(minutes=90)),
+        (Target(calendar="office", working_days=0), timedelta(0)),
+        (Target(calendar="office", working_days=1), timedelta(hours=7)),  # Monday 23 Nov
     ],
 )
-def test_business_minutes_target(target, minutes):
-    assert business_minutes_target(target) == minutes
+def test_target_amount(target, amount):
+    assert target_amount(OFFICE, target, START) == amount
+
+
+# ------------------------------------------------ properties on real business calendars
+CALENDARS = st.sampled_from([OFFICE, NATIONAL_DAY, SEVEN_BY_EIGHT, BERLIN_OFFICE, H24])
+BASE = datetime(2026, 9, 20, tzinfo=TZ)
+instants = st.integers(min_value=0, max_value=120 * 24 * 60).map(
+    lambda m: BASE + timedelta(minutes=m)
+)
+amounts = st.integers(min_value=0, max_value=6000).map(lambda m: timedelta(minutes=m))
+pause_lists = st.lists(st.tuples(st.integers(-600, 8000), st.integers(0, 3000)), max_size=5)
+
+
+def pauses_from(start, pairs):
+    return [
+        Interval(start=start + timedelta(minutes=a), end=start + timedelta(minutes=a + n))
+        for a, n in pairs
+    ]
+
+
+@given(CALENDARS, instants, amounts)
+def test_business_time_up_to_add_is_the_amount(calendar, start, amount):
+    assert calendar.business_time(start, calendar.add(start, amount)) == amount
+
+
+@given(CALENDARS, instants, amounts, amounts, pause_lists)
+def test_deadline_never_moves_earlier_with_more_minutes(calendar, start, a, b, pairs):
+    low, high = sorted((a, b))
+    pauses = pauses_from(start, pairs)
+    assert elapse(calendar, start, low, pauses) <= elapse(calendar, start, high, pauses)
+
+
+@given(
+    CALENDARS,
+    instants,
+    amounts,
+    pause_lists,
+    st.tuples(st.integers(-600, 8000), st.integers(0, 3000)),
+)
+def test_deadline_never_moves_earlier_with_another_pause(calendar, start, amount, pairs, extra):
+    before = elapse(calendar, start, amount, pauses_from(start, pairs))
+    assert elapse(calendar, start, amount, pauses_from(start, [*pairs, extra])) >= before
+
+
+@given(CALENDARS, instants, st.integers(min_value=1, max_value=6000), pause_lists)
+def test_deadline_is_inside_a_window_or_at_its_end(calendar, start, m, pairs):
+    due = elapse(calendar, start, timedelta(minutes=m), pauses_from(start, pairs))
+    assert any(ws < due <= we for ws, we in calendar.windows(calendar.local_date(due))) or any(
+        ws < due <= we for ws, we in calendar.windows(calendar.local_date(due) - timedelta(days=1))
+    )
+
+
+@given(CALENDARS, instants, amounts, pause_lists, st.data())
+def test_deadline_does_not_depend_on_how_the_pause_history_is_split(
+    calendar, start, amount, pairs, data
+):
+    due = elapse(calendar, start, amount, pauses_from(start, pairs))
+    assert (
+        elapse(calendar, start, amount, pauses_from(start, data.draw(st.permutations(pairs))))
+        == due
+    )
+    if pairs:
+        i = data.draw(st.integers(0, len(pairs) - 1))
+        a, n = pairs[i]
+        cut = data.draw(st.integers(0, n))
+        split = [*pairs[:i], (a, cut), (a + cut, n - cut), *pairs[i + 1 :]]
+        assert elapse(calendar, start, amount, pauses_from(start, split)) == due
+
+
+@given(CALENDARS, instants, amounts, pause_lists)
+def test_business_time_outside_pauses_up_to_the_deadline_is_the_amount(
+    calendar, start, amount, pairs
+):
+    pauses = pauses_from(start, pairs)
+    due = elapse(calendar, start, amount, pauses)
+    assert business_time_outside(calendar, start, due, pauses) == amount
