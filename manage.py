@@ -3,6 +3,8 @@
 python manage.py setup [--demo]          schema; with --demo, demo data and demo keys
 python manage.py create-api-key ROLE NAME
 python manage.py register-search-attributes   (for clusters other than the dev server)
+python manage.py import-profile FILE...  SLA profiles from JSON or YAML files (new versions)
+python manage.py import-holidays --profile NAME --calendar CAL (--china YEAR... | --ical FILE)
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
 
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
@@ -21,11 +29,35 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import create_api_key
+from api.sla_profiles import profile_errors
 from config import Settings, connect_temporal
 from db.demo import create_demo_keys, is_empty, load_demo
-from db.session import create_schema, make_engine, session_factory, transaction
+from db.profiles import find_version, latest_profile, load_profile_file, store_profile
+from db.session import SessionFactory, create_schema, make_engine, session_factory, transaction
 from models import search_attributes
 from models.lifecycle import Role
+from models.profile import SlaProfile, Weekday
+from sla.holidays import china_holidays, ical_holidays, merge_into
+
+#: Exit status of a command refused for bad input (argparse uses the same for bad usage).
+INVALID_INPUT = 2
+
+
+class CommandError(Exception):
+    """Bad input: one line per problem, printed to stderr; nothing has been written."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[SessionFactory]:
+    engine = make_engine(settings.database_url)
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
 
 
 def setup(settings: Settings, demo: bool) -> None:
@@ -50,9 +82,81 @@ def setup(settings: Settings, demo: bool) -> None:
 
 
 def new_key(settings: Settings, role: Role, name: str) -> str:
-    sessions = session_factory(make_engine(settings.database_url))
-    with transaction(sessions) as session:
+    with _database(settings) as sessions, transaction(sessions) as session:
         return create_api_key(session, role, name)
+
+
+def _invalid_lines(source: object, exc: ValidationError) -> list[str]:
+    return [f"{source}: {e['field']}: {e['reason']}" for e in profile_errors(exc)]
+
+
+def _read_profile(path: Path) -> SlaProfile:
+    try:
+        return load_profile_file(path)
+    except ValidationError as exc:
+        raise CommandError(_invalid_lines(path, exc)) from None
+    except (ValueError, OSError) as exc:
+        raise CommandError([f"{path}: {exc}"]) from None
+
+
+def _store(session: Session, profile: SlaProfile) -> str:
+    """Store `profile` and say what happened: a new version, or unchanged."""
+    before = find_version(session, profile.name)
+    version = store_profile(session, profile)
+    if before is not None and before.version == version:
+        return f"{profile.name}: unchanged (version {version})"
+    return f"{profile.name}: version {version}"
+
+
+def import_profiles(settings: Settings, paths: Sequence[Path]) -> list[str]:
+    """Store every file's profile, or none of them when any file is invalid."""
+    profiles: list[SlaProfile] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            profiles.append(_read_profile(path))
+        except CommandError as exc:
+            problems += exc.lines
+    if problems:
+        raise CommandError(problems)
+    with _database(settings) as sessions, transaction(sessions) as session:
+        return [_store(session, profile) for profile in profiles]
+
+
+def _holidays_from(
+    china: Sequence[int] | None, ical: Path | None
+) -> tuple[set[date], dict[date, Weekday]]:
+    if ical is None:
+        return china_holidays(china or ())
+    try:
+        return ical_holidays(ical.read_text(encoding="utf-8")), {}
+    except (ValueError, OSError) as exc:
+        raise CommandError([f"{ical}: {exc}"]) from None
+
+
+def import_holidays(
+    settings: Settings,
+    profile_name: str,
+    calendar: str,
+    china: Sequence[int] | None = None,
+    ical: Path | None = None,
+) -> list[str]:
+    """Merge holidays and make-up days into a calendar of the latest version of a profile."""
+    holidays, workdays = _holidays_from(china, ical)
+    with _database(settings) as sessions, transaction(sessions) as session:
+        found = latest_profile(session, profile_name)
+        if found is None:
+            raise CommandError([f"there is no SLA profile {profile_name!r}"])
+        try:
+            merged = merge_into(found[0], calendar, holidays, workdays)
+        except ValidationError as exc:
+            raise CommandError(_invalid_lines(profile_name, exc)) from None
+        except ValueError as exc:
+            raise CommandError([str(exc)]) from None
+        return [
+            f"{calendar}: {len(holidays)} holidays, {len(workdays)} make-up working days",
+            _store(session, merged),
+        ]
 
 
 async def register_search_attributes(client: Client, namespace: str) -> list[str]:
@@ -84,7 +188,7 @@ async def _register(settings: Settings) -> list[str]:
     return await register_search_attributes(client, settings.temporal_namespace)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     setup_cmd = commands.add_parser("setup", help="create the schema (and demo data)")
@@ -95,15 +199,48 @@ def main(argv: list[str] | None = None) -> int:
     key_cmd.add_argument("role", choices=[r.value for r in Role])
     key_cmd.add_argument("name", help="who or what uses the key (shown in the timeline)")
     commands.add_parser("register-search-attributes", help="register SPEC §7 attributes")
-    args = parser.parse_args(argv)
-    settings = Settings.from_env()
+    profile_cmd = commands.add_parser(
+        "import-profile", help="store SLA profiles from JSON or YAML files as new versions"
+    )
+    profile_cmd.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    holidays_cmd = commands.add_parser(
+        "import-holidays", help="add holidays and make-up working days to a profile's calendar"
+    )
+    holidays_cmd.add_argument("--profile", required=True, help="the profile's name")
+    holidays_cmd.add_argument("--calendar", required=True, help="the calendar in that profile")
+    source = holidays_cmd.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--china", nargs="+", type=int, metavar="YEAR", help="China's public holidays and 调休"
+    )
+    source.add_argument("--ical", type=Path, metavar="FILE", help="all-day events of a .ics file")
+    return parser
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> list[str]:
+    """The command's output lines; CommandError for bad input."""
     if args.command == "setup":
         setup(settings, args.demo)
-    elif args.command == "create-api-key":
-        print(new_key(settings, Role(args.role), args.name))
-    else:
-        added = asyncio.run(_register(settings))
-        print("registered: " + (", ".join(added) if added else "nothing (all present)"))
+        return []
+    if args.command == "create-api-key":
+        return [new_key(settings, Role(args.role), args.name)]
+    if args.command == "import-profile":
+        return import_profiles(settings, args.files)
+    if args.command == "import-holidays":
+        return import_holidays(settings, args.profile, args.calendar, args.china, args.ical)
+    added = asyncio.run(_register(settings))
+    return ["registered: " + (", ".join(added) if added else "nothing (all present)")]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        lines = _run(args, Settings.from_env())
+    except CommandError as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return INVALID_INPUT
+    for line in lines:
+        print(line)
     return 0
 
 

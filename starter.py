@@ -18,7 +18,7 @@ from typing import Any
 from temporalio.client import Client
 
 from api import gateway
-from api.intake import idempotency_key, reserve
+from api.intake import reserve
 from api.problems import Problem
 from config import Settings, connect_temporal
 from db.session import make_engine, session_factory
@@ -54,9 +54,8 @@ DEMO_STEPS: list[tuple[Action, Role, dict[str, Any]]] = [
 
 async def register(settings: Settings, client: Client, body: IntakeRequest) -> ServiceRequestState:
     sessions = session_factory(make_engine(settings.database_url))
-    key = idempotency_key(None, body)
     start, _ = await asyncio.to_thread(
-        lambda: reserve(sessions, body, key, settings.timezone, registered_by="starter.py")
+        lambda: reserve(sessions, body, None, settings.timezone, registered_by="starter.py")
     )
     await gateway.start(client, settings.task_queue, start)
     state = await gateway.query_state(client, start.number)

@@ -11,6 +11,8 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.dispatch import DispatchActivities
+from activities.loaners import LoanerActivities
+from activities.notifications import NotificationActivities
 from activities.records import RecordActivities
 from activities.sla import plan_clocks
 from config import Settings, connect_temporal
@@ -24,6 +26,8 @@ ACTIVITY_THREADS = 16
 def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> Worker:
     records = RecordActivities(sessions)
     dispatch = DispatchActivities(sessions)
+    loaners = LoanerActivities(sessions)
+    notifications = NotificationActivities(sessions)
     return Worker(
         client,
         task_queue=task_queue,
@@ -33,6 +37,9 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> W
             records.record_events,
             dispatch.find_engineer,
             dispatch.auto_assign_engineer,
+            loaners.issue_loaner,
+            loaners.return_loaner,
+            notifications.queue_notification,
         ],
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,

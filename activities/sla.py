@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from models.activity_io import ActivityName, ClockPlan, ClockPlanRequest
+from models.activity_io import ActivityName, ClockPlanRequest
+from models.plan import ClockPlan
 from sla.deadlines import plan
 
 

@@ -15,6 +15,8 @@ from temporalio.client import Client
 from api import problems
 from api.context import AppContext, Ctx
 from api.service_requests import router as service_requests
+from api.sla_preview import router as sla_preview
+from api.sla_profiles import router as sla_profiles
 from config import Settings
 from db.session import make_engine, session_factory
 
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.state.ctx = AppContext(settings, session_factory(engine), client)
     problems.install(app)
     app.include_router(service_requests)
+    app.include_router(sla_profiles)
+    app.include_router(sla_preview)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(ctx: Ctx) -> JSONResponse:

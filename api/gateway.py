@@ -34,6 +34,7 @@ NUMBER = re.compile(r"^SR-\d{8}-\d{6,}$")
 _STATUS = {FORBIDDEN: 403, WRONG_STAGE: 409, CONFLICT: 409, INVALID: 422}
 #: An action normally answers in well under a second; past this the worker is likely down.
 UPDATE_TIMEOUT = timedelta(seconds=30)
+QUERY_TIMEOUT = timedelta(seconds=10)
 
 
 def check_number(number: str) -> None:
@@ -67,7 +68,7 @@ async def start(client: Client, task_queue: str, start: ServiceRequestStart) -> 
 async def query_state(client: Client, number: str) -> ServiceRequestState | None:
     handle = client.get_workflow_handle(workflow_id_for(number))
     try:
-        return await handle.query(ServiceRequestWorkflow.state_view)
+        return await handle.query(ServiceRequestWorkflow.state_view, rpc_timeout=QUERY_TIMEOUT)
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
             return None
@@ -88,7 +89,9 @@ async def act(
         state: ServiceRequestState = await handle.execute_update(
             action.value,
             ActionCommand(actor=actor, body=body),
-            id=update_id,
+            # Temporal deduplicates by update ID: scope the caller's key to the action so a
+            # key reused for another action cannot silently swallow it.
+            id=f"{action.value}:{update_id}" if update_id else None,
             result_type=ServiceRequestState,
             rpc_timeout=UPDATE_TIMEOUT,
         )
@@ -118,4 +121,8 @@ def _raise_if_unavailable(exc: RPCError) -> None:
     if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
         raise Problem(
             503, "the workflow service is not reachable right now; try again shortly"
+        ) from exc
+    if exc.status == RPCStatusCode.CANCELLED:  # our own timeout: no worker answered
+        raise Problem(
+            503, "no worker answered in time; the service is starting or overloaded, retry shortly"
         ) from exc

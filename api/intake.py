@@ -17,11 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.problems import Problem
+from db.profiles import latest_profile
 from db.session import SessionFactory, transaction
-from db.tables import Asset, Customer, Intake, SlaProfileVersion
+from db.tables import Asset, Customer, Intake
 from models.activity_io import plan_request
 from models.intake import IntakeRequest, ServiceRequestStart
-from models.profile import SlaProfile
 from models.state import ServiceRequestState
 from sla.deadlines import plan
 from warranty.entitlement import WarrantyTerms, entitlement
@@ -31,10 +31,8 @@ MAX_BACKDATE = timedelta(days=7)
 CLOCK_SKEW = timedelta(minutes=2)
 
 
-def idempotency_key(header: str | None, body: IntakeRequest) -> str | None:
-    if header:
-        return f"key:{header}"
-    return f"external_ref:{body.external_ref}" if body.external_ref else None
+def idempotency_key(header: str | None) -> str | None:
+    return f"key:{header}" if header else None
 
 
 def body_hash(body: IntakeRequest) -> str:
@@ -48,16 +46,6 @@ def request_number(sequence: int, registered_at: datetime, timezone: str) -> str
 
 def _unprocessable(field: str, reason: str) -> Problem:
     return Problem(422, f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
-
-
-def latest_profile(session: Session, name: str) -> tuple[SlaProfile, int] | None:
-    row = session.scalars(
-        select(SlaProfileVersion)
-        .where(SlaProfileVersion.name == name)
-        .order_by(SlaProfileVersion.version.desc())
-        .limit(1)
-    ).first()
-    return (SlaProfile.model_validate(row.body), row.version) if row else None
 
 
 def resolve(
@@ -118,7 +106,7 @@ def resolve(
         entitlement=entitlement(terms, reported_at.astimezone(ZoneInfo(timezone)).date()),
     )
     initial = plan(plan_request(ServiceRequestState.registered(start), profile))
-    return start.model_copy(update={"initial_due": initial.due})
+    return start.model_copy(update={"initial_plan": initial})
 
 
 def reserve(
@@ -136,12 +124,16 @@ def reserve(
     digest = body_hash(body)
     try:
         with transaction(sessions) as session:
-            if key is not None:
-                existing = _existing(session, key, digest)
-                if existing is not None:
-                    return existing, True
+            existing = _existing(session, key, body.external_ref, digest)
+            if existing is not None:
+                return existing, True
             now = now or datetime.now(UTC)
-            row = Intake(idempotency_key=key, body_hash=digest, created_at=now)
+            row = Intake(
+                idempotency_key=key,
+                external_ref=body.external_ref,
+                body_hash=digest,
+                created_at=now,
+            )
             session.add(row)
             session.flush()  # the sequence value
             number = request_number(row.id, now, timezone)
@@ -150,17 +142,24 @@ def reserve(
             return start, False
     except IntegrityError:
         # Someone registered the same key between our read and our insert: theirs stands.
-        if key is None:
+        if key is None and body.external_ref is None:
             raise
         with sessions() as session:
-            existing = _existing(session, key, digest)
+            existing = _existing(session, key, body.external_ref, digest)
         if existing is None:
             raise
         return existing, True
 
 
-def _existing(session: Session, key: str, digest: str) -> ServiceRequestStart | None:
-    row = session.scalars(select(Intake).where(Intake.idempotency_key == key)).first()
+def _existing(
+    session: Session, key: str | None, external_ref: str | None, digest: str
+) -> ServiceRequestStart | None:
+    """The earlier intake with this idempotency key or, failing that, this external_ref."""
+    row = None
+    if key is not None:
+        row = session.scalars(select(Intake).where(Intake.idempotency_key == key)).first()
+    if row is None and external_ref is not None:
+        row = session.scalars(select(Intake).where(Intake.external_ref == external_ref)).first()
     if row is None or row.start is None:
         return None
     if row.body_hash != digest:

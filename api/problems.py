@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
+        if isinstance(exc, IntegrityError):
+            return problem_response(409, "this conflicts with data that already exists")
+        if isinstance(exc, DataError):
+            return problem_response(422, "a value does not fit the data it is stored in")
         log.warning("database error: %s", exc)
         return problem_response(503, "the database is not reachable right now; try again shortly")
 

@@ -1,20 +1,18 @@
 """Demo data for `make run`: three customers with an asset each, four engineers, the
-`standard` SLA profile of SPEC §3 and one API key per role."""
+`standard` SLA profile of SPEC §3, a small loaner pool and one API key per role."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.auth import create_api_key
 from config import ROOT
-from db.tables import Asset, Customer, Engineer, SlaProfileVersion
+from db.profiles import load_profile_file, store_profile
+from db.tables import Asset, Customer, Engineer, LoanerUnit
 from models.lifecycle import Role
-from models.profile import SlaProfile
 
 STANDARD_PROFILE = ROOT / "profiles" / "standard.json"
 
@@ -116,27 +114,6 @@ def _engineers() -> list[Engineer]:
     ]
 
 
-def store_profile(session: Session, profile: SlaProfile) -> int:
-    """Store `profile` as the next version of its name; returns that version."""
-    latest = session.scalar(
-        select(func.max(SlaProfileVersion.version)).where(SlaProfileVersion.name == profile.name)
-    )
-    version = (latest or 0) + 1
-    session.add(
-        SlaProfileVersion(
-            name=profile.name,
-            version=version,
-            body=profile.model_dump(mode="json"),
-            created_at=datetime.now(UTC),
-        )
-    )
-    return version
-
-
-def load_profile_file(path: Path) -> SlaProfile:
-    return SlaProfile.model_validate(json.loads(path.read_text(encoding="utf-8")))
-
-
 def is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count()).select_from(Customer))
 
@@ -147,6 +124,16 @@ def load_demo(session: Session) -> None:
     session.flush()
     session.add_all(_assets())
     session.add_all(_engineers())
+    session.add_all(_loaners())
+
+
+def _loaners() -> list[LoanerUnit]:
+    """The spare pool: one camera and one display; no audio spare, so a late audio repair
+    shows the 'no loaner free' escalation."""
+    return [
+        LoanerUnit(serial="LN-CAM-01", model="HK-DS-2CD (spare)", category="camera"),
+        LoanerUnit(serial="LN-DSP-01", model="LED-P2.5 module kit (spare)", category="display"),
+    ]
 
 
 def create_demo_keys(session: Session) -> dict[str, str]:

@@ -123,7 +123,9 @@ class Intake(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    #: The caller's own reference (call number): a second intake with it finds the first.
+    external_ref: Mapped[str | None] = mapped_column(String(100), unique=True)
     body_hash: Mapped[str] = mapped_column(String(64))
     start: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
@@ -171,3 +173,35 @@ class TimelineEventRow(Base):
     stage: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class LoanerUnit(Base):
+    """A spare unit (备用机) lent while a customer's equipment is being repaired."""
+
+    __tablename__ = "loaner_units"
+    __table_args__ = (
+        CheckConstraint("status IN ('available','issued','retired')", name="ck_loaner_status"),
+    )
+
+    serial: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="available")
+    #: The request that has it; unique so one unit can never be lent twice at once.
+    issued_to: Mapped[str | None] = mapped_column(String(32), unique=True)
+    issued_at: Mapped[datetime | None]
+
+
+class Notification(Base):
+    """The outbox: every message is written once under its idempotency key and sent later."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    number: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
 
@@ -107,7 +110,27 @@ class SignBody(Body):
     def _one_signature(self) -> Self:
         if (self.signature_png is None) == (self.typed_name is None):
             raise ValueError("give exactly one of signature_png (drawn) or typed_name")
+        if self.signature_png is not None:
+            png_bytes(self.signature_png)  # raises with a clear message
         return self
+
+    @property
+    def image_sha256(self) -> str | None:
+        if self.signature_png is None:
+            return None
+        return hashlib.sha256(png_bytes(self.signature_png)).hexdigest()
+
+
+def png_bytes(data: str) -> bytes:
+    """The PNG inside a data URL (`data:image/png;base64,…`) or bare base64."""
+    encoded = data.removeprefix("data:image/png;base64,")
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("signature_png is not valid base64") from None
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValueError("signature_png is not a PNG image")
+    return raw
 
 
 class RefuseSignatureBody(Body):
@@ -153,6 +176,11 @@ class RecordRevisitBody(Body):
 
 
 class CancelBody(Body):
+    reason: Text
+
+
+class ChangeSeverityBody(Body):
+    severity: Annotated[int, Field(ge=1, le=4)]
     reason: Text
 
 

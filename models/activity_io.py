@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Self
 
-from pydantic import BaseModel, model_validator
+from pydantic import AwareDatetime, BaseModel, model_validator
 
 from models.common import ClockName
 from models.profile import SlaProfile
@@ -19,11 +19,16 @@ class ActivityName(StrEnum):
     RECORD_EVENTS = "record_events"
     FIND_ENGINEER = "find_engineer"
     AUTO_ASSIGN = "auto_assign_engineer"
+    ISSUE_LOANER = "issue_loaner"
+    RETURN_LOANER = "return_loaner"
+    QUEUE_NOTIFICATION = "queue_notification"
 
 
 class Interval(BaseModel):
-    start: datetime
-    end: datetime | None = None
+    """A pause; open while `end` is None."""
+
+    start: AwareDatetime
+    end: AwareDatetime | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -57,23 +62,6 @@ def plan_request(state: ServiceRequestState, profile: SlaProfile) -> ClockPlanRe
     )
 
 
-class EscalationPoint(BaseModel):
-    """When one escalation level of the profile falls due for one clock."""
-
-    #: 1-based position of the rule in the profile's `escalations` list.
-    level: int
-    #: None while a pause is open (or, after a breach, while the due instant is unknown).
-    at: datetime | None
-    notify: list[str]
-    at_percent: int | None = None
-
-
-class ClockPlan(BaseModel):
-    #: None while a pause is open: the due instant is unknown until it ends.
-    due: dict[ClockName, datetime | None]
-    escalations: dict[ClockName, list[EscalationPoint]] = {}
-
-
 class RecordRequest(BaseModel):
     events: list[TimelineEvent]
     state: ServiceRequestState
@@ -94,3 +82,25 @@ class EngineerInfo(BaseModel):
     id: str
     name: str
     on_duty: bool
+
+
+class LoanerRequest(BaseModel):
+    number: str
+    customer_id: str
+    category: str
+
+
+class LoanerIssue(BaseModel):
+    #: None when no unit of the category is free.
+    unit_serial: str | None
+    model: str | None = None
+
+
+class NotificationRequest(BaseModel):
+    """One message to queue in the outbox; `key` makes queuing it twice a no-op."""
+
+    key: str
+    number: str
+    kind: str
+    recipients: list[str]
+    data: dict[str, str] = {}

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from models.common import ClockName
 from models.entitlement import Entitlement
+from models.plan import ClockPlan
 from models.profile import SlaProfile
 
 Channel = Literal["phone", "web", "email", "wechat", "fax", "letter", "visit"]
@@ -72,9 +73,9 @@ class ServiceRequestStart(BaseModel):
     profile: SlaProfile
     profile_version: int
     entitlement: Entitlement
-    #: Due instants of the clocks that start at `reported_at`, planned at intake so the
-    #: intake response and the first search attributes already carry them.
-    initial_due: dict[ClockName, datetime | None] = {}
+    #: The plan of the clocks that start at `reported_at`, made at intake so the intake
+    #: response and the first search attributes already carry the deadlines.
+    initial_plan: ClockPlan = ClockPlan(due={})
 
 
 class ClockView(BaseModel):

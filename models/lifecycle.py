@@ -60,6 +60,7 @@ class Action(StrEnum):
     RESUME = "resume"
     RECORD_REVISIT = "record_revisit"
     CANCEL = "cancel"
+    CHANGE_SEVERITY = "change_severity"
 
     @property
     def path(self) -> str:
@@ -97,6 +98,8 @@ BEFORE_ON_SITE = frozenset(
         Stage.DISPATCHED,
     }
 )
+#: Open, and the asset not fixed yet (no repair reported that awaits the signature).
+NOT_YET_FIXED = OPEN_STAGES - {Stage.AWAITING_SIGNATURE}
 TERMINAL_STAGES = frozenset({Stage.COMPLETED, Stage.CANCELLED})
 
 
@@ -238,6 +241,13 @@ LIFECYCLE: Mapping[Action, Transition] = dict(
             a.CancelBody,
             "cancelled",
             {R.SUPERVISOR: OPEN_STAGES},
+        ),
+        _row(
+            Action.CHANGE_SEVERITY,
+            OPEN_STAGES,
+            {R.SUPPORT, R.SUPERVISOR},
+            a.ChangeSeverityBody,
+            "same stage, every running clock re-planned from its start",
         ),
     ]
 )

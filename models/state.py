@@ -74,13 +74,18 @@ class SignatureRecord(BaseModel):
     attitude: int
     comment: str | None
     signed_at: datetime
+    #: SHA-256 of the decoded PNG, so the stored image can be checked later.
+    image_sha256: str | None = None
 
 
 class EscalationRecord(BaseModel):
     clock: str
+    #: 1-based position of the rule in the profile; 0 for an escalation the workflow raises
+    #: itself (a refused signature, no loaner free).
     level: int
     at: datetime
     notified: list[str]
+    at_percent: int | None = None
 
 
 class RevisitRecord(BaseModel):
@@ -119,7 +124,9 @@ class ServiceRequestState(BaseModel):
     pauses: list[PauseInterval] = []
     clocks: dict[ClockName, ClockState]
     escalations: list[EscalationRecord] = []
+    #: Serial of the loaner unit (备用机) the customer has, until it is returned at close.
     loaner: str | None = None
+    loaner_returned_at: datetime | None = None
     quote: QuoteRecord | None = None
     diagnosis: Diagnosis | None = None
     repair: RepairRecord | None = None
@@ -127,6 +134,10 @@ class ServiceRequestState(BaseModel):
     signature_refusals: list[dict[str, Any]] = []
     revisits: list[RevisitRecord] = []
     outcome: str | None = None
+    #: Clocks that ever breached: a reassignment or rework restarts a clock, not the record.
+    breaches: list[str] = []
+    #: The engineer has been on site at least once (intake may no longer cancel).
+    visited: bool = False
     closed_at: datetime | None = None
     cancel_reason: str | None = None
     #: Bumped on every recorded change; the read model keeps the newest version only.
@@ -141,7 +152,7 @@ class ServiceRequestState(BaseModel):
             clocks[name] = ClockState(
                 started_at=start.reported_at,
                 status=ClockStatus.RUNNING,
-                due=start.initial_due.get(name),
+                due=start.initial_plan.due.get(name),
             )
         return cls(
             number=start.number,
@@ -170,11 +181,23 @@ class ServiceRequestState(BaseModel):
 
     @property
     def sla_status(self) -> SlaStatus:
-        if any(c.status == ClockStatus.BREACHED for c in self.clocks.values()):
+        if self.breaches:
             return SlaStatus.BREACHED
         if self.paused:
             return SlaStatus.PAUSED
+        if any(self._at_risk(name, clock) for name, clock in self.clocks.items()):
+            return SlaStatus.AT_RISK
         return SlaStatus.ON_TRACK
+
+    def _at_risk(self, name: str, clock: ClockState) -> bool:
+        """A ticking clock that has passed one of its percentage levels since it started."""
+        return clock.ticking and any(
+            e.clock == name
+            and e.at_percent is not None
+            and clock.started_at is not None
+            and e.at >= clock.started_at
+            for e in self.escalations
+        )
 
     @property
     def next_deadline(self) -> datetime | None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 
-from models.activity_io import ClockPlan, ClockPlanRequest, EscalationPoint, Interval
+from models.activity_io import ClockPlanRequest, Interval
 from models.common import ClockName
+from models.plan import ClockPlan, EscalationPoint
 from models.profile import SlaProfile, Target
 from sla.calendar import BusinessCalendar
 
@@ -107,6 +108,9 @@ def plan(request: ClockPlanRequest) -> ClockPlan:
     """Due instants and escalation instants of every clock listed in `request.starts`."""
     profile = request.profile
     cals = calendars(profile)
+    # Severity 1 is told at once; the others wait for the quiet calendar to open.
+    quiet_name = profile.quiet_calendar if request.severity != 1 else None
+    quiet = cals[quiet_name] if quiet_name else None
     due: dict[ClockName, datetime | None] = {}
     escalations: dict[ClockName, list[EscalationPoint]] = {}
     for clock, start in request.starts.items():
@@ -128,8 +132,15 @@ def plan(request: ClockPlanRequest) -> ClockPlan:
                     if clock_due is not None
                     else None
                 )
+            notify_at = quiet.open_at_or_after(at) if quiet is not None and at is not None else at
             points.append(
-                EscalationPoint(level=level, at=at, notify=rule.notify, at_percent=rule.at_percent)
+                EscalationPoint(
+                    level=level,
+                    at=at,
+                    notify=rule.notify,
+                    at_percent=rule.at_percent,
+                    notify_at=notify_at,
+                )
             )
         escalations[clock] = points
     return ClockPlan(due=due, escalations=escalations)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -244,9 +246,7 @@ async def test_duplicate_intake_concurrent_starts_one_workflow(as_role, sessions
     assert len(numbers) == 1
     with sessions() as session:
         rows = session.scalar(
-            select(func.count())
-            .select_from(Intake)
-            .where(Intake.idempotency_key == f"external_ref:{ref}")
+            select(func.count()).select_from(Intake).where(Intake.external_ref == ref)
         )
     assert rows == 1
     (number,) = numbers
@@ -348,14 +348,18 @@ async def test_malformed_json_and_bad_action_bodies(as_role):
 
 async def test_list_filters_and_paging(as_role, action):
     number = await register(as_role, severity=4, region="weihai")
-    r = await as_role(
-        Role.SUPERVISOR,
-        "GET",
-        "/v1/service-requests",
-        params={"region": "weihai", "severity": 4, "page_size": 1},
-    )
-    page = r.json()
-    assert page["total"] >= 1 and len(page["items"]) == 1 and page["items"][0]["region"] == "weihai"
+
+    async def listed():  # the read model follows the workflow's first activity
+        r = await as_role(
+            Role.SUPERVISOR,
+            "GET",
+            "/v1/service-requests",
+            params={"region": "weihai", "severity": 4, "page_size": 1},
+        )
+        return r.json() if r.json()["total"] >= 1 else None
+
+    page = await eventually(listed)
+    assert len(page["items"]) == 1 and page["items"][0]["region"] == "weihai"
     assert number in [i["number"] for i in page["items"]]
     problem(
         await as_role(Role.SUPERVISOR, "GET", "/v1/service-requests", params={"severity": 7}), 422
@@ -407,3 +411,65 @@ async def test_openapi_documents_every_action(http):
     assert "/v1/service-requests/{number}/check-in" in paths
     assert "/v1/service-requests/{number}/report-repair" in paths
     assert (await http.get("/healthz")).status_code == 200
+
+
+async def test_a_key_reused_for_another_action_does_not_swallow_it(as_role):
+    number = await register(as_role)
+    headers = {"Idempotency-Key": "same-key"}
+    path = f"/v1/service-requests/{number}"
+    first = await as_role(Role.SUPPORT, "POST", f"{path}/acknowledge", json={}, headers=headers)
+    again = await as_role(Role.SUPPORT, "POST", f"{path}/acknowledge", json={}, headers=headers)
+    assert first.json()["stage"] == again.json()["stage"] == "diagnosing"  # deduplicated
+    body = {"outcome": "needs_onsite", "notes": "x"}
+    r = await as_role(Role.SUPPORT, "POST", f"{path}/diagnose", json=body, headers=headers)
+    assert r.status_code == 200 and r.json()["stage"] == "awaiting_dispatch"
+
+
+async def test_external_ref_deduplicates_across_idempotency_keys(as_role):
+    ref = f"CALL-{uuid.uuid4().hex[:8]}"
+    numbers = set()
+    for key in ("a", "b"):
+        r = await as_role(
+            Role.INTAKE,
+            "POST",
+            "/v1/service-requests",
+            json=intake_body(external_ref=ref),
+            headers={"Idempotency-Key": f"{ref}-{key}"},
+        )
+        numbers.add(r.json()["number"])
+    assert len(numbers) == 1
+
+
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+        "0000000d49444154789c6360f8cfc0f01f0005000201c5d1b2a10000000049454e44ae426082"
+    )
+).decode()
+
+
+async def test_a_drawn_signature_is_kept_with_its_hash(as_role, action):
+    number = await register(as_role)
+    await action(number, "acknowledge", Role.SUPPORT)
+    await action(number, "diagnose", Role.SUPPORT, {"outcome": "resolved_remotely", "notes": "x"})
+    bad = {"signer": "王强", "signature_png": "not-a-png-at-all!", "quality": 5, "attitude": 5}
+    r = await as_role(Role.CUSTOMER, "POST", f"/v1/service-requests/{number}/sign", json=bad)
+    assert "signature_png" in problem(r, 422)["detail"]
+    signed = {
+        "signer": "王强",
+        "signature_png": f"data:image/png;base64,{PNG}",
+        "quality": 4,
+        "attitude": 5,
+    }
+    s = await action(number, "sign", Role.CUSTOMER, signed)
+    assert s["signature"]["image_sha256"] == hashlib.sha256(base64.b64decode(PNG)).hexdigest()
+    timeline = (
+        await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{number}/timeline")
+    ).json()
+    closed = next(e for e in timeline if e["data"].get("to") == "closed")
+    assert closed["data"]["signature_png"].endswith(PNG)
+
+
+async def test_absurd_paging_is_rejected(as_role):
+    r = await as_role(Role.SUPERVISOR, "GET", "/v1/service-requests", params={"page": 10**20})
+    problem(r, 422)

@@ -48,6 +48,8 @@ SPEC_TABLE = [
     ("record_revisit", {"following_up"}, {"revisit"}),
     ("cancel", BEFORE_ON_SITE, {"intake"}),
     ("cancel", OPEN, {"supervisor"}),
+    # not in SPEC §2's table: the severity change that SPEC §3 re-plans every clock for
+    ("change_severity", OPEN, {"support", "supervisor"}),
 ]
 EXPECTED: dict[tuple[str, str], set[str]] = {
     (action, role): stages for action, stages, roles in SPEC_TABLE for role in roles

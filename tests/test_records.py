@@ -100,7 +100,7 @@ def test_reservation_is_idempotent_and_numbered(sessions):
     assert (seen_first, seen_again) == (False, True) and again == first
     assert first.number.startswith("SR-20261120-")  # the local (Asia/Shanghai) date
     assert first.entitlement.status == "in_warranty"
-    assert first.initial_due["response"] == NOW + timedelta(minutes=120)  # severity 3
+    assert first.initial_plan.due["response"] == NOW + timedelta(minutes=120)  # severity 3
     with pytest.raises(Problem) as conflict:
         reserve(sessions, body(external_ref="R-1", severity=1), "ref:R-1", "Asia/Shanghai", now=NOW)
     assert conflict.value.status == 409

@@ -48,7 +48,9 @@ async def state(handle: WorkflowHandle[Any, Any]) -> ServiceRequestState:
 
 
 async def until(
-    handle: WorkflowHandle[Any, Any], condition: Callable[[ServiceRequestState], bool]
+    handle: WorkflowHandle[Any, Any],
+    condition: Callable[[ServiceRequestState], bool],
+    debug: Callable[[ServiceRequestState], object] = lambda s: s.stage,
 ) -> ServiceRequestState:
     """Poll the query until `condition` holds (the workflow's loop runs after an update
     returns); bounded so a broken workflow fails the test instead of hanging it."""
@@ -57,4 +59,4 @@ async def until(
         if condition(current):
             return current
         await asyncio.sleep(0.05)
-    raise AssertionError(f"condition never held; last state: {current.stage}")
+    raise AssertionError(f"condition never held; last state: {debug(current)}")

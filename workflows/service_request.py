@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -25,9 +26,11 @@ with workflow.unsafe.imports_passed_through():
     from models.activity_io import (
         ActivityName,
         AutoAssignRequest,
-        ClockPlan,
         EngineerInfo,
         EngineerLookup,
+        LoanerIssue,
+        LoanerRequest,
+        NotificationRequest,
         RecordRequest,
         plan_request,
     )
@@ -35,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from models.intake import ServiceRequestStart
     from models.lifecycle import (
         LIFECYCLE,
+        NOT_YET_FIXED,
         TERMINAL_STAGES,
         Action,
         Role,
@@ -42,10 +46,12 @@ with workflow.unsafe.imports_passed_through():
         TransitionRejected,
         check_allowed,
     )
+    from models.plan import ClockPlan, EscalationPoint
     from models.search_attributes import search_attribute_updates, search_attribute_values
     from models.state import (
         ClockState,
         Diagnosis,
+        EscalationRecord,
         PauseInterval,
         QuoteRecord,
         RepairRecord,
@@ -64,6 +70,14 @@ APPROVAL_PAUSE = "awaiting_approval"
 _RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 
 
+@dataclass
+class _Notice:
+    """A notification held until its instant (the quiet calendar's next opening)."""
+
+    at: datetime
+    request: NotificationRequest
+
+
 def reject(kind: str, message: str) -> ApplicationError:
     return ApplicationError(message, type=kind, non_retryable=True)
 
@@ -80,6 +94,9 @@ class ServiceRequestWorkflow:
         self._changes = 0
         self._pending: list[TimelineEvent] = []
         self._seq = 0
+        self._points: dict[ClockName, list[EscalationPoint]] = dict(start.initial_plan.escalations)
+        self._notices: list[_Notice] = []
+        self._loaner_requested = False
         self.state = ServiceRequestState.registered(start)
         self._published = search_attribute_values(self.state)
 
@@ -93,40 +110,187 @@ class ServiceRequestWorkflow:
         )
         while True:
             async with self._lock:
-                self._breach_overdue_clocks()
-                if self.state.stage == Stage.CLOSED:
-                    self._begin_follow_up()
+                await self._on_time_passed()
                 await self._commit()
                 if self.state.stage in TERMINAL_STAGES:
                     break
                 # Read under the lock: a change made after this point wakes the wait below.
                 seen = self._changes
-            await self._sleep_until_next_deadline(seen)
+            await self._sleep_until_next_instant(seen)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state
 
-    async def _sleep_until_next_deadline(self, seen: int) -> None:
-        """Wait for the earliest due instant of a running clock, or for any action."""
+    async def _on_time_passed(self) -> None:
+        """Everything that is due now: escalation levels, breaches, the loaner, the return of
+        the loaner and the follow-up after close, and held notifications."""
+        now = workflow.now()
+        self._account_for_time_passed(now)
+        if self._loaner_needed():
+            await self._issue_loaner()
+        if not self.state.is_open and self.state.loaner and not self.state.loaner_returned_at:
+            await self._return_loaner()
+        if self.state.stage == Stage.CLOSED:
+            self._begin_follow_up()
+        await self._send_due_notices(now)
+
+    def _account_for_time_passed(self, now: datetime) -> None:
+        self._fire_escalations(now)  # percentage levels first: 100 % fires with the breach
+        self._breach_overdue_clocks(now)
+        self._fire_escalations(now)  # then the levels counted from the breach
+
+    def _pending_instants(self) -> list[tuple[datetime, str]]:
+        """Every future instant the workflow must wake for, with a label for the UI."""
+        instants: list[tuple[datetime, str]] = []
+        for name, clock in self.state.clocks.items():
+            if clock.status == ClockStatus.RUNNING and clock.due is not None:
+                instants.append((clock.due, f"{name} SLA"))
+            for point in self._points.get(name, []):
+                if point.at is not None and self._may_fire(name, point, waking=True):
+                    label = f"{point.at_percent} %" if point.at_percent else "after breach"
+                    instants.append((point.at, f"{name} SLA level {point.level} ({label})"))
+        for notice in self._notices:
+            instants.append((notice.at, f"notify {', '.join(notice.request.recipients)}"))
+        return instants
+
+    async def _sleep_until_next_instant(self, seen: int) -> None:
+        """Wait for the earliest pending instant, or for any action."""
         changed = lambda: self._changes != seen  # noqa: E731
-        due = self.state.next_deadline
-        if due is None:
+        instants = self._pending_instants()
+        if not instants:
             await workflow.wait_condition(changed)
             return
-        remaining = due - workflow.now()
+        at, label = min(instants)
+        remaining = at - workflow.now()
         if remaining <= timedelta(0):
             return
-        clock = next(n for n, c in self.state.clocks.items() if c.due == due and c.ticking)
         with contextlib.suppress(TimeoutError):
-            await workflow.wait_condition(
-                changed, timeout=remaining, timeout_summary=f"{clock} SLA"
-            )
+            await workflow.wait_condition(changed, timeout=remaining, timeout_summary=label)
 
-    def _breach_overdue_clocks(self) -> None:
-        now = workflow.now()
+    def _breach_overdue_clocks(self, now: datetime) -> None:
         for name, clock in self.state.clocks.items():
             if clock.status == ClockStatus.RUNNING and clock.due is not None and clock.due <= now:
                 clock.status = ClockStatus.BREACHED
+                self.state.breaches.append(name)
                 self._emit("clock_breached", SYSTEM, {"clock": name, "due": clock.due.isoformat()})
+
+    # ----------------------------------------------------------------- escalations
+    def _may_fire(self, clock: ClockName, point: EscalationPoint, *, waking: bool = False) -> bool:
+        """Each level fires once per clock: percentage levels while the clock runs, levels
+        after the breach while it is breached and still unresolved."""
+        if any(e.clock == clock and e.level == point.level for e in self.state.escalations):
+            return False
+        state = self.state.clocks[clock]
+        if point.at_percent is not None:
+            return state.status == ClockStatus.RUNNING
+        unresolved_breach = state.status == ClockStatus.BREACHED and state.met_at is None
+        # While the clock still runs, its breach comes first and wakes the loop anyway.
+        return unresolved_breach or (waking and state.status == ClockStatus.RUNNING)
+
+    def _fire_escalations(self, now: datetime) -> None:
+        for clock, points in self._points.items():
+            for point in points:
+                if point.at is not None and point.at <= now and self._may_fire(clock, point):
+                    self._escalate(
+                        clock, point.level, point.notify, point.notify_at or now, point.at_percent
+                    )
+
+    def _escalate(
+        self,
+        clock: str,
+        level: int,
+        roles: list[str],
+        notify_at: datetime,
+        at_percent: int | None = None,
+        reason: str | None = None,
+    ) -> None:
+        now = workflow.now()
+        self.state.escalations.append(
+            EscalationRecord(
+                clock=clock, level=level, at=now, notified=roles, at_percent=at_percent
+            )
+        )
+        data = {"clock": clock, "level": level, "notify": roles, "notify_at": notify_at.isoformat()}
+        self._emit("escalated", SYSTEM, data | ({"reason": reason} if reason else {}))
+        self._hold_notice(
+            notify_at,
+            kind="escalation",
+            key=f"escalation/{clock}/{level}/{len(self.state.escalations)}",
+            recipients=roles,
+            data={"clock": clock, "level": str(level), "reason": reason or ""},
+        )
+
+    def _hold_notice(
+        self, at: datetime, *, kind: str, key: str, recipients: list[str], data: dict[str, str]
+    ) -> None:
+        context = {"severity": str(self.state.severity), "engineer": self.state.engineer or ""}
+        request = NotificationRequest(
+            key=f"{self.state.number}/{key}",
+            number=self.state.number,
+            kind=kind,
+            recipients=recipients,
+            data=context | data,
+        )
+        self._notices.append(_Notice(at=at, request=request))
+
+    async def _send_due_notices(self, now: datetime) -> None:
+        due = [n for n in self._notices if n.at <= now]
+        self._notices = [n for n in self._notices if n.at > now]
+        for notice in due:
+            await self._activity(
+                ActivityName.QUEUE_NOTIFICATION,
+                notice.request,
+                type(None),
+                f"notify {', '.join(notice.request.recipients)}",
+            )
+            self._emit(
+                "notification_queued",
+                SYSTEM,
+                {"kind": notice.request.kind, "recipients": notice.request.recipients},
+            )
+
+    # ----------------------------------------------------------------- loaner (备用机)
+    def _loaner_needed(self) -> bool:
+        resolution = self.state.clocks[ClockName.RESOLUTION]
+        return (
+            resolution.status == ClockStatus.BREACHED
+            and self.state.severity in self._start.profile.loaner.severities
+            and self.state.stage in NOT_YET_FIXED  # a loaner covers a late fix
+            and self.state.loaner is None
+            and not self._loaner_requested
+        )
+
+    async def _issue_loaner(self) -> None:
+        self._loaner_requested = True
+        issue: LoanerIssue = await self._activity(
+            ActivityName.ISSUE_LOANER,
+            LoanerRequest(
+                number=self.state.number,
+                customer_id=self.state.customer_id,
+                category=self._start.asset_category,
+            ),
+            LoanerIssue,
+            "issue loaner",
+        )
+        now = workflow.now()
+        if issue.unit_serial is None:
+            self._escalate("resolution", 0, ["supervisor"], now, reason="no loaner unit free")
+            return
+        self.state.loaner = issue.unit_serial
+        self._emit("loaner_issued", SYSTEM, {"unit": issue.unit_serial, "model": issue.model or ""})
+        self._hold_notice(
+            now,
+            kind="loaner_issued",
+            key="loaner",
+            recipients=["customer"],
+            data={"unit": issue.unit_serial, "model": issue.model or ""},
+        )
+
+    async def _return_loaner(self) -> None:
+        await self._activity(
+            ActivityName.RETURN_LOANER, self.state.number, type(None), "return loaner"
+        )
+        self.state.loaner_returned_at = workflow.now()
+        self._emit("loaner_returned", SYSTEM, {"unit": self.state.loaner})
 
     def _begin_follow_up(self) -> None:
         closed_at = self.state.closed_at or workflow.now()
@@ -155,6 +319,9 @@ class ServiceRequestWorkflow:
         async with self._lock:
             # Re-check under the lock: another action may have moved the stage meanwhile.
             self._admit(name, args)
+            # A deadline that passed while this action waited (a worker outage, the lock) is a
+            # breach, even if the loop has not woken for it yet.
+            self._account_for_time_passed(workflow.now())
             await _HANDLERS[action](self, actor, body)
             await self._commit()
             self._changes += 1
@@ -189,11 +356,11 @@ class ServiceRequestWorkflow:
             ) from None
         check = _DATA_CHECKS.get(action)
         if check is not None:
-            check(self, body)
+            check(self, body, role)
         return action, command.actor, body
 
     # ----------------------------------------------------------------- data checks (need state)
-    def _check_diagnose(self, body: a.DiagnoseBody) -> None:
+    def _check_diagnose(self, body: a.DiagnoseBody, role: Role) -> None:
         if body.outcome == "needs_onsite" and self._chargeable(body) and body.quote is None:
             raise reject(
                 INVALID,
@@ -201,15 +368,16 @@ class ServiceRequestWorkflow:
                 "must include a quote for the customer to approve",
             )
 
-    def _check_assign(self, body: a.AssignBody) -> None:
-        if body.engineer_id is not None and body.engineer_id == self.state.engineer:
+    def _check_assign(self, body: a.AssignBody, role: Role) -> None:
+        reassigning = self.state.stage == Stage.DISPATCHED
+        if reassigning and body.engineer_id is not None and body.engineer_id == self.state.engineer:
             raise reject(INVALID, f"{body.engineer_id} is already assigned to this request")
 
-    def _check_schedule(self, body: a.ScheduleVisitBody) -> None:
+    def _check_schedule(self, body: a.ScheduleVisitBody, role: Role) -> None:
         if body.appointment_at < workflow.now() - timedelta(minutes=5):
             raise reject(INVALID, "appointment_at is in the past")
 
-    def _check_pause(self, body: a.PauseBody) -> None:
+    def _check_pause(self, body: a.PauseBody, role: Role) -> None:
         reasons = self._start.profile.pause_reasons
         if body.reason not in reasons:
             raise reject(
@@ -219,9 +387,23 @@ class ServiceRequestWorkflow:
         if self._open_pause(manual=True) is not None:
             raise reject(CONFLICT, "the request is already paused; resume it first")
 
-    def _check_resume(self, body: a.ResumeBody) -> None:
+    def _check_resume(self, body: a.ResumeBody, role: Role) -> None:
         if self._open_pause(manual=True) is None:
             raise reject(CONFLICT, "the request is not paused")
+
+    def _check_cancel(self, body: a.CancelBody, role: Role) -> None:
+        # The table allows intake before on_site; a request that has been on site before
+        # (a second visit, a quote made on site) is past that point for good.
+        if self.state.visited and role == Role.INTAKE:
+            raise reject(
+                WRONG_STAGE,
+                f"cannot cancel while the request is '{self.state.stage}': the engineer has "
+                "already been on site, so only a supervisor may cancel",
+            )
+
+    def _check_severity(self, body: a.ChangeSeverityBody, role: Role) -> None:
+        if body.severity == self.state.severity:
+            raise reject(INVALID, f"the request already has severity {body.severity}")
 
     # ----------------------------------------------------------------- action handlers
     async def _acknowledge(self, actor: a.Actor, body: a.AcknowledgeBody) -> None:
@@ -294,6 +476,7 @@ class ServiceRequestWorkflow:
         )
 
     async def _check_in(self, actor: a.Actor, body: a.CheckInBody) -> None:
+        self.state.visited = True
         self._stop_clock(ClockName.ARRIVAL)
         self._move(Stage.ON_SITE, actor.name)
 
@@ -331,15 +514,33 @@ class ServiceRequestWorkflow:
             attitude=body.attitude,
             comment=body.comment,
             signed_at=workflow.now(),
+            image_sha256=body.image_sha256,
         )
         self._stop_clock(ClockName.SIGNATURE)
-        self._close(actor, self.state.outcome or "fixed", {"signer": body.signer})
+        # The drawn image itself goes to the timeline (the database), not into the state.
+        image = {"signature_png": body.signature_png} if body.signature_png else {}
+        self._close(actor, self.state.outcome or "fixed", {"signer": body.signer} | image)
 
     async def _refuse_signature(self, actor: a.Actor, body: a.RefuseSignatureBody) -> None:
         refusal = {"reason": body.reason, "at": workflow.now().isoformat(), "by": actor.name}
         self.state.signature_refusals.append(refusal)
+        self._emit("signature_refused", actor.name, {"reason": body.reason})
+        self._escalate(
+            "signature",
+            0,
+            ["supervisor"],
+            workflow.now(),
+            reason=f"signature refused: {body.reason}",
+        )
+
+    async def _change_severity(self, actor: a.Actor, body: a.ChangeSeverityBody) -> None:
+        previous = self.state.severity
+        self.state.severity = body.severity
+        await self._plan_clocks()
         self._emit(
-            "signature_refused", actor.name, {"reason": body.reason, "escalated_to": "supervisor"}
+            "severity_changed",
+            actor.name,
+            {"from": previous, "to": body.severity, "reason": body.reason},
         )
 
     async def _override_close(self, actor: a.Actor, body: a.OverrideCloseBody) -> None:
@@ -440,7 +641,10 @@ class ServiceRequestWorkflow:
         request = AutoAssignRequest(
             region=self.state.region,
             category=self._start.asset_category,
-            exclude=[self.state.engineer] if self.state.engineer else [],
+            # a reassignment wants someone else; a new dispatch (after rework) may reuse anyone
+            exclude=[self.state.engineer]
+            if self.state.engineer and self.state.stage == Stage.DISPATCHED
+            else [],
         )
         chosen: EngineerInfo | None = await self._activity(
             ActivityName.AUTO_ASSIGN,
@@ -500,6 +704,7 @@ class ServiceRequestWorkflow:
             clock = self.state.clocks[name]
             clock.due = due
             clock.status = ClockStatus.PAUSED if due is None else ClockStatus.RUNNING
+        self._points.update(plan.escalations)
 
     def _move(self, stage: Stage, actor: str, data: dict[str, Any] | None = None) -> None:
         previous = self.state.stage
@@ -553,7 +758,7 @@ class ServiceRequestWorkflow:
         return "\n".join(lines)
 
     async def _activity(
-        self, name: ActivityName, arg: BaseModel, result_type: Any, summary: str
+        self, name: ActivityName, arg: BaseModel | str, result_type: Any, summary: str
     ) -> Any:
         return await workflow.execute_activity(
             name,
@@ -584,11 +789,15 @@ _HANDLERS: dict[Action, Handler] = {
     Action.RESUME: ServiceRequestWorkflow._resume,
     Action.RECORD_REVISIT: ServiceRequestWorkflow._record_revisit,
     Action.CANCEL: ServiceRequestWorkflow._cancel,
+    Action.CHANGE_SEVERITY: ServiceRequestWorkflow._change_severity,
 }
-_DATA_CHECKS: dict[Action, Callable[[ServiceRequestWorkflow, Any], None]] = {
+#: Checks that need the request's state; they run in the validator, so they write nothing.
+_DATA_CHECKS: dict[Action, Callable[[ServiceRequestWorkflow, Any, Role], None]] = {
     Action.DIAGNOSE: ServiceRequestWorkflow._check_diagnose,
     Action.ASSIGN: ServiceRequestWorkflow._check_assign,
     Action.SCHEDULE_VISIT: ServiceRequestWorkflow._check_schedule,
     Action.PAUSE: ServiceRequestWorkflow._check_pause,
     Action.RESUME: ServiceRequestWorkflow._check_resume,
+    Action.CHANGE_SEVERITY: ServiceRequestWorkflow._check_severity,
+    Action.CANCEL: ServiceRequestWorkflow._check_cancel,
 }

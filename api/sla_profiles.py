@@ -1,0 +1,258 @@
+"""`/v1/sla-profiles`: SLA profiles as data (SPEC §3), in JSON or YAML.
+
+Every write stores a new immutable version; running requests carry the version they started
+with in their workflow input, so an edit only affects requests registered after it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_core import ErrorDetails
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.auth import Principal
+from api.context import Ctx, require
+from api.problems import Problem
+from db.profiles import (
+    Format,
+    customers_using,
+    delete_profile,
+    find_version,
+    list_profiles,
+    parse_profile,
+    store_profile,
+)
+from db.session import transaction
+from db.tables import SlaProfileVersion
+from models.lifecycle import Role
+from models.profile import SlaProfile
+
+T = TypeVar("T")
+router = APIRouter(prefix="/v1/sla-profiles", tags=["SLA profiles"])
+READERS = (Role.ADMIN, Role.SUPERVISOR, Role.SUPPORT, Role.INTAKE, Role.DISPATCHER)
+Reader = Annotated[Principal, Depends(require(*READERS))]
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+#: The standard profile is 4 KiB; a body a hundred times larger is a mistake or an attack.
+MAX_BODY_BYTES = 512 * 1024
+
+
+class ProfileSummary(BaseModel):
+    name: str
+    version: int
+    created_at: datetime
+
+
+class StoredProfile(ProfileSummary):
+    profile: Annotated[dict[str, Any], Field(description="the profile document of SPEC §3")]
+
+
+# ------------------------------------------------------------------ validation errors
+#: Validators that check several fields at once name the one at fault before the message
+#: ("targets.response.1: unknown calendar 'night'"); that path belongs in `field`.
+_LEADING_PATH = re.compile(r"^([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*): (.+)$", re.DOTALL)
+
+
+def profile_errors(exc: ValidationError) -> list[dict[str, str]]:
+    """One `{"field", "reason"}` per problem, `field` being the dotted path in the document."""
+    return [_profile_error(err) for err in exc.errors()]
+
+
+def _profile_error(err: ErrorDetails) -> dict[str, str]:
+    # A clock's targets are written flat by severity and read into `by_severity`: report the
+    # path as the document writes it.
+    location = [str(part) for part in err["loc"] if part != "by_severity"]
+    reason = err["msg"].removeprefix("Value error, ")
+    if location and location[-1] == "[key]":
+        location.pop()
+        reason = f"{location[-1]!r} is not a valid key: {reason}"
+    lifted = _LEADING_PATH.match(reason)
+    if lifted:
+        location += lifted[1].split(".")
+        reason = lifted[2]
+    return {"field": ".".join(location) or "profile", "reason": reason}
+
+
+def _unprocessable(errors: list[dict[str, str]]) -> Problem:
+    summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
+    return Problem(422, summary, errors=list(errors))
+
+
+# ------------------------------------------------------------------ request bodies
+def _body_format(request: Request) -> Format:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media in YAML_TYPES:
+        return "yaml"
+    if media in ("", "application/json") or media.endswith("+json"):
+        return "json"
+    raise Problem(415, f"send the profile as application/json or application/yaml, not {media}")
+
+
+async def _profile_body(request: Request) -> SlaProfile:
+    """The profile in the request body, or 422 naming every bad field."""
+    kind = _body_format(request)
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise Problem(413, f"a profile is at most {MAX_BODY_BYTES // 1024} KiB")
+    try:
+        return parse_profile(raw.decode("utf-8"), kind)
+    except ValidationError as exc:
+        raise _unprocessable(profile_errors(exc)) from None
+    except ValueError as exc:  # unparsable, or not UTF-8
+        raise _unprocessable([{"field": "body", "reason": str(exc)}]) from None
+
+
+def _inline_refs(schema: Any, defs: dict[str, Any]) -> Any:
+    """The schema with every `$ref` replaced by its definition: an operation's inline schema
+    cannot point into `$defs` (OpenAPI resolves references from the document's root)."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            return _inline_refs(defs[ref.rsplit("/", 1)[-1]], defs)
+        return {key: _inline_refs(value, defs) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_inline_refs(item, defs) for item in schema]
+    return schema
+
+
+def _profile_schema() -> dict[str, Any]:
+    schema = SlaProfile.model_json_schema()
+    return dict(_inline_refs(schema, schema.pop("$defs", {})))
+
+
+_PROFILE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": _profile_schema()},
+            "application/yaml": {"schema": {"type": "string", "description": "the same in YAML"}},
+        },
+    }
+}
+
+
+# ------------------------------------------------------------------ database work
+def _stored(row: SlaProfileVersion) -> StoredProfile:
+    return StoredProfile(
+        name=row.name, version=row.version, created_at=row.created_at, profile=row.body
+    )
+
+
+def _existing(session: Session, name: str, version: int | None = None) -> SlaProfileVersion:
+    row = find_version(session, name, version)
+    if row is not None:
+        return row
+    if version is not None and find_version(session, name) is not None:
+        raise Problem(404, f"SLA profile {name!r} has no version {version}")
+    raise Problem(404, f"there is no SLA profile {name!r}")
+
+
+async def _write(ctx: Ctx, work: Callable[[Session], T]) -> T:
+    """Run `work` in one transaction; two writers storing the same version meet in the
+    primary key, and the later one is told to retry."""
+
+    def run() -> T:
+        with transaction(ctx.sessions) as session:
+            return work(session)
+
+    try:
+        return await ctx.db(run)
+    except IntegrityError:
+        raise Problem(
+            409, "the profile was changed by someone else at the same moment; try again"
+        ) from None
+
+
+def _save(session: Session, profile: SlaProfile) -> StoredProfile:
+    version = store_profile(session, profile)
+    return _stored(_existing(session, profile.name, version))
+
+
+# ------------------------------------------------------------------ routes
+@router.get("", response_model=list[ProfileSummary])
+async def list_all(ctx: Ctx, _: Reader) -> list[ProfileSummary]:
+    """The latest version of every profile."""
+
+    def load() -> list[ProfileSummary]:
+        with ctx.sessions() as session:
+            return [
+                ProfileSummary(name=r.name, version=r.version, created_at=r.created_at)
+                for r in list_profiles(session)
+            ]
+
+    return await ctx.db(load)
+
+
+@router.get("/{name}", response_model=StoredProfile)
+async def get_profile(
+    name: str, ctx: Ctx, _: Reader, version: Annotated[int | None, Query(ge=1)] = None
+) -> StoredProfile:
+    """The latest version of the profile, or the one given by `version`."""
+
+    def load() -> StoredProfile:
+        with ctx.sessions() as session:
+            return _stored(_existing(session, name, version))
+
+    return await ctx.db(load)
+
+
+@router.post("", status_code=201, response_model=StoredProfile, openapi_extra=_PROFILE_BODY)
+async def create_profile(request: Request, ctx: Ctx, _: Admin) -> StoredProfile:
+    """Create a profile (version 1). JSON, or YAML with `Content-Type: application/yaml`."""
+    profile = await _profile_body(request)
+
+    def create(session: Session) -> StoredProfile:
+        existing = find_version(session, profile.name)
+        if existing is not None:
+            raise Problem(
+                409,
+                f"SLA profile {profile.name!r} already exists (version {existing.version}); "
+                f"PUT /v1/sla-profiles/{profile.name} stores a new version",
+            )
+        return _save(session, profile)
+
+    return await _write(ctx, create)
+
+
+@router.put("/{name}", response_model=StoredProfile, openapi_extra=_PROFILE_BODY)
+async def update_profile(name: str, request: Request, ctx: Ctx, _: Admin) -> StoredProfile:
+    """Store a new version. Requests already running keep the version they started with;
+    a body equal to the latest version stores nothing and returns that version."""
+    profile = await _profile_body(request)
+    if profile.name != name:
+        raise _unprocessable(
+            [{"field": "name", "reason": f"is {profile.name!r} but the path names {name!r}"}]
+        )
+
+    def update(session: Session) -> StoredProfile:
+        _existing(session, name)
+        return _save(session, profile)
+
+    return await _write(ctx, update)
+
+
+@router.delete("/{name}", status_code=204, response_class=Response)
+async def remove_profile(name: str, ctx: Ctx, _: Admin) -> Response:
+    """Delete every version; refused while a customer names the profile as its default."""
+
+    def remove(session: Session) -> None:
+        _existing(session, name)
+        users = customers_using(session, name)
+        if users:
+            shown = ", ".join(users[:10]) + (" …" if len(users) > 10 else "")
+            raise Problem(
+                409,
+                f"SLA profile {name!r} is the profile of {len(users)} customer(s) ({shown}); "
+                "give them another profile first",
+            )
+        delete_profile(session, name)
+
+    await _write(ctx, remove)
+    return Response(status_code=204)

@@ -1,0 +1,176 @@
+"""The workflow on the SLA engine (time-skipping server): escalation levels, the quiet
+calendar, severity changes during a pause, the loaner, and the SLA search attribute state."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from db.tables import Asset, LoanerUnit, Notification
+from tests.sla_fixtures import OFFICE
+from tests.workflow_helpers import act, start, until
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+async def now(env):
+    return await env.get_current_time()
+
+
+def escalations(state, clock):
+    """The profile's levels that fired for `clock` (level 0 is raised by the workflow)."""
+    return [(e.level, e.at_percent) for e in state.escalations if e.clock == clock and e.level]
+
+
+def notifications(sessions, number):
+    with sessions() as session:
+        return list(session.scalars(select(Notification).where(Notification.number == number)))
+
+
+@pytest.fixture
+def asset_with_pool(sessions):
+    """A fresh asset category with `units` loaner units in its pool."""
+
+    def make(units: int) -> str:
+        category = f"cat-{uuid.uuid4().hex[:8]}"
+        serial = f"SN-{category}"
+        with sessions.begin() as session:
+            session.add(
+                Asset(
+                    serial=serial,
+                    model="TEST",
+                    category=category,
+                    customer_id="C001",
+                    invoice_date=date(2026, 6, 1),
+                    acceptance_date=date(2026, 6, 1),
+                    main_equipment=True,
+                    warranty={"start_basis": "invoice", "months": 36},
+                )
+            )
+            for i in range(units):
+                session.add(
+                    LoanerUnit(serial=f"LN-{category}-{i}", model="spare", category=category)
+                )
+        return serial
+
+    return make
+
+
+async def test_each_escalation_level_fires_once_and_marks_the_request_at_risk(
+    ts_env, ts_client, intake, sessions
+):
+    handle = await start(ts_client, intake(at=await now(ts_env)))  # severity 1, Qingdao
+    await ts_env.sleep(timedelta(minutes=23))  # past 75 % of the 30-minute response target
+    s = await until(handle, lambda s: escalations(s, "response"))
+    assert escalations(s, "response") == [(1, 75)] and s.sla_status == "at_risk"
+    await ts_env.sleep(timedelta(minutes=10))  # past the deadline: the 100 % level and the breach
+    s = await until(handle, lambda s: len(escalations(s, "response")) == 2)
+    assert escalations(s, "response") == [(1, 75), (2, 100)] and s.sla_status == "breached"
+    await act(handle, "acknowledge", "support")
+    await ts_env.sleep(timedelta(hours=30))  # resolution: 24 h, then 240 business minutes more
+    s = await until(handle, lambda s: len(escalations(s, "resolution")) == 3)
+    assert escalations(s, "response") == [(1, 75), (2, 100)]  # never again
+    assert escalations(s, "resolution") == [(1, 75), (2, 100), (3, None)]
+    manager = next(e for e in s.escalations if e.clock == "resolution" and e.level == 3)
+    assert manager.notified == ["manager"]
+    assert manager.at >= s.clocks["resolution"].due + timedelta(minutes=240)
+    # severity 1: every notification queued at once, each exactly once
+    keys = [n.key for n in notifications(sessions, s.number) if n.kind == "escalation"]
+    assert len(keys) == len(set(keys)) == len(s.escalations)
+
+
+async def test_non_severity_1_notifications_wait_for_the_quiet_calendar(
+    ts_env, ts_client, intake, sessions
+):
+    # Move the test server's clock to 22:00 local, then register a severity-3 request.
+    current = (await now(ts_env)).astimezone(SHANGHAI)
+    evening = current.replace(hour=22, minute=0, second=0, microsecond=0)
+    if evening <= current:
+        evening += timedelta(days=1)
+    await ts_env.sleep(evening - current)
+    handle = await start(ts_client, intake(at=await now(ts_env), severity=3))
+    await ts_env.sleep(timedelta(minutes=100))  # 75 % of 120 minutes fell at 23:30
+    s = await until(handle, lambda s: escalations(s, "response"))
+    fired = s.escalations[0]
+    release = OFFICE.open_at_or_after(fired.at)
+    assert release.astimezone(SHANGHAI).hour == 9  # the next office morning
+    assert not [n for n in notifications(sessions, s.number) if n.kind == "escalation"]
+    await ts_env.sleep(release - await now(ts_env) + timedelta(minutes=1))
+    await until(handle, lambda s: True)
+    queued = [n for n in notifications(sessions, s.number) if n.kind == "escalation"]
+    assert queued and queued[0].data["level"] == "1"
+
+
+async def test_pauses_survive_a_severity_change_mid_pause(ts_env, ts_client, intake):
+    reported = await now(ts_env)
+    handle = await start(ts_client, intake(at=reported, severity=2))
+    await ts_env.sleep(timedelta(minutes=10))
+    await act(handle, "pause", "support", {"reason": "awaiting_customer"})
+    await ts_env.sleep(timedelta(minutes=60))
+    s = await act(handle, "change_severity", "supervisor", {"severity": 1, "reason": "line down"})
+    assert s.severity == 1 and s.clocks["response"].status == "paused"
+    await ts_env.sleep(timedelta(minutes=30))
+    s = await act(handle, "resume", "support")
+    paused_for = s.pauses[0].end - s.pauses[0].start
+    # 30 minutes of severity 1 from the original report, plus every paused minute
+    assert s.clocks["response"].due == reported + timedelta(minutes=30) + paused_for
+    assert s.clocks["resolution"].due == reported + timedelta(minutes=1440) + paused_for
+    assert s.clocks["response"].status == "running"
+
+
+async def test_a_severity_change_replans_every_running_clock(ts_env, ts_client, intake):
+    reported = await now(ts_env)
+    handle = await start(ts_client, intake(at=reported, severity=2))
+    s = await act(handle, "change_severity", "support", {"severity": 1, "reason": "worse"})
+    assert s.clocks["response"].due == reported + timedelta(minutes=30)
+    assert s.clocks["diagnosis"].due == reported + timedelta(minutes=120)
+
+
+async def test_a_late_fix_gets_a_loaner_returned_at_close(
+    ts_env, ts_client, intake, asset_with_pool, sessions
+):
+    serial = asset_with_pool(units=1)
+    handle = await start(ts_client, intake(at=await now(ts_env), asset_serial=serial))
+    await act(handle, "acknowledge", "support")
+    await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
+    await ts_env.sleep(timedelta(hours=25))  # resolution (24 h) breached, not fixed yet
+    s = await until(handle, lambda s: s.loaner is not None)
+    unit = s.loaner
+    with sessions() as session:
+        assert session.get(LoanerUnit, unit).issued_to == s.number
+    await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})
+    await act(handle, "check_in", "engineer")
+    await act(handle, "report_repair", "engineer", {"result": "fixed", "work_done": "x"})
+    await act(
+        handle, "sign", "customer", {"signer": "x", "typed_name": "x", "quality": 5, "attitude": 5}
+    )
+    s = await until(handle, lambda s: s.loaner_returned_at is not None)
+    with sessions() as session:
+        returned = session.get(LoanerUnit, unit)
+        assert returned.status == "available" and returned.issued_to is None
+    kinds = [n.kind for n in notifications(sessions, s.number)]
+    assert kinds.count("loaner_issued") == 1
+
+
+async def test_no_free_loaner_escalates_to_the_supervisor(
+    ts_env, ts_client, intake, asset_with_pool
+):
+    serial = asset_with_pool(units=0)
+    handle = await start(ts_client, intake(at=await now(ts_env), asset_serial=serial, severity=2))
+    await ts_env.sleep(timedelta(hours=49))  # severity 2: 48 hours
+    s = await until(handle, lambda s: any(e.level == 0 for e in s.escalations))
+    assert s.loaner is None
+    (raised,) = [e for e in s.escalations if e.level == 0]
+    assert raised.clock == "resolution" and raised.notified == ["supervisor"]
+
+
+async def test_severity_3_gets_no_loaner(ts_env, ts_client, intake, asset_with_pool):
+    serial = asset_with_pool(units=1)
+    handle = await start(ts_client, intake(at=await now(ts_env), asset_serial=serial, severity=3))
+    await ts_env.sleep(timedelta(days=9))  # 5 working days on the office calendar
+    s = await until(handle, lambda s: s.clocks["resolution"].status == "breached")
+    assert s.loaner is None and not [e for e in s.escalations if e.level == 0]
