@@ -473,3 +473,22 @@ async def test_a_drawn_signature_is_kept_with_its_hash(as_role, action):
 async def test_absurd_paging_is_rejected(as_role):
     r = await as_role(Role.SUPERVISOR, "GET", "/v1/service-requests", params={"page": 10**20})
     problem(r, 422)
+
+
+async def test_search_attributes_follow_the_clocks(as_role, action, dev_client):
+    """At risk from the first percentage level, NextDeadline the earliest running due."""
+    reported = datetime.now(UTC) - timedelta(minutes=25)  # 75 % of the 30-minute response passed
+    number = await register(as_role, severity=1, reported_at=reported.isoformat())
+    workflow_id = f"service-request-{number}"
+
+    async def attributes(status):
+        query = f"WorkflowId = '{workflow_id}' AND SlaStatus = '{status}'"
+        found = [w async for w in dev_client.list_workflows(query)]
+        return found[0].search_attributes if found else None
+
+    at_risk = await eventually(lambda: attributes("at_risk"))
+    assert at_risk["NextDeadline"][0] == reported + timedelta(minutes=30)
+    await action(number, "acknowledge", Role.SUPPORT)
+    await action(number, "pause", Role.SUPPORT, {"reason": "site_inaccessible"})
+    paused = await eventually(lambda: attributes("paused"))
+    assert "NextDeadline" not in paused  # unknown while paused
