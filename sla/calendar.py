@@ -97,16 +97,18 @@ class BusinessCalendar:
         raise NoWorkingTime(f"no working time within {HORIZON_DAYS} days after {start.isoformat()}")
 
     # ------------------------------------------------------------------ arithmetic
-    def business_time(self, a: datetime, b: datetime) -> timedelta:
-        """Real time of [a, b) that lies inside windows of working dates."""
-        total = timedelta(0)
+    def working_pieces(self, a: datetime, b: datetime) -> Iterator[Window]:
+        """The parts of [a, b) that lie inside windows of working dates, in order."""
         if b <= a:
-            return total
+            return
         for start, end in self.windows_from(a):
             if start >= b:
-                break
-            total += min(end, b) - max(start, a)
-        return total
+                return
+            yield max(start, a), min(end, b)
+
+    def business_time(self, a: datetime, b: datetime) -> timedelta:
+        """Real time of [a, b) that lies inside windows of working dates."""
+        return sum((end - start for start, end in self.working_pieces(a, b)), timedelta(0))
 
     def add(self, start: datetime, amount: timedelta) -> datetime:
         """The earliest t ≥ start with business_time(start, t) = amount; a deadline that

@@ -75,15 +75,14 @@ def business_time_outside(
     calendar: BusinessCalendar, a: datetime, b: datetime, pauses: Iterable[Interval]
 ) -> timedelta:
     merged = merge(pauses)
-    total = timedelta(0)
-    if b <= a:
-        return total
-    for window_start, window_end in calendar.windows_from(a):
-        if window_start >= b:
-            break
-        for begin, end in _outside(max(window_start, a), min(window_end, b), merged):
-            total += end - begin
-    return total
+    return sum(
+        (
+            end - begin
+            for piece_start, piece_end in calendar.working_pieces(a, b)
+            for begin, end in _outside(piece_start, piece_end, merged)
+        ),
+        timedelta(0),
+    )
 
 
 def target_amount(calendar: BusinessCalendar, target: Target, start: datetime) -> timedelta:

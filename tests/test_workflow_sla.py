@@ -176,3 +176,17 @@ async def test_severity_3_gets_no_loaner(ts_env, ts_client, intake, asset_with_p
     await ts_env.sleep(timedelta(days=9))  # 5 working days on the office calendar
     s = await until(handle, lambda s: s.clocks["resolution"].status == "breached")
     assert s.loaner is None and not [e for e in s.escalations if e.level == 0]
+
+
+async def test_diagnosis_and_signature_clocks_breach_too(ts_env, ts_client, intake):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await act(handle, "acknowledge", "support")
+    await ts_env.sleep(timedelta(minutes=121))  # severity 1: a proposed solution within 2 h
+    s = await until(handle, lambda s: s.clocks["diagnosis"].status == "breached")
+    s = await act(handle, "diagnose", "support", {"outcome": "resolved_remotely", "notes": "x"})
+    assert s.clocks["diagnosis"].status == "breached" and s.clocks["diagnosis"].met_at is not None
+    signature_due = s.clocks["signature"].due  # 2 office working days
+    assert OFFICE.local_date(signature_due) > OFFICE.local_date(s.clocks["signature"].started_at)
+    await ts_env.sleep(signature_due - await now(ts_env) + timedelta(minutes=1))
+    s = await until(handle, lambda s: s.clocks["signature"].status == "breached")
+    assert "signature" in s.breaches
