@@ -1,8 +1,9 @@
 """Business calendars (SPEC §3): weekly windows in a time zone, holidays and make-up days.
 
 Windows are half-open `[start, end)` in local wall-clock time; `24:00` is the end of the day.
-Every instant handed out is timezone-aware; arithmetic is done on real (UTC) time, so a
-window that spans a daylight-saving change is exactly as long as it really is.
+Every instant handed out is timezone-aware. Arithmetic is done in UTC: Python adds and
+subtracts datetimes of one zone on the wall clock, which would make a window that spans a
+daylight-saving change an hour too long or short; in UTC it is exactly as long as it really is.
 """
 
 from __future__ import annotations
@@ -84,6 +85,10 @@ class BusinessCalendar:
     def _instant(self, local: datetime) -> datetime:
         return local.replace(tzinfo=self.zone).astimezone(UTC)
 
+    def local(self, instant: datetime) -> datetime:
+        """Instants are handed out in the calendar's own time zone: what its people read."""
+        return instant.astimezone(self.zone)
+
     def local_date(self, instant: datetime) -> date:
         return instant.astimezone(self.zone).date()
 
@@ -99,6 +104,7 @@ class BusinessCalendar:
     # ------------------------------------------------------------------ arithmetic
     def working_pieces(self, a: datetime, b: datetime) -> Iterator[Window]:
         """The parts of [a, b) that lie inside windows of working dates, in order."""
+        a, b = a.astimezone(UTC), b.astimezone(UTC)
         if b <= a:
             return
         for start, end in self.windows_from(a):
@@ -114,13 +120,13 @@ class BusinessCalendar:
         """The earliest t ≥ start with business_time(start, t) = amount; a deadline that
         ends exactly at a window's end is that end."""
         if amount <= timedelta(0):
-            return start
-        remaining = amount
+            return self.local(start)
+        start, remaining = start.astimezone(UTC), amount
         for window_start, window_end in self.windows_from(start):
             begin = max(window_start, start)
             available = window_end - begin
             if remaining <= available:
-                return begin + remaining
+                return self.local(begin + remaining)
             remaining -= available
         raise AssertionError("unreachable: windows_from raises past the horizon")
 
@@ -128,7 +134,7 @@ class BusinessCalendar:
         """The end of the last window of the `days`-th working date strictly after the local
         date of `start` (that date is day 0, working or not)."""
         if days <= 0:
-            return start
+            return self.local(start)
         day, counted = self.local_date(start), 0
         for _ in range(HORIZON_DAYS):
             day += timedelta(days=1)
@@ -136,10 +142,10 @@ class BusinessCalendar:
             if windows:
                 counted += 1
                 if counted == days:
-                    return windows[-1][1]
+                    return self.local(windows[-1][1])
         raise NoWorkingTime(f"fewer than {days} working days within {HORIZON_DAYS} days")
 
     def open_at_or_after(self, instant: datetime) -> datetime:
         """`instant` if it is inside a window, else the start of the next window."""
         window_start, _ = next(self.windows_from(instant))
-        return max(window_start, instant)
+        return self.local(max(window_start, instant.astimezone(UTC)))

@@ -9,7 +9,7 @@ clock's start with the whole pause history, so no pause is ever lost.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from models.activity_io import ClockPlanRequest, Interval
 from models.common import ClockName
@@ -19,9 +19,9 @@ from sla.calendar import BusinessCalendar
 
 
 def merge(pauses: Iterable[Interval]) -> list[Interval]:
-    """Sorted, non-overlapping pauses: overlapping holds must not be subtracted twice."""
+    """Sorted, non-overlapping pauses in UTC: overlapping holds must not be subtracted twice."""
     merged: list[Interval] = []
-    for pause in sorted(pauses, key=lambda p: p.start):
+    for pause in sorted((_utc(p) for p in pauses), key=lambda p: p.start):
         last = merged[-1] if merged else None
         if last is not None and (last.end is None or pause.start <= last.end):
             end = None if last.end is None or pause.end is None else max(last.end, pause.end)
@@ -29,6 +29,11 @@ def merge(pauses: Iterable[Interval]) -> list[Interval]:
         else:
             merged.append(pause)
     return merged
+
+
+def _utc(pause: Interval) -> Interval:
+    end = pause.end.astimezone(UTC) if pause.end is not None else None
+    return Interval(start=pause.start.astimezone(UTC), end=end)
 
 
 def _outside(
@@ -57,14 +62,15 @@ def elapse(
     """The earliest t ≥ start at which `amount` of business time outside the pauses has
     passed; None when an open pause holds the clock before that."""
     if amount <= timedelta(0):
-        return start
+        return calendar.local(start)
+    start = start.astimezone(UTC)
     merged = merge(pauses)
     open_from = next((p.start for p in merged if p.end is None), None)
     remaining = amount
     for window_start, window_end in calendar.windows_from(start):
         for begin, end in _outside(max(window_start, start), window_end, merged):
             if remaining <= end - begin:
-                return begin + remaining
+                return calendar.local(begin + remaining)
             remaining -= end - begin
         if open_from is not None and open_from < window_end:
             return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -161,7 +161,12 @@ def test_daylight_saving_in_berlin():
     start = local("2026-03-28 12:00", BERLIN)
     due = deadline(BERLIN_24X7, minutes(24 * 60), start)
     assert due == local("2026-03-29 13:00", BERLIN)
-    assert due - start == timedelta(hours=24)
+    assert due.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=24)
+    # an hour from 01:30 on the night of the change is 03:30 summer time, not 02:30
+    night = local("2026-03-29 01:30", BERLIN)
+    assert deadline(BERLIN_24X7, minutes(60), night) == local("2026-03-29 03:30", BERLIN)
+    pause = [Interval(start=night, end=local("2026-03-29 03:15", BERLIN))]  # 45 real minutes
+    assert deadline(BERLIN_24X7, minutes(60), night, pause) == local("2026-03-29 04:15", BERLIN)
     # the day of the change is 23 hours long, the autumn one 25
     spring = local("2026-03-29 00:00", BERLIN)
     assert BERLIN_24X7.business_time(spring, local("2026-03-30 00:00", BERLIN)) == timedelta(

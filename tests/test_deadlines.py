@@ -11,7 +11,15 @@ from models.activity_io import ClockPlanRequest, Interval
 from models.common import ClockName
 from models.profile import Target
 from sla.deadlines import business_time_outside, elapse, merge, plan, target_amount
-from tests.sla_fixtures import BERLIN_OFFICE, H24, NATIONAL_DAY, OFFICE, SEVEN_BY_EIGHT, STANDARD
+from tests.sla_fixtures import (
+    BERLIN_24X7,
+    BERLIN_OFFICE,
+    H24,
+    NATIONAL_DAY,
+    OFFICE,
+    SEVEN_BY_EIGHT,
+    STANDARD,
+)
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 20, 22, 10, tzinfo=TZ)
@@ -201,6 +209,25 @@ def pauses_from(start, pairs):
 
 @given(CALENDARS, instants, amounts)
 def test_business_time_up_to_add_is_the_amount(calendar, start, amount):
+    assert calendar.business_time(start, calendar.add(start, amount)) == amount
+
+
+#: Berlin wall-clock starts around both 2026 daylight-saving changes.
+berlin_starts = st.sampled_from(["2026-03-27", "2026-10-23"]).flatmap(
+    lambda day: st.integers(0, 5 * 24 * 60).map(
+        lambda m: (
+            datetime.fromisoformat(day).replace(tzinfo=ZoneInfo("Europe/Berlin"))
+            + timedelta(minutes=m)
+        )
+    )
+)
+
+
+@given(st.sampled_from([BERLIN_OFFICE, BERLIN_24X7]), berlin_starts, amounts, pause_lists)
+def test_daylight_saving_loses_or_adds_no_business_time(calendar, start, amount, pairs):
+    pauses = pauses_from(start, pairs)
+    due = elapse(calendar, start, amount, pauses)
+    assert business_time_outside(calendar, start, due, pauses) == amount
     assert calendar.business_time(start, calendar.add(start, amount)) == amount
 
 
