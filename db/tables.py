@@ -69,6 +69,10 @@ class Asset(Base):
     acceptance_date: Mapped[date | None] = mapped_column(Date)
     main_equipment: Mapped[bool] = mapped_column(default=True)
     warranty: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Legacy repair history imported with the asset (SPEC §4 `repairs`): a list of
+    #: {"fault_code", "registered_at", "resolved_at", "outcome"}; repairs handled by this
+    #: system are read from the service requests themselves.
+    repairs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class Engineer(Base):
