@@ -17,14 +17,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.problems import Problem
+from db.entitlements import entitlement_for
 from db.profiles import latest_profile
 from db.session import SessionFactory, transaction
-from db.tables import Asset, Customer, Intake
+from db.tables import Asset, Customer, Intake, ServiceRequestRow
 from models.activity_io import plan_request
 from models.intake import IntakeRequest, ServiceRequestStart
+from models.lifecycle import OPEN_STAGES
 from models.state import ServiceRequestState
 from sla.deadlines import plan
-from warranty.entitlement import WarrantyTerms, entitlement
 
 MAX_BACKDATE = timedelta(days=7)
 #: Clocks of callers' machines drift; a report a little "in the future" is not an error.
@@ -78,12 +79,6 @@ def resolve(
         raise _unprocessable("reported_at", "is in the future")
     if reported_at < now - MAX_BACKDATE:
         raise _unprocessable("reported_at", "may be backdated by at most 7 days")
-    terms = WarrantyTerms(
-        start_basis=asset.warranty.get("start_basis", "invoice"),
-        months=int(asset.warranty.get("months", 12)),
-        invoice_date=asset.invoice_date,
-        acceptance_date=asset.acceptance_date,
-    )
     start = ServiceRequestStart(
         number=number,
         type=body.type,
@@ -103,7 +98,13 @@ def resolve(
         registered_by=registered_by,
         profile=profile,
         profile_version=version,
-        entitlement=entitlement(terms, reported_at.astimezone(ZoneInfo(timezone)).date()),
+        entitlement=entitlement_for(
+            session,
+            asset,
+            reported_at.astimezone(ZoneInfo(timezone)).date(),
+            body.fault_code,
+            timezone,
+        ),
     )
     initial = plan(plan_request(ServiceRequestState.registered(start), profile))
     return start.model_copy(update={"initial_plan": initial})
@@ -125,6 +126,8 @@ def reserve(
     try:
         with transaction(sessions) as session:
             existing = _existing(session, key, body.external_ref, digest)
+            if existing is None and not body.force_new:
+                existing = _open_for_same_fault(session, body)
             if existing is not None:
                 return existing, True
             now = now or datetime.now(UTC)
@@ -149,6 +152,22 @@ def reserve(
         if existing is None:
             raise
         return existing, True
+
+
+def _open_for_same_fault(session: Session, body: IntakeRequest) -> ServiceRequestStart | None:
+    """One issue, one service number (一事多投): an open request for this asset and fault."""
+    rows = session.scalars(
+        select(ServiceRequestRow)
+        .where(ServiceRequestRow.asset_serial == body.asset_serial)
+        .where(ServiceRequestRow.stage.in_(sorted(OPEN_STAGES)))
+        .order_by(ServiceRequestRow.registered_at)
+    )
+    for row in rows:
+        if row.state.get("fault_code") == body.fault_code:
+            intake = session.scalars(select(Intake).where(Intake.number == row.number)).first()
+            if intake is not None and intake.start is not None:
+                return ServiceRequestStart.model_validate(intake.start)
+    return None
 
 
 def _existing(

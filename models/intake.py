@@ -44,6 +44,8 @@ class IntakeRequest(BaseModel):
     reported_at: AwareDatetime | None = None
     sla_profile: Identifier | None = None
     type: RequestType = "repair"
+    #: Register a new request even when the asset has an open one for the same fault.
+    force_new: bool = False
 
 
 class ServiceRequestStart(BaseModel):
@@ -90,5 +92,6 @@ class IntakeResponse(BaseModel):
     stage: str
     entitlement: Entitlement
     clocks: dict[ClockName, ClockView]
-    #: True when the same idempotency key or external_ref was seen before.
+    #: True when this is the request already registered for the same idempotency key or
+    #: external_ref, or the open request for the same asset and fault (一事多投).
     duplicate: bool = False

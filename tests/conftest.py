@@ -83,6 +83,7 @@ def intake(sessions: SessionFactory, settings: Settings):
             "asset_serial": "SN-1001",
             "severity": 1,
             "fault_code": "NO_POWER",
+            "force_new": True,  # tests report the same fault many times
             "description": "the camera shows no picture",
             "external_ref": f"TEST-{next(_numbers)}-{os.getpid()}-{id(fields)}",
         } | fields

@@ -34,6 +34,7 @@ def intake_body(**fields: object) -> dict[str, object]:
         "asset_serial": "SN-1001",
         "severity": 2,
         "fault_code": "NO_PICTURE",
+        "force_new": True,  # tests report the same fault many times
         "description": "camera 3 shows a black picture",
         "contact": {"name": "王强", "phone": "+86 532 8000 1001"},
     } | fields

@@ -90,7 +90,6 @@ def test_in_warranty_remedies(terms, reported_on, remedies):
     [
         (INVOICED, date(2027, 1, 10)),  # the day after the warranty end
         (INVOICED, date(2026, 1, 9)),  # before the invoice
-        (ACCEPTED, date(2026, 1, 20)),  # acceptance day: the warranty starts the next day
         (ACCEPTED, date(2027, 1, 21)),
         (WarrantyTerms("invoice", 12, None, None), date(2026, 6, 1)),
         (WarrantyTerms("acceptance_next_day", 12, date(2026, 1, 10), None), date(2026, 1, 11)),

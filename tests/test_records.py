@@ -30,6 +30,7 @@ def body(**fields: object) -> IntakeRequest:
             "asset_serial": "SN-1002",
             "severity": 3,
             "fault_code": "FLICKER",
+            "force_new": True,
             "description": "a row of dead pixels",
         }
         | fields

@@ -98,6 +98,7 @@ async def test_preview_matches_a_registered_request(http, api_keys):
         "asset_serial": "SN-1001",
         "severity": 2,
         "fault_code": "NO_POWER",
+        "force_new": True,
         "description": "x",
         "reported_at": reported.isoformat(),
     }

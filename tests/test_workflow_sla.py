@@ -190,3 +190,18 @@ async def test_diagnosis_and_signature_clocks_breach_too(ts_env, ts_client, inta
     await ts_env.sleep(signature_due - await now(ts_env) + timedelta(minutes=1))
     s = await until(handle, lambda s: s.clocks["signature"].status == "breached")
     assert "signature" in s.breaches
+
+
+async def test_no_engineer_available_keeps_the_request_waiting_and_tells_the_dispatcher(
+    ts_env, ts_client, intake, asset_with_pool
+):
+    serial = asset_with_pool(units=0)  # a category no engineer has the skill for
+    handle = await start(ts_client, intake(at=await now(ts_env), asset_serial=serial))
+    await act(handle, "acknowledge", "support")
+    await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
+    s = await act(handle, "assign", "dispatcher", {})
+    assert s.stage == "awaiting_dispatch" and s.engineer is None
+    (raised,) = [e for e in s.escalations if e.level == 0]
+    assert raised.clock == "arrival" and raised.notified == ["dispatcher"]
+    s = await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})  # by name: fine
+    assert s.stage == "dispatched" and s.engineer == "E001"

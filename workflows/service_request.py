@@ -459,6 +459,14 @@ class ServiceRequestWorkflow:
 
     async def _assign(self, actor: a.Actor, body: a.AssignBody) -> None:
         engineer = await self._choose_engineer(body.engineer_id)
+        if engineer is None:
+            # Nobody to send: the request waits where it is and the dispatcher is told.
+            reason = (
+                f"no on-duty engineer for {self._start.asset_category} "
+                f"in region {self.state.region}"
+            )
+            self._escalate("arrival", 0, ["dispatcher"], workflow.now(), reason=reason)
+            return
         previous = self.state.engineer
         self.state.engineer = engineer.id
         self.state.clocks[ClockName.ARRIVAL] = ClockState(
@@ -625,7 +633,9 @@ class ServiceRequestWorkflow:
                 pause.end = now
         self.state.paused = False
 
-    async def _choose_engineer(self, engineer_id: str | None) -> EngineerInfo:
+    async def _choose_engineer(self, engineer_id: str | None) -> EngineerInfo | None:
+        """The named engineer (rejected when unknown or off duty), or the auto-assign choice
+        (None when nobody qualifies)."""
         if engineer_id is not None:
             found: EngineerInfo | None = await self._activity(
                 ActivityName.FIND_ENGINEER,
@@ -652,12 +662,6 @@ class ServiceRequestWorkflow:
             EngineerInfo | None,
             "auto-assign engineer",
         )
-        if chosen is None:
-            raise reject(
-                CONFLICT,
-                f"no on-duty engineer for {self._start.asset_category} in region "
-                f"{self.state.region}; assign one by engineer_id",
-            )
         return chosen
 
     def _open_pause(self, *, manual: bool) -> PauseInterval | None:

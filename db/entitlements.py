@@ -1,0 +1,79 @@
+"""Entitlement from the database: an asset's terms, its repair history (imported legacy
+repairs and the requests handled here) and the holidays of its customer's office calendar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.profiles import latest_profile
+from db.tables import Asset, Customer, ServiceRequestRow
+from models.entitlement import Entitlement
+from warranty.entitlement import REPAIRED, Repair, WarrantyTerms, entitlement
+
+#: The calendar whose holidays move a warranty end (SPEC §4).
+HOLIDAY_CALENDAR = "office"
+
+
+def repair_history(session: Session, asset: Asset, timezone: str) -> list[Repair]:
+    zone = ZoneInfo(timezone)
+    legacy = [_legacy(entry) for entry in asset.repairs or []]
+    rows = session.execute(
+        select(ServiceRequestRow.state, ServiceRequestRow.reported_at, ServiceRequestRow.closed_at)
+        .where(ServiceRequestRow.asset_serial == asset.serial)
+        .where(ServiceRequestRow.outcome.in_(sorted(REPAIRED)))
+    )
+    handled = [
+        Repair(
+            fault_code=state["fault_code"],
+            registered_on=reported.astimezone(zone).date(),
+            resolved_on=_resolved_on(state, closed, zone),
+            outcome=state["outcome"],
+        )
+        for state, reported, closed in rows
+    ]
+    return legacy + handled
+
+
+def _legacy(entry: dict[str, Any]) -> Repair:
+    resolved = entry.get("resolved_at")
+    return Repair(
+        fault_code=entry["fault_code"],
+        registered_on=_day(entry["registered_at"]),
+        resolved_on=_day(resolved) if resolved else None,
+        outcome=entry.get("outcome", "fixed"),
+    )
+
+
+def _day(value: str) -> date:
+    """A date, or the date part of an ISO instant (legacy files carry either)."""
+    return date.fromisoformat(value[:10])
+
+
+def _resolved_on(state: dict[str, Any], closed: datetime | None, zone: ZoneInfo) -> date | None:
+    met = state.get("clocks", {}).get("resolution", {}).get("met_at")
+    instant = datetime.fromisoformat(met) if met else closed
+    return instant.astimezone(zone).date() if instant else None
+
+
+def holidays_for(session: Session, customer: Customer) -> frozenset[date]:
+    found = latest_profile(session, customer.sla_profile)
+    office = found[0].calendars.get(HOLIDAY_CALENDAR) if found else None
+    return frozenset(office.holidays) if office else frozenset()
+
+
+def entitlement_for(
+    session: Session, asset: Asset, reported_on: date, fault_code: str | None, timezone: str
+) -> Entitlement:
+    customer = session.get(Customer, asset.customer_id)
+    return entitlement(
+        WarrantyTerms.of(asset.warranty, asset.invoice_date, asset.acceptance_date),
+        reported_on,
+        fault_code,
+        repair_history(session, asset, timezone),
+        holidays_for(session, customer) if customer else frozenset(),
+    )
