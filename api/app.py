@@ -14,6 +14,7 @@ from temporalio.client import Client
 
 from api import problems
 from api.context import AppContext, Ctx
+from api.entitlement import router as entitlement
 from api.service_requests import router as service_requests
 from api.sla_preview import router as sla_preview
 from api.sla_profiles import router as sla_profiles
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(service_requests)
     app.include_router(sla_profiles)
     app.include_router(sla_preview)
+    app.include_router(entitlement)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(ctx: Ctx) -> JSONResponse:
