@@ -1,10 +1,13 @@
 """Administration commands.
 
-python manage.py setup [--demo]          schema; with --demo, demo data and demo keys
+python manage.py setup [--demo]          migrate the schema to the newest revision; with --demo,
+                                         demo data and demo keys
 python manage.py create-api-key ROLE NAME
 python manage.py register-search-attributes   (for clusters other than the dev server)
 python manage.py import-profile FILE...  SLA profiles from JSON or YAML files (new versions)
 python manage.py import-holidays --profile NAME --calendar CAL (--china YEAR... | --ical FILE)
+python manage.py import-archive FILE [--kind customers|assets|repairs] [--dry-run]
+                                         customer archive rows from CSV or JSON (archive_import.py)
 """
 
 from __future__ import annotations
@@ -30,10 +33,19 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import create_api_key
 from api.sla_profiles import profile_errors
+from archive_import import KINDS, ImportRejected, Kind, import_archive
 from config import Settings, connect_temporal
 from db.demo import create_demo_keys, is_empty, load_demo
 from db.profiles import find_version, latest_profile, load_profile_file, store_profile
-from db.session import SessionFactory, create_schema, make_engine, session_factory, transaction
+from db.session import (
+    LegacyDatabaseError,
+    SessionFactory,
+    create_schema,
+    make_engine,
+    schema_revision,
+    session_factory,
+    transaction,
+)
 from models import search_attributes
 from models.lifecycle import Role
 from models.profile import SlaProfile, Weekday
@@ -62,8 +74,14 @@ def _database(settings: Settings) -> Iterator[SessionFactory]:
 
 def setup(settings: Settings, demo: bool) -> None:
     engine = make_engine(settings.database_url)
-    create_schema(engine)
-    print(f"database ready: {engine.url.render_as_string(hide_password=True)}")
+    try:
+        create_schema(engine)
+    except LegacyDatabaseError as exc:
+        raise CommandError([str(exc)]) from None
+    print(
+        f"database ready (schema revision {schema_revision(engine)}): "
+        f"{engine.url.render_as_string(hide_password=True)}"
+    )
     if not demo:
         return
     sessions = session_factory(engine)
@@ -159,6 +177,17 @@ def import_holidays(
         ]
 
 
+def import_archive_file(
+    settings: Settings, path: Path, kind: Kind | None, dry_run: bool
+) -> list[str]:
+    """Import one archive file, all of it or (exit 2, every bad row reported) nothing."""
+    with _database(settings) as sessions:
+        try:
+            return import_archive(sessions, path, kind, dry_run=dry_run)
+        except ImportRejected as exc:
+            raise CommandError(exc.lines) from None
+
+
 async def register_search_attributes(client: Client, namespace: str) -> list[str]:
     """Add the attributes of SPEC §7 that the namespace lacks; safe to run again."""
     try:
@@ -213,6 +242,16 @@ def _parser() -> argparse.ArgumentParser:
         "--china", nargs="+", type=int, metavar="YEAR", help="China's public holidays and 调休"
     )
     source.add_argument("--ical", type=Path, metavar="FILE", help="all-day events of a .ics file")
+    archive_cmd = commands.add_parser(
+        "import-archive", help="customers, assets or legacy repairs from a .csv or .json file"
+    )
+    archive_cmd.add_argument("file", type=Path, metavar="FILE")
+    archive_cmd.add_argument(
+        "--kind", choices=KINDS, help="the kind of rows (default: the one the file name says)"
+    )
+    archive_cmd.add_argument(
+        "--dry-run", action="store_true", help="check every row, count the changes, write nothing"
+    )
     return parser
 
 
@@ -227,6 +266,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> list[str]:
         return import_profiles(settings, args.files)
     if args.command == "import-holidays":
         return import_holidays(settings, args.profile, args.calendar, args.china, args.ical)
+    if args.command == "import-archive":
+        return import_archive_file(settings, args.file, args.kind, args.dry_run)
     added = asyncio.run(_register(settings))
     return ["registered: " + (", ".join(added) if added else "nothing (all present)")]
 

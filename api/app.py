@@ -13,6 +13,7 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 
 from api import problems
+from api.archive import routers as archive_routers
 from api.context import AppContext, Ctx
 from api.entitlement import router as entitlement
 from api.service_requests import router as service_requests
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(service_requests)
     app.include_router(sla_profiles)
     app.include_router(sla_preview)
+    for router in archive_routers:
+        app.include_router(router)
     app.include_router(entitlement)
 
     @app.get("/healthz", tags=["operations"])

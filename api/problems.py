@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Collection
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -39,28 +41,50 @@ class Problem(Exception):
         self.errors = errors
 
 
+#: Validators that check several fields at once name the one at fault before the message
+#: ("targets.response.1: unknown calendar 'night'"); that path belongs in `field`.
+_LEADING_PATH = re.compile(r"^([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*): (.+)$", re.DOTALL)
+
+
 def field_errors(
-    exc: ValidationError | RequestValidationError, prefix: str = ""
-) -> list[dict[str, Any]]:
-    errors = []
-    for err in exc.errors():
-        location = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
-        field = ".".join(location) or prefix or "body"
-        if prefix and location:
-            field = f"{prefix}.{field}"
-        errors.append({"field": field, "reason": _reason(err)})
-    return errors
+    exc: ValidationError | RequestValidationError,
+    prefix: str = "",
+    *,
+    skip: Collection[str] = (),
+    default: str = "body",
+) -> list[dict[str, str]]:
+    """One `{"field", "reason"}` per problem, `field` being the dotted path in the document.
+
+    `skip` drops location parts a model adds that the document does not write; `default` is
+    the field of a problem with the whole document.
+    """
+    return [_field_error(err, prefix, frozenset(skip), default) for err in exc.errors()]
 
 
-def _reason(err: Any) -> str:
-    message = str(err.get("msg", "invalid"))
-    return message.removeprefix("Value error, ")
+def _field_error(err: Any, prefix: str, skip: frozenset[str], default: str) -> dict[str, str]:
+    location = [str(part) for part in err.get("loc", ()) if part != "body" and part not in skip]
+    reason = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    if len(location) > 1 and location[-1] == "[key]":
+        location.pop()
+        reason = f"{location[-1]!r} is not a valid key: {reason}"
+    lifted = _LEADING_PATH.match(reason)
+    if lifted:
+        location += lifted[1].split(".")
+        reason = lifted[2]
+    field = ".".join(location) or prefix or default
+    if prefix and location:
+        field = f"{prefix}.{field}"
+    return {"field": field, "reason": reason}
+
+
+def unprocessable(errors: list[dict[str, str]]) -> Problem:
+    """422 naming every bad field; the detail sums up the first few."""
+    summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
+    return Problem(422, summary or "the request body is not valid", errors=list(errors))
 
 
 def invalid(exc: ValidationError | RequestValidationError, prefix: str = "") -> Problem:
-    errors = field_errors(exc, prefix)
-    summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
-    return Problem(422, summary or "the request body is not valid", errors=errors)
+    return unprocessable(field_errors(exc, prefix))
 
 
 def problem_response(

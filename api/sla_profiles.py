@@ -6,20 +6,18 @@ with in their workflow input, so an edit only affects requests registered after 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
-from pydantic_core import ErrorDetails
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.context import Ctx, require
-from api.problems import Problem
+from api.problems import Problem, field_errors, unprocessable
 from db.profiles import (
     Format,
     customers_using,
@@ -55,34 +53,13 @@ class StoredProfile(ProfileSummary):
 
 
 # ------------------------------------------------------------------ validation errors
-#: Validators that check several fields at once name the one at fault before the message
-#: ("targets.response.1: unknown calendar 'night'"); that path belongs in `field`.
-_LEADING_PATH = re.compile(r"^([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*): (.+)$", re.DOTALL)
-
-
 def profile_errors(exc: ValidationError) -> list[dict[str, str]]:
-    """One `{"field", "reason"}` per problem, `field` being the dotted path in the document."""
-    return [_profile_error(err) for err in exc.errors()]
+    """One `{"field", "reason"}` per problem, `field` being the dotted path in the document.
 
-
-def _profile_error(err: ErrorDetails) -> dict[str, str]:
-    # A clock's targets are written flat by severity and read into `by_severity`: report the
-    # path as the document writes it.
-    location = [str(part) for part in err["loc"] if part != "by_severity"]
-    reason = err["msg"].removeprefix("Value error, ")
-    if location and location[-1] == "[key]":
-        location.pop()
-        reason = f"{location[-1]!r} is not a valid key: {reason}"
-    lifted = _LEADING_PATH.match(reason)
-    if lifted:
-        location += lifted[1].split(".")
-        reason = lifted[2]
-    return {"field": ".".join(location) or "profile", "reason": reason}
-
-
-def _unprocessable(errors: list[dict[str, str]]) -> Problem:
-    summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
-    return Problem(422, summary, errors=list(errors))
+    A clock's targets are written flat by severity and read into `by_severity`: the path is
+    reported as the document writes it.
+    """
+    return field_errors(exc, skip=("by_severity",), default="profile")
 
 
 # ------------------------------------------------------------------ request bodies
@@ -104,9 +81,9 @@ async def _profile_body(request: Request) -> SlaProfile:
     try:
         return parse_profile(raw.decode("utf-8"), kind)
     except ValidationError as exc:
-        raise _unprocessable(profile_errors(exc)) from None
+        raise unprocessable(profile_errors(exc)) from None
     except ValueError as exc:  # unparsable, or not UTF-8
-        raise _unprocessable([{"field": "body", "reason": str(exc)}]) from None
+        raise unprocessable([{"field": "body", "reason": str(exc)}]) from None
 
 
 def _inline_refs(schema: Any, defs: dict[str, Any]) -> Any:
@@ -227,7 +204,7 @@ async def update_profile(name: str, request: Request, ctx: Ctx, _: Admin) -> Sto
     a body equal to the latest version stores nothing and returns that version."""
     profile = await _profile_body(request)
     if profile.name != name:
-        raise _unprocessable(
+        raise unprocessable(
             [{"field": "name", "reason": f"is {profile.name!r} but the path names {name!r}"}]
         )
 

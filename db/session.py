@@ -6,10 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, MetaData, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from config import ROOT
 from db.tables import Base
 
 
@@ -33,8 +37,45 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
-def create_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+MIGRATIONS_INI = ROOT / "alembic.ini"
+
+
+class LegacyDatabaseError(RuntimeError):
+    """The database has the application's tables but no migration history."""
+
+
+def alembic_config() -> Config:
+    config = Config(str(MIGRATIONS_INI))
+    # Absolute, so the migrations are found whatever the working directory is.
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return config
+
+
+def create_schema(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the database to `revision` (every migration, on an empty database)."""
+    with engine.begin() as connection:
+        tables = set(inspect(connection).get_table_names())
+        if tables & set(Base.metadata.tables) and "alembic_version" not in tables:
+            raise LegacyDatabaseError(
+                f"{engine.url.render_as_string(hide_password=True)} was created before the "
+                "schema had migrations; start from an empty database (`make clean-data` for "
+                "the embedded SQLite one)"
+            )
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def schema_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def drop_schema(engine: Engine) -> None:
+    """Drop every table, the migration history and tables no model knows included."""
+    tables = MetaData()
+    tables.reflect(engine)
+    tables.drop_all(engine)
 
 
 SessionFactory = sessionmaker[Session]

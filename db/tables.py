@@ -11,7 +11,9 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -40,12 +42,35 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: Constraint names the same on every backend (PostgreSQL would invent `assets_…_fkey`, SQLite
+#: none at all), so a later migration can drop or alter a constraint by name on both. Check
+#: constraints are always named by hand (a `ck` convention would rename the existing ones).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
 class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON}
 
 
+def _not_empty(table: str, *columns: str) -> tuple[CheckConstraint, ...]:
+    return tuple(
+        CheckConstraint(f"{column} <> ''", name=f"ck_{table}_{column}_not_empty")
+        for column in columns
+    )
+
+
 class Customer(Base):
+    """A customer of the archive (客户档案). `contact_*` is the primary contact of SPEC §4's
+    `contact`; further contacts are `CustomerContact` rows."""
+
     __tablename__ = "customers"
+    __table_args__ = _not_empty("customers", "id", "name", "region", "sla_profile")
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -58,16 +83,63 @@ class Customer(Base):
     sla_profile: Mapped[str] = mapped_column(String(64))
 
 
+class Site(Base):
+    """A place of a customer where its equipment stands (a hospital campus, a branch).
+
+    Site ids are global, like customer ids and serials, so an asset names its site by id
+    alone (SPEC §4's `site_id`). The extra unique (customer_id, id) is the target of the
+    assets' composite foreign key: the database itself refuses an asset whose site belongs to
+    another customer.
+    """
+
+    __tablename__ = "sites"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "id"),
+        *_not_empty("sites", "id", "name", "region"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(400))
+    region: Mapped[str] = mapped_column(String(64))
+
+
+class CustomerContact(Base):
+    """The customer's contacts after the primary one, in the order they were given."""
+
+    __tablename__ = "customer_contacts"
+    __table_args__ = (
+        CheckConstraint("position >= 0", name="ck_customer_contacts_position"),
+        *_not_empty("customer_contacts", "name", "phone"),
+    )
+
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(40))
+
+
 class Asset(Base):
     __tablename__ = "assets"
+    __table_args__ = (
+        # NULL site_id: the constraint is not checked (MATCH SIMPLE, on both backends).
+        ForeignKeyConstraint(["customer_id", "site_id"], ["sites.customer_id", "sites.id"]),
+        *_not_empty("assets", "serial", "model", "category"),
+    )
 
     serial: Mapped[str] = mapped_column(String(64), primary_key=True)
     model: Mapped[str] = mapped_column(String(100))
     category: Mapped[str] = mapped_column(String(64))
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    site_id: Mapped[str | None] = mapped_column(String(64), index=True)
     invoice_date: Mapped[date | None] = mapped_column(Date)
     acceptance_date: Mapped[date | None] = mapped_column(Date)
     main_equipment: Mapped[bool] = mapped_column(default=True)
+    #: SPEC §4's warranty document; its rules (months > 0, …) are `models.archive.Warranty`'s,
+    #: which every write through the API or the import goes through.
     warranty: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: Legacy repair history imported with the asset (SPEC §4 `repairs`): a list of
     #: {"fault_code", "registered_at", "resolved_at", "outcome"}; repairs handled by this
@@ -77,6 +149,7 @@ class Asset(Base):
 
 class Engineer(Base):
     __tablename__ = "engineers"
+    __table_args__ = _not_empty("engineers", "id", "name")
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))

@@ -27,8 +27,14 @@ from api.auth import create_api_key
 from api.intake import reserve
 from config import Settings
 from db.demo import load_demo
-from db.session import SessionFactory, create_schema, make_engine, session_factory, transaction
-from db.tables import Base
+from db.session import (
+    SessionFactory,
+    create_schema,
+    drop_schema,
+    make_engine,
+    session_factory,
+    transaction,
+)
 from manage import register_search_attributes
 from models import search_attributes
 from models.intake import IntakeRequest, ServiceRequestStart
@@ -50,7 +56,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
-    Base.metadata.drop_all(engine)
+    drop_schema(engine)
     create_schema(engine)
     with transaction(session_factory(engine)) as session:
         load_demo(session)

@@ -1,0 +1,294 @@
+"""`/v1/customers`, `/v1/assets`, `/v1/engineers`: the customer archive (SPEC §4).
+
+Admins write; admins, supervisors, support, intake and dispatchers read (the same people as
+for SLA profiles). Bodies and responses are SPEC §4's JSON shapes (`models/archive.py`), the
+same models `manage.py import-archive` validates its rows with. A PUT is the whole record:
+what it leaves out is removed (a site that assets stand on cannot be). Bad input is a 422
+naming the field, an unknown id a 404, an existing one or a record still in use a 409.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
+
+from api.context import Ctx
+from api.problems import Problem, unprocessable
+from api.sla_profiles import Admin, Reader
+from db import archive
+from db.session import transaction
+from models.archive import AssetRecord, CustomerRecord, EngineerRecord, History, Page
+
+T = TypeVar("T")
+customers = APIRouter(prefix="/v1/customers", tags=["customer archive"])
+assets = APIRouter(prefix="/v1/assets", tags=["customer archive"])
+engineers = APIRouter(prefix="/v1/engineers", tags=["customer archive"])
+routers = (customers, assets, engineers)
+
+PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
+PageSize = Annotated[int, Query(ge=1, le=200)]
+HistoryLimit = Annotated[int, Query(ge=1, le=1000, description="at most this many entries")]
+Region = Annotated[str | None, Query(description="only those in this region")]
+
+
+# ------------------------------------------------------------------ helpers
+async def _read(ctx: Ctx, work: Callable[[Session], T]) -> T:
+    def run() -> T:
+        with ctx.sessions() as session:
+            return work(session)
+
+    return await ctx.db(run)
+
+
+async def _write(ctx: Ctx, work: Callable[[Session], T]) -> T:
+    """`work` in one transaction. Two writers creating the same key at the same moment meet
+    in the primary key; the loser's IntegrityError is the API's 409."""
+
+    def run() -> T:
+        with transaction(ctx.sessions) as session:
+            return work(session)
+
+    return await ctx.db(run)
+
+
+def _found(value: T | None, what: str) -> T:
+    if value is None:
+        raise Problem(404, f"there is no {what}")
+    return value
+
+
+def _apply(session: Session, plan: archive.Plan) -> None:
+    if plan.problems:
+        raise unprocessable([{"field": p.field, "reason": p.reason} for p in plan.problems])
+    plan.apply(session)
+
+
+def _same_key(field: str, in_path: str, in_body: str) -> None:
+    if in_body != in_path:
+        reason = f"is {in_body!r} but the path names {in_path!r}"
+        raise unprocessable([{"field": field, "reason": reason}])
+
+
+def _absent(exists: bool, what: str, advice: str) -> None:
+    if exists:
+        raise Problem(409, f"{what} already exists; {advice}")
+
+
+def _unused(uses: list[str], what: str, advice: str) -> None:
+    if uses:
+        raise Problem(409, f"{what} still has {' and '.join(uses)}; {advice}")
+
+
+# ------------------------------------------------------------------ customers
+@customers.get("", response_model=Page[CustomerRecord])
+async def list_customers(
+    ctx: Ctx, _: Reader, region: Region = None, page: PageNumber = 1, page_size: PageSize = 50
+) -> Page[CustomerRecord]:
+    """Customers by id, with their sites and contacts."""
+    return await _read(ctx, lambda s: archive.list_customers(s, region, page, page_size))
+
+
+@customers.get("/{customer_id}", response_model=CustomerRecord)
+async def get_customer(customer_id: str, ctx: Ctx, _: Reader) -> CustomerRecord:
+    found = await _read(ctx, lambda s: archive.get_customer(s, customer_id))
+    return _found(found, f"customer {customer_id!r}")
+
+
+@customers.get("/{customer_id}/history", response_model=History)
+async def customer_history(
+    customer_id: str, ctx: Ctx, _: Reader, limit: HistoryLimit = 200
+) -> History:
+    """The customer's service requests and the legacy repairs of its assets, newest first."""
+
+    def load(session: Session) -> History:
+        _found(archive.get_customer(session, customer_id), f"customer {customer_id!r}")
+        return archive.customer_history(session, customer_id, ctx.settings.timezone, limit)
+
+    return await _read(ctx, load)
+
+
+def _save_customer(session: Session, record: CustomerRecord) -> CustomerRecord:
+    _apply(session, archive.plan_customers(session, [(1, record)]))
+    return _found(archive.get_customer(session, record.id), f"customer {record.id!r}")
+
+
+@customers.post("", status_code=201, response_model=CustomerRecord)
+async def create_customer(body: CustomerRecord, ctx: Ctx, _: Admin) -> CustomerRecord:
+    def create(session: Session) -> CustomerRecord:
+        exists = archive.get_customer(session, body.id) is not None
+        _absent(exists, f"customer {body.id!r}", f"PUT /v1/customers/{body.id} changes it")
+        return _save_customer(session, body)
+
+    return await _write(ctx, create)
+
+
+@customers.put("/{customer_id}", response_model=CustomerRecord)
+async def replace_customer(
+    customer_id: str, body: CustomerRecord, ctx: Ctx, _: Admin
+) -> CustomerRecord:
+    """The whole customer: sites and contacts left out are removed."""
+    _same_key("id", customer_id, body.id)
+
+    def replace(session: Session) -> CustomerRecord:
+        _found(archive.get_customer(session, customer_id), f"customer {customer_id!r}")
+        return _save_customer(session, body)
+
+    return await _write(ctx, replace)
+
+
+@customers.delete("/{customer_id}", status_code=204, response_class=Response)
+async def delete_customer(customer_id: str, ctx: Ctx, _: Admin) -> Response:
+    """Refused while the customer has assets or service requests; its sites and contacts go
+    with it."""
+
+    def remove(session: Session) -> None:
+        _found(archive.get_customer(session, customer_id), f"customer {customer_id!r}")
+        _unused(
+            archive.customer_uses(session, customer_id),
+            f"customer {customer_id!r}",
+            "delete or move its assets first; customers with service requests are kept",
+        )
+        archive.delete_customer(session, customer_id)
+
+    await _write(ctx, remove)
+    return Response(status_code=204)
+
+
+# ------------------------------------------------------------------ assets
+@assets.get("", response_model=Page[AssetRecord])
+async def list_assets(
+    ctx: Ctx,
+    _: Reader,
+    customer_id: Annotated[str | None, Query(description="only this customer's")] = None,
+    region: Region = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
+) -> Page[AssetRecord]:
+    """Assets by serial; an asset's region is its site's, or its customer's."""
+    return await _read(ctx, lambda s: archive.list_assets(s, customer_id, region, page, page_size))
+
+
+@assets.get("/{serial}", response_model=AssetRecord)
+async def get_asset(serial: str, ctx: Ctx, _: Reader) -> AssetRecord:
+    found = await _read(ctx, lambda s: archive.get_asset(s, serial))
+    return _found(found, f"asset with serial {serial!r}")
+
+
+@assets.get("/{serial}/history", response_model=History)
+async def asset_history(serial: str, ctx: Ctx, _: Reader, limit: HistoryLimit = 200) -> History:
+    """The asset's service requests and its legacy repairs, newest first."""
+
+    def load(session: Session) -> History:
+        _found(archive.get_asset(session, serial), f"asset with serial {serial!r}")
+        return archive.asset_history(session, serial, ctx.settings.timezone, limit)
+
+    return await _read(ctx, load)
+
+
+def _save_asset(session: Session, record: AssetRecord) -> AssetRecord:
+    _apply(session, archive.plan_assets(session, [(1, record)], keep_repairs=False))
+    return _found(archive.get_asset(session, record.serial), f"asset {record.serial!r}")
+
+
+@assets.post("", status_code=201, response_model=AssetRecord)
+async def create_asset(body: AssetRecord, ctx: Ctx, _: Admin) -> AssetRecord:
+    def create(session: Session) -> AssetRecord:
+        exists = archive.get_asset(session, body.serial) is not None
+        advice = f"PUT /v1/assets/{body.serial} changes it"
+        _absent(exists, f"an asset with serial {body.serial!r}", advice)
+        return _save_asset(session, body)
+
+    return await _write(ctx, create)
+
+
+@assets.put("/{serial}", response_model=AssetRecord)
+async def replace_asset(serial: str, body: AssetRecord, ctx: Ctx, _: Admin) -> AssetRecord:
+    """The whole asset, its legacy `repairs` included (left out: removed)."""
+    _same_key("serial", serial, body.serial)
+
+    def replace(session: Session) -> AssetRecord:
+        _found(archive.get_asset(session, serial), f"asset with serial {serial!r}")
+        return _save_asset(session, body)
+
+    return await _write(ctx, replace)
+
+
+@assets.delete("/{serial}", status_code=204, response_class=Response)
+async def delete_asset(serial: str, ctx: Ctx, _: Admin) -> Response:
+    """Refused while service requests name the asset: their history needs it."""
+
+    def remove(session: Session) -> None:
+        _found(archive.get_asset(session, serial), f"asset with serial {serial!r}")
+        _unused(archive.asset_uses(session, serial), f"asset {serial!r}", "it is kept")
+        archive.delete_asset(session, serial)
+
+    await _write(ctx, remove)
+    return Response(status_code=204)
+
+
+# ------------------------------------------------------------------ engineers
+@engineers.get("", response_model=Page[EngineerRecord])
+async def list_engineers(
+    ctx: Ctx,
+    _: Reader,
+    region: Region = None,
+    skill: Annotated[str | None, Query(description="only those with this skill")] = None,
+    on_duty: Annotated[bool | None, Query()] = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
+) -> Page[EngineerRecord]:
+    return await _read(
+        ctx, lambda s: archive.list_engineers(s, region, skill, on_duty, page, page_size)
+    )
+
+
+@engineers.get("/{engineer_id}", response_model=EngineerRecord)
+async def get_engineer(engineer_id: str, ctx: Ctx, _: Reader) -> EngineerRecord:
+    found = await _read(ctx, lambda s: archive.get_engineer(s, engineer_id))
+    return _found(found, f"engineer {engineer_id!r}")
+
+
+@engineers.post("", status_code=201, response_model=EngineerRecord)
+async def create_engineer(body: EngineerRecord, ctx: Ctx, _: Admin) -> EngineerRecord:
+    def create(session: Session) -> EngineerRecord:
+        exists = archive.get_engineer(session, body.id) is not None
+        _absent(exists, f"engineer {body.id!r}", f"PUT /v1/engineers/{body.id} changes it")
+        archive.save_engineer(session, body)
+        return body
+
+    return await _write(ctx, create)
+
+
+@engineers.put("/{engineer_id}", response_model=EngineerRecord)
+async def replace_engineer(
+    engineer_id: str, body: EngineerRecord, ctx: Ctx, _: Admin
+) -> EngineerRecord:
+    """The whole engineer; `on_duty` takes an engineer off auto-assignment and back."""
+    _same_key("id", engineer_id, body.id)
+
+    def replace(session: Session) -> EngineerRecord:
+        _found(archive.get_engineer(session, engineer_id), f"engineer {engineer_id!r}")
+        archive.save_engineer(session, body)
+        return body
+
+    return await _write(ctx, replace)
+
+
+@engineers.delete("/{engineer_id}", status_code=204, response_class=Response)
+async def delete_engineer(engineer_id: str, ctx: Ctx, _: Admin) -> Response:
+    """Refused once service requests name the engineer; take them off duty instead."""
+
+    def remove(session: Session) -> None:
+        _found(archive.get_engineer(session, engineer_id), f"engineer {engineer_id!r}")
+        _unused(
+            archive.engineer_uses(session, engineer_id),
+            f"engineer {engineer_id!r}",
+            "set on_duty to false instead",
+        )
+        archive.delete_engineer(session, engineer_id)
+
+    await _write(ctx, remove)
+    return Response(status_code=204)

@@ -1,0 +1,241 @@
+"""The customer archive's documents (SPEC §4): customers with their sites and contacts, assets
+with their warranty and legacy repairs, engineers; and the service history of either.
+
+The API's bodies and responses and the rows of `manage.py import-archive` are validated by
+these same models, so a row the import accepts is one the API would accept too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Generic, Literal, Self, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from models.intake import Contact, FaultCode, Identifier
+
+T = TypeVar("T")
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+ShortName = Annotated[str, Field(min_length=1, max_length=100)]
+Address = Annotated[str, Field(min_length=1, max_length=400)]
+Email = Annotated[
+    str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["it@example.com"])
+]
+Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+()\- ]+$")]
+Months = Annotated[int, Field(gt=0, le=600)]
+ComponentName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_]+$")]
+
+
+def legacy_instant(value: str) -> str:
+    """A date `YYYY-MM-DD`, or an instant with its offset, written the ISO way.
+
+    Legacy systems export either; the text is kept (normalised) rather than converted, so the
+    local date the old system recorded stays the date warranty arithmetic counts.
+    """
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value).isoformat()
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        raise ValueError("is not a date (YYYY-MM-DD) or an ISO 8601 instant with an offset")
+    return instant.isoformat()
+
+
+LegacyInstant = Annotated[
+    str,
+    AfterValidator(legacy_instant),
+    Field(examples=["2025-03-02", "2025-03-02T09:30:00+08:00"]),
+]
+
+
+class _Document(BaseModel):
+    # Unknown fields are mistakes (a misspelt column loses data silently otherwise).
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SiteRecord(_Document):
+    id: Identifier
+    name: Name
+    address: Address | None = None
+    #: Defaults to the customer's region.
+    region: Identifier | None = None
+
+
+class CustomerRecord(_Document):
+    id: Identifier
+    name: Name
+    #: The primary contact.
+    contact: Contact | None = None
+    #: Further contacts, in order.
+    contacts: Annotated[list[Contact], Field(max_length=50)] = []
+    email: Email | None = None
+    address: Address | None = None
+    region: Identifier
+    key_account: bool = False
+    sla_profile: Identifier = "standard"
+    #: The archive keeps no order of sites: they are read back by id.
+    sites: Annotated[list[SiteRecord], Field(max_length=1000)] = []
+
+    @model_validator(mode="after")
+    def _site_defaults(self) -> Self:
+        first: dict[str, int] = {}
+        for index, site in enumerate(self.sites):
+            if site.id in first:
+                raise ValueError(f"sites.{index}.id: {site.id!r} is also sites.{first[site.id]}")
+            first[site.id] = index
+        self.sites = [
+            site.model_copy(update={"region": site.region or self.region}) for site in self.sites
+        ]
+        return self
+
+
+class Warranty(_Document):
+    start_basis: Literal["invoice", "acceptance_next_day"] = "invoice"
+    months: Months = 12
+    #: Components with their own term in months, e.g. `{"bulb": 6}`.
+    components: dict[ComponentName, Months] = {}
+    #: How long a repair is itself guaranteed: a re-failure within it is free rework.
+    repair_warranty_months: Annotated[int, Field(ge=0, le=120)] = 3
+
+
+class LegacyRepair(_Document):
+    """One repair from the records of the system before this one."""
+
+    fault_code: FaultCode
+    registered_at: LegacyInstant
+    resolved_at: LegacyInstant | None = None
+    outcome: ShortName = "fixed"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes two records the same repair (a re-import must not add it twice)."""
+        return self.fault_code, self.registered_at
+
+    @model_validator(mode="after")
+    def _resolved_after_registered(self) -> Self:
+        # Compare the dates as written: the legacy system's local dates.
+        if self.resolved_at is not None and self.resolved_at[:10] < self.registered_at[:10]:
+            raise ValueError("resolved_at: is before registered_at")
+        return self
+
+
+class AssetRecord(_Document):
+    serial: Identifier
+    model: ShortName
+    category: Identifier
+    customer_id: Identifier
+    site_id: Identifier | None = None
+    invoice_date: date | None = None
+    acceptance_date: date | None = None
+    main_equipment: bool = True
+    warranty: Warranty = Field(default_factory=Warranty)
+    repairs: Annotated[list[LegacyRepair], Field(max_length=1000)] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        basis = self.warranty.start_basis
+        if basis == "invoice" and self.invoice_date is None:
+            raise ValueError("invoice_date: is needed: the warranty starts at the invoice date")
+        if basis == "acceptance_next_day" and self.acceptance_date is None:
+            raise ValueError("acceptance_date: is needed: the warranty starts the day after it")
+        first: dict[tuple[str, str], int] = {}
+        for index, repair in enumerate(self.repairs):
+            if repair.key in first:
+                raise ValueError(
+                    f"repairs.{index}: the same fault_code and registered_at as "
+                    f"repairs.{first[repair.key]}"
+                )
+            first[repair.key] = index
+        return self
+
+
+class RepairRow(LegacyRepair):
+    """A legacy repair on its own, as a row of a repairs file: it names its asset."""
+
+    serial: Identifier
+
+    def repair(self) -> LegacyRepair:
+        return LegacyRepair.model_validate(self.model_dump(exclude={"serial"}))
+
+
+class EngineerRecord(_Document):
+    id: Identifier
+    name: ShortName
+    phone: Phone | None = None
+    #: Asset categories the engineer repairs.
+    skills: Annotated[list[Identifier], Field(max_length=100)] = []
+    regions: Annotated[list[Identifier], Field(max_length=100)] = []
+    on_duty: bool = True
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+
+# ------------------------------------------------------------------ history
+class RevisitAnswers(BaseModel):
+    """A revisit call of a request, with the customer's answers once answered."""
+
+    status: str
+    due: datetime | None = None
+    answered_at: datetime | None = None
+    satisfaction: int | None = None
+    solved: bool | None = None
+    attitude: int | None = None
+    suggestions: str | None = None
+
+
+class SignatureRatings(BaseModel):
+    """Who signed the service report and the two ratings given with the signature."""
+
+    signer: str
+    signed_at: datetime
+    quality: int
+    attitude: int
+    comment: str | None = None
+
+
+class RequestHistory(BaseModel):
+    """A service request handled by this system (from the read model)."""
+
+    source: Literal["service_request"] = "service_request"
+    number: str
+    customer_id: str
+    asset_serial: str
+    type: str
+    stage: str
+    severity: int
+    fault_code: str | None
+    reported_at: datetime
+    closed_at: datetime | None
+    outcome: str | None
+    engineer: str | None
+    revisits: list[RevisitAnswers]
+    signature: SignatureRatings | None
+
+
+class LegacyRepairHistory(BaseModel):
+    """A repair imported from the system before this one (`Asset.repairs`)."""
+
+    source: Literal["legacy_repair"] = "legacy_repair"
+    customer_id: str
+    asset_serial: str
+    fault_code: str
+    registered_at: str
+    resolved_at: str | None
+    outcome: str
+
+
+HistoryEntry = Annotated[RequestHistory | LegacyRepairHistory, Field(discriminator="source")]
+
+
+class History(BaseModel):
+    """Newest first: requests by `reported_at`, legacy repairs by `registered_at`."""
+
+    entries: list[HistoryEntry]

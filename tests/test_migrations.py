@@ -1,0 +1,159 @@
+"""The migrations build exactly the schema of `db/tables.py`, down and up again, on a fresh
+database of the test URL's dialect (SQLite, or PostgreSQL with TEST_DATABASE_URL); and the
+archive's constraints hold in the database itself."""
+
+import uuid
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from db.session import (
+    LegacyDatabaseError,
+    alembic_config,
+    create_schema,
+    make_engine,
+    schema_revision,
+    session_factory,
+    transaction,
+)
+from db.tables import Asset, Base, Customer, Site
+
+
+@pytest.fixture
+def fresh(database_url: str, tmp_path) -> Iterator[Engine]:
+    """An engine on a new, empty database next to the test database."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+        yield engine
+        engine.dispose()
+        return
+    name = f"{url.database}_migrations_{uuid.uuid4().hex[:8]}"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")  # CREATE DATABASE: no transaction
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}"'))
+        server.dispose()
+
+
+def differences(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def check_constraints(engine: Engine) -> set[str]:
+    found = inspect(engine)
+    return {
+        check["name"]
+        for table in found.get_table_names()
+        for check in found.get_check_constraints(table)
+    }
+
+
+def metadata_checks() -> set[str]:
+    return {
+        constraint.name
+        for table in Base.metadata.tables.values()
+        for constraint in table.constraints
+        if constraint.__visit_name__ == "check_constraint"
+    }
+
+
+def test_upgrade_builds_exactly_the_models_schema(fresh):
+    create_schema(fresh)
+    assert differences(fresh) == []
+    # compare_metadata does not compare CHECK constraints: every one must be there too.
+    assert metadata_checks() <= check_constraints(fresh)
+    assert schema_revision(fresh) == "0001"
+
+
+def test_downgrade_to_base_and_upgrade_again(fresh):
+    create_schema(fresh)
+    downgrade(fresh, "base")
+    assert inspect(fresh).get_table_names() == ["alembic_version"]
+    assert schema_revision(fresh) is None
+    create_schema(fresh)
+    assert differences(fresh) == []
+
+
+def test_upgrade_twice_changes_nothing(fresh):
+    create_schema(fresh)
+    create_schema(fresh)
+    assert differences(fresh) == []
+
+
+def test_a_database_made_before_migrations_is_refused(fresh):
+    Base.metadata.create_all(fresh)
+    with pytest.raises(LegacyDatabaseError, match="before the schema had migrations"):
+        create_schema(fresh)
+
+
+def test_the_database_itself_enforces_the_archive(fresh):
+    create_schema(fresh)
+    sessions = session_factory(fresh)
+    with transaction(sessions) as session:
+        for n in (1, 2):
+            session.add(Customer(id=f"C{n}", name="x", region="qingdao", sla_profile="standard"))
+        session.flush()
+        session.add(Site(id="S2", customer_id="C2", name="x", region="qingdao"))
+
+    def refused(*rows: object) -> None:
+        with pytest.raises(IntegrityError), transaction(sessions) as session:
+            session.add_all(rows)
+
+    warranty = {"start_basis": "invoice", "months": 12}
+    refused(Customer(id="C3", name="x", region="", sla_profile="standard"))
+    refused(Site(id="S3", customer_id="C1", name="x", region=""))
+    refused(Site(id="S4", customer_id="nobody", name="x", region="qingdao"))
+    # An asset at another customer's site: the composite foreign key says no.
+    refused(
+        Asset(
+            serial="SN1",
+            model="m",
+            category="camera",
+            customer_id="C1",
+            site_id="S2",
+            invoice_date=date(2026, 1, 1),
+            warranty=warranty,
+        )
+    )
+    with transaction(sessions) as session:
+        session.add(
+            Asset(
+                serial="SN2",
+                model="m",
+                category="camera",
+                customer_id="C2",
+                site_id="S2",
+                warranty=warranty,
+            )
+        )
+    # A site with an asset cannot go; a customer's sites go with it.
+    refused_delete = "DELETE FROM sites WHERE id = 'S2'"
+    with pytest.raises(IntegrityError), fresh.begin() as connection:
+        connection.execute(text(refused_delete))
+    with fresh.begin() as connection:
+        connection.execute(text("DELETE FROM assets"))
+        connection.execute(text("DELETE FROM customers WHERE id = 'C2'"))
+        assert connection.execute(text("SELECT count(*) FROM sites")).scalar() == 0
