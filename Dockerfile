@@ -8,9 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # tzdata: SERVICE_TIMEZONE and the business calendars use zoneinfo, and recent slim images
-# no longer ship the system time zone database.
+# no longer ship the system time zone database. Pango and a CJK font: the PDF service report
+# (WeasyPrint) in Chinese.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tzdata \
+    && apt-get install -y --no-install-recommends tzdata libpango-1.0-0 libpangoft2-1.0-0 \
+       fontconfig fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -6,15 +6,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Re-install only when the dependencies change; a second `make run` reuses the venv.
 STAMP := $(VENV)/.installed
+# System packages (Pango, a CJK font) are checked once per venv.
+SYSDEPS := $(VENV)/.system-deps
 PYTEST_ARGS ?=
 
 .PHONY: run test lint clean-data venv
 
-run: $(STAMP)
+run: $(STAMP) $(SYSDEPS)
 	$(BIN)/python devstack.py
 
 # Lint first: ruff and mypy clean is part of "the tests pass".
-test: lint
+test: lint $(SYSDEPS)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -29,6 +31,10 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -e '.[dev]'
+	touch $@
+
+$(SYSDEPS): scripts/system-deps.sh | $(STAMP)
+	bash scripts/system-deps.sh
 	touch $@
 
 # Removes the application database, the dev server's state (var/temporal.db: its workflows

@@ -16,6 +16,7 @@ from api import problems
 from api.archive import routers as archive_routers
 from api.context import AppContext, Ctx
 from api.entitlement import router as entitlement
+from api.reports import router as reports
 from api.service_requests import router as service_requests
 from api.sla_preview import router as sla_preview
 from api.sla_profiles import router as sla_profiles
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     for router in archive_routers:
         app.include_router(router)
     app.include_router(entitlement)
+    app.include_router(reports)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(ctx: Ctx) -> JSONResponse:

@@ -151,7 +151,7 @@ async def list_requests(
 @router.get("/{number}", response_model=ServiceRequestState)
 async def get_request(number: str, ctx: Ctx, _: Staff) -> ServiceRequestState:
     """Live state from the workflow; the read model once the request is finished."""
-    return await _state(ctx, number)
+    return await current_state(ctx, number)
 
 
 @router.get("/{number}/timeline", response_model=list[TimelineEvent])
@@ -195,7 +195,8 @@ def _stored(ctx: Ctx, number: str) -> ServiceRequestState | None:
         return ServiceRequestState.model_validate(row.state) if row is not None else None
 
 
-async def _state(ctx: Ctx, number: str) -> ServiceRequestState:
+async def current_state(ctx: Ctx, number: str) -> ServiceRequestState:
+    """Live state from the workflow; the read model once the request is finished."""
     gateway.check_number(number)
     stored = await ctx.db(lambda: _stored(ctx, number))
     if stored is not None and stored.stage in TERMINAL_STAGES:
