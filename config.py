@@ -7,14 +7,101 @@ Configuration comes from the environment so the same code runs on the embedded d
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, TypeVar
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 ROOT = Path(__file__).resolve().parent
 VAR = ROOT / "var"
+
+
+Locale = Literal["zh", "en"]
+LOCALES: tuple[Locale, ...] = ("zh", "en")
+SenderName = Literal["log", "smtp"]
+SENDERS: tuple[SenderName, ...] = ("log", "smtp")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where the `smtp` sender hands its mail over (stdlib smtplib)."""
+
+    host: str = "localhost"
+    port: int = 25
+    #: The envelope sender and the From header.
+    sender: str = "aftersales@aftersales.local"
+    #: Log in only when a user is given.
+    user: str = ""
+    password: str = field(default="", repr=False)
+    starttls: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SmtpSettings:
+        return cls(
+            host=env.get("SMTP_HOST", "localhost"),
+            port=int(env.get("SMTP_PORT", "25")),
+            sender=env.get("SMTP_FROM", "aftersales@aftersales.local"),
+            user=env.get("SMTP_USER", ""),
+            password=env.get("SMTP_PASSWORD", ""),
+            starttls=_flag("SMTP_STARTTLS", env.get("SMTP_STARTTLS", "false")),
+        )
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    """How notifications are rendered and whom the desk roles reach (`notifications/`).
+
+    An empty address means the role gets no mail: its notices are recorded as skipped.
+    """
+
+    sender: SenderName = "log"
+    #: The language of a notice whose request names none.
+    locale: Locale = "zh"
+    dispatcher: str = "dispatcher@aftersales.local"
+    supervisor: str = "supervisor@aftersales.local"
+    manager: str = "manager@aftersales.local"
+    revisit: str = "revisit@aftersales.local"
+    #: The assigned engineer's address, from the engineer's `{id}` (the archive keeps only a
+    #: phone for an engineer).
+    engineer: str = "{id}@engineers.aftersales.local"
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> NotificationSettings:
+        env = os.environ if env is None else env
+        return cls(
+            sender=_choice("NOTIFY_SENDER", env.get("NOTIFY_SENDER", "log"), SENDERS),
+            locale=_choice("NOTIFY_LOCALE", env.get("NOTIFY_LOCALE", "zh"), LOCALES),
+            dispatcher=env.get("NOTIFY_DISPATCHER", "dispatcher@aftersales.local"),
+            supervisor=env.get("NOTIFY_SUPERVISOR", "supervisor@aftersales.local"),
+            manager=env.get("NOTIFY_MANAGER", "manager@aftersales.local"),
+            revisit=env.get("NOTIFY_REVISIT", "revisit@aftersales.local"),
+            engineer=env.get("NOTIFY_ENGINEER", "{id}@engineers.aftersales.local"),
+            smtp=SmtpSettings.from_env(env),
+        )
+
+
+_T = TypeVar("_T", bound=str)
+
+
+def _choice(name: str, value: str, allowed: tuple[_T, ...]) -> _T:
+    for option in allowed:
+        if option == value:
+            return option
+    raise ValueError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
+
+
+def _flag(name: str, value: str) -> bool:
+    """A boolean variable: a typo must not silently mean "off"."""
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{name}={value!r}: expected true or false")
 
 
 @dataclass(frozen=True)
@@ -25,6 +112,7 @@ class Settings:
     database_url: str
     timezone: str
     demo_keys_path: Path
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -36,6 +124,7 @@ class Settings:
             database_url=env.get("DATABASE_URL", f"sqlite:///{VAR / 'aftersales.db'}"),
             timezone=env.get("SERVICE_TIMEZONE", "Asia/Shanghai"),
             demo_keys_path=Path(env.get("DEMO_KEYS_PATH", str(VAR / "demo-keys.json"))),
+            notifications=NotificationSettings.from_env(env),
         )
 
 

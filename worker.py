@@ -14,7 +14,7 @@ from activities.dispatch import DispatchActivities
 from activities.loaners import LoanerActivities
 from activities.notifications import NotificationActivities
 from activities.records import RecordActivities
-from activities.sla import plan_clocks
+from activities.sla import plan_clocks, plan_revisit_calls
 from config import Settings, connect_temporal
 from db.session import SessionFactory, make_engine, session_factory
 from workflows.service_request import ServiceRequestWorkflow
@@ -27,13 +27,14 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> W
     records = RecordActivities(sessions)
     dispatch = DispatchActivities(sessions)
     loaners = LoanerActivities(sessions)
-    notifications = NotificationActivities(sessions)
+    notifications = NotificationActivities(sessions, Settings.from_env())
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[ServiceRequestWorkflow],
         activities=[
             plan_clocks,
+            plan_revisit_calls,
             records.record_events,
             dispatch.find_engineer,
             dispatch.auto_assign_engineer,

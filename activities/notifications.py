@@ -1,34 +1,51 @@
-"""The outbox: notifications are written once per idempotency key; senders deliver them."""
+"""The notification activity: the outbox write and the delivery, once per idempotency key.
+
+The workflow holds a notice until the quiet calendar lets it go, then calls
+`queue_notification` once; Temporal retries it on any error but the permanent ones, which
+`notifications.delivery` records on the outbox row instead of raising.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import timedelta
 
-from sqlalchemy import select
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
-from db.session import SessionFactory, transaction
-from db.tables import Notification
+from config import Settings
+from db.session import SessionFactory
 from models.activity_io import ActivityName, NotificationRequest
+from notifications.delivery import LEASE, Clock, Delivery, DeliveryInProgress, utc_now
+from notifications.senders import Sender
 
 
 class NotificationActivities:
-    def __init__(self, sessions: SessionFactory) -> None:
-        self._sessions = sessions
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        settings: Settings,
+        sender: Sender | None = None,
+        *,
+        lease: timedelta = LEASE,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._clock = clock
+        self._delivery = Delivery(sessions, settings, sender, lease=lease, clock=clock)
 
     @activity.defn(name=ActivityName.QUEUE_NOTIFICATION)
     def queue_notification(self, request: NotificationRequest) -> None:
-        with transaction(self._sessions) as session:
-            exists = session.scalar(select(Notification.id).where(Notification.key == request.key))
-            if exists is not None:
-                return
-            session.add(
-                Notification(
-                    key=request.key,
-                    number=request.number,
-                    kind=request.kind,
-                    recipients=request.recipients,
-                    data=request.data,
-                    created_at=datetime.now(UTC),
-                )
-            )
+        """Write the notice to the outbox (once per `request.key`) and send it (once).
+
+        Returns when the notice is sent, skipped (no recipient has an address) or failed for
+        good (a template error, a 5xx refusal; the row holds the error). Raises, for Temporal to
+        retry: the sender's retryable errors (connection refused, a timeout, a 4xx reply) and
+        `DeliveryInProgress` while another attempt holds the notice (retried at the end of
+        its lease).
+        """
+        try:
+            self._delivery.deliver(request)
+        except DeliveryInProgress as busy:
+            wait = max(busy.retry_at - self._clock(), timedelta(seconds=1))
+            raise ApplicationError(
+                str(busy), type="DeliveryInProgress", next_retry_delay=wait
+            ) from busy

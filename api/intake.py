@@ -30,6 +30,8 @@ from sla.deadlines import plan
 MAX_BACKDATE = timedelta(days=7)
 #: Clocks of callers' machines drift; a report a little "in the future" is not an error.
 CLOCK_SKEW = timedelta(minutes=2)
+#: How long a new request may take to reach the read model (its workflow's first activity).
+UNPROJECTED_WINDOW = timedelta(minutes=10)
 
 
 def idempotency_key(header: str | None) -> str | None:
@@ -77,6 +79,7 @@ def resolve(
     reported_at = body.reported_at or now
     if reported_at > now + CLOCK_SKEW:
         raise _unprocessable("reported_at", "is in the future")
+    reported_at = min(reported_at, now)  # a caller's clock a little ahead: never in the future
     if reported_at < now - MAX_BACKDATE:
         raise _unprocessable("reported_at", "may be backdated by at most 7 days")
     start = ServiceRequestStart(
@@ -167,6 +170,19 @@ def _open_for_same_fault(session: Session, body: IntakeRequest) -> ServiceReques
             intake = session.scalars(select(Intake).where(Intake.number == row.number)).first()
             if intake is not None and intake.start is not None:
                 return ServiceRequestStart.model_validate(intake.start)
+    # Requests registered moments ago are not in the read model yet: look at their intakes.
+    projected = select(ServiceRequestRow.number)
+    recent = session.scalars(
+        select(Intake)
+        .where(Intake.created_at >= datetime.now(UTC) - UNPROJECTED_WINDOW)
+        .where(Intake.number.not_in(projected))
+        .order_by(Intake.id)
+    )
+    for intake in recent:
+        start = intake.start or {}
+        same = (start.get("asset_serial"), start.get("fault_code"))
+        if same == (body.asset_serial, body.fault_code):
+            return ServiceRequestStart.model_validate(start)
     return None
 
 

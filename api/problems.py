@@ -103,6 +103,14 @@ def problem_response(
 
 
 def install(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def _no_nul(request: Request, call_next: Any) -> Any:
+        # PostgreSQL cannot store NUL in text; refuse it for every body instead of failing late.
+        body = await request.body()
+        if b"\\u0000" in body or b"\x00" in body:
+            return problem_response(422, "text must not contain NUL characters (\\u0000)")
+        return await call_next(request)
+
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.detail, exc.errors)

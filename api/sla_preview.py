@@ -78,6 +78,8 @@ async def preview(body: PreviewRequest, ctx: Ctx, _: Staff) -> PreviewResponse:
         result = plan(request)
     except NoWorkingTime as exc:
         raise Problem(422, str(exc)) from None
+    except OverflowError:
+        raise Problem(422, "the deadlines fall beyond the year 9999: check reported_at") from None
     return PreviewResponse(
         response_due=result.due[ClockName.RESPONSE],
         diagnosis_due=result.due[ClockName.DIAGNOSIS],

@@ -25,18 +25,28 @@ def repair_history(session: Session, asset: Asset, timezone: str) -> list[Repair
     rows = session.execute(
         select(ServiceRequestRow.state, ServiceRequestRow.reported_at, ServiceRequestRow.closed_at)
         .where(ServiceRequestRow.asset_serial == asset.serial)
-        .where(ServiceRequestRow.outcome.in_(sorted(REPAIRED)))
+        .where(ServiceRequestRow.closed_at.is_not(None))
     )
     handled = [
         Repair(
             fault_code=state["fault_code"],
             registered_on=reported.astimezone(zone).date(),
             resolved_on=_resolved_on(state, closed, zone),
-            outcome=state["outcome"],
+            outcome=outcome,
         )
         for state, reported, closed in rows
+        if (outcome := _work_done(state)) in REPAIRED
     ]
     return legacy + handled
+
+
+def _work_done(state: dict[str, Any]) -> str:
+    """What was done to the asset, whatever closed the request: a fix closed by the supervisor
+    without the customer's signature is still a repair."""
+    repair = state.get("repair") or {}
+    if repair.get("result") in ("fixed", "replace"):
+        return "replaced" if repair["result"] == "replace" else "fixed"
+    return str(state.get("outcome"))
 
 
 def _legacy(entry: dict[str, Any]) -> Repair:

@@ -270,15 +270,49 @@ class LoanerUnit(Base):
 
 
 class Notification(Base):
-    """The outbox: every message is written once under its idempotency key and sent later."""
+    """The outbox: every message is written once under its idempotency key, then delivered.
+
+    `status`: `pending` (rendered, not sent) → `sending` (claimed by `claimed_by` at
+    `claimed_at`; a claim older than the lease may be taken over: its sender died) → `sent`;
+    back to `pending` after a retryable error; `failed` after a permanent one (or a template
+    error); `skipped` when no recipient has an address. `notifications/` owns these moves.
+    """
 
     __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending','sending','sent','skipped','failed')",
+            name="ck_notifications_status",
+        ),
+        # What may still go out has been rendered; a message in flight has an owner.
+        CheckConstraint(
+            "status NOT IN ('pending','sending') OR (subject IS NOT NULL AND body IS NOT NULL)",
+            name="ck_notifications_rendered",
+        ),
+        CheckConstraint(
+            "status <> 'sending' OR (claimed_by IS NOT NULL AND claimed_at IS NOT NULL)",
+            name="ck_notifications_claimed",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     number: Mapped[str] = mapped_column(String(32), index=True)
     kind: Mapped[str] = mapped_column(String(40))
+    #: Role names as the workflow gave them; `addresses` is what they resolved to.
     recipients: Mapped[list[str]] = mapped_column(JSON)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    locale: Mapped[str] = mapped_column(String(8))
+    #: None when the template could not be rendered (the row is then `failed`).
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    addresses: Mapped[list[str]] = mapped_column(JSON)
+    #: Recipients without an address: role -> why.
+    skipped: Mapped[dict[str, str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    claimed_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, model_validator
 
@@ -19,6 +19,7 @@ class ActivityName(StrEnum):
     RECORD_EVENTS = "record_events"
     FIND_ENGINEER = "find_engineer"
     AUTO_ASSIGN = "auto_assign_engineer"
+    PLAN_REVISITS = "plan_revisits"
     ISSUE_LOANER = "issue_loaner"
     RETURN_LOANER = "return_loaner"
     QUEUE_NOTIFICATION = "queue_notification"
@@ -104,3 +105,19 @@ class NotificationRequest(BaseModel):
     kind: str
     recipients: list[str]
     data: dict[str, str] = {}
+    #: The message's language; None: the deployment's `NOTIFY_LOCALE`.
+    locale: Literal["zh", "en"] | None = None
+
+
+class RevisitPlanRequest(BaseModel):
+    profile: SlaProfile
+    closed_at: AwareDatetime
+
+
+class RevisitDue(BaseModel):
+    due: datetime
+    channel: str
+
+
+class RevisitPlan(BaseModel):
+    due: list[RevisitDue]

@@ -79,10 +79,14 @@ class CalendarSpec(Strict):
         return self
 
 
+#: Ten years of minutes: a target beyond is a typo, and would overflow date arithmetic.
+MAX_MINUTES = 10 * 366 * 24 * 60
+
+
 class Target(Strict):
     calendar: str
-    minutes: Annotated[int, Field(ge=0)] | None = None
-    working_days: Annotated[int, Field(ge=0)] | None = None
+    minutes: Annotated[int, Field(ge=0, le=MAX_MINUTES)] | None = None
+    working_days: Annotated[int, Field(ge=0, le=3650)] | None = None
 
     @model_validator(mode="after")
     def _one_measure(self) -> Self:

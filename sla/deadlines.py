@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
-from models.activity_io import ClockPlanRequest, Interval
+from models.activity_io import (
+    ClockPlanRequest,
+    Interval,
+    RevisitDue,
+    RevisitPlan,
+    RevisitPlanRequest,
+)
 from models.common import ClockName
 from models.plan import ClockPlan, EscalationPoint
 from models.profile import SlaProfile, Target
@@ -149,3 +155,18 @@ def plan(request: ClockPlanRequest) -> ClockPlan:
             )
         escalations[clock] = points
     return ClockPlan(due=due, escalations=escalations)
+
+
+def plan_revisits(request: RevisitPlanRequest) -> RevisitPlan:
+    """When each post-close revisit falls due, on its own calendar (3 working days after a
+    Friday close is Wednesday evening, not Monday)."""
+    cals = calendars(request.profile)
+    due: list[RevisitDue] = []
+    for revisit in request.profile.revisits.after_close:
+        calendar = cals[revisit.calendar]
+        if revisit.working_days is not None:
+            at = calendar.working_days_end(request.closed_at, revisit.working_days)
+        else:
+            at = calendar.add(request.closed_at, timedelta(minutes=revisit.minutes or 0))
+        due.append(RevisitDue(due=at, channel=revisit.channel))
+    return RevisitPlan(due=due)

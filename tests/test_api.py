@@ -493,3 +493,23 @@ async def test_search_attributes_follow_the_clocks(as_role, action, dev_client):
     await action(number, "pause", Role.SUPPORT, {"reason": "site_inaccessible"})
     paused = await eventually(lambda: attributes("paused"))
     assert "NextDeadline" not in paused  # unknown while paused
+
+
+async def test_nul_characters_and_absurd_dates_are_422_not_500(as_role, http, api_keys):
+    r = await as_role(
+        Role.INTAKE, "POST", "/v1/service-requests", json=intake_body(description="a\x00b")
+    )
+    assert "NUL" in problem(r, 422)["detail"]
+    body = {"profile_name": "standard", "severity": 1, "reported_at": "9999-12-31T20:00:00+00:00"}
+    r = await as_role(Role.SUPPORT, "POST", "/v1/sla/preview", json=body)
+    problem(r, 422)
+
+
+async def test_a_report_a_little_ahead_of_our_clock_is_clamped_to_now(as_role):
+    ahead = (datetime.now(UTC) + timedelta(seconds=60)).isoformat()
+    r = await as_role(
+        Role.INTAKE, "POST", "/v1/service-requests", json=intake_body(reported_at=ahead)
+    )
+    assert r.status_code == 201
+    due = datetime.fromisoformat(r.json()["clocks"]["response"]["due"])
+    assert due <= datetime.now(UTC) + timedelta(minutes=60)  # severity 2: 60 minutes from now

@@ -117,3 +117,10 @@ def test_the_seven_and_fifteen_day_windows_count_the_invoice_day_as_day_one():
     assert entitlement(TERMS, date(2026, 1, 17), "X").remedies == ["exchange", "repair"]
     assert entitlement(TERMS, date(2026, 1, 24), "X").remedies == ["exchange", "repair"]
     assert entitlement(TERMS, date(2026, 1, 25), "X").remedies == ["repair"]
+
+
+def test_absurd_dates_give_a_far_future_end_not_an_error():
+    terms = WarrantyTerms("invoice", 600, date(9999, 6, 1), None)
+    assert warranty_end(terms) >= date(9999, 12, 30)
+    far = [repair("X", "9999-12-30", "9999-12-31")]
+    assert entitlement(TERMS, date(2026, 6, 1), "X", far).status == "in_warranty"

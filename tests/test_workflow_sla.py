@@ -3,6 +3,7 @@ calendar, severity changes during a pause, the loaner, and the SLA search attrib
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -205,3 +206,71 @@ async def test_no_engineer_available_keeps_the_request_waiting_and_tells_the_dis
     assert raised.clock == "arrival" and raised.notified == ["dispatcher"]
     s = await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})  # by name: fine
     assert s.stage == "dispatched" and s.engineer == "E001"
+
+
+async def test_nothing_escalates_after_the_request_is_closed(ts_env, ts_client, intake):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await act(handle, "acknowledge", "support")
+    await ts_env.sleep(timedelta(hours=25))  # resolution breached; 240 minutes later: manager
+    await until(handle, lambda s: s.clocks["resolution"].status == "breached")
+    await act(
+        handle,
+        "quote",
+        "support",
+        {"lines": [{"kind": "labour", "description": "x", "amount": "1"}]},
+    )
+    await act(handle, "decline_quote", "customer", {})
+    await ts_env.sleep(timedelta(hours=6))
+    s = await until(handle, lambda s: s.stage == "following_up")
+    assert (3, None) not in escalations(s, "resolution")
+
+
+async def test_held_notices_go_out_when_the_request_ends(ts_env, ts_client, intake, sessions):
+    current = (await now(ts_env)).astimezone(SHANGHAI)
+    evening = current.replace(hour=22, minute=0, second=0, microsecond=0)
+    if evening <= current:
+        evening += timedelta(days=1)
+    await ts_env.sleep(evening - current)
+    handle = await start(ts_client, intake(at=await now(ts_env), severity=3))
+    await ts_env.sleep(timedelta(minutes=95))  # level 1 at 23:30, held for the morning
+    await until(handle, lambda s: escalations(s, "response"))
+    assert not [n for n in notifications(sessions, handle.id.removeprefix("service-request-"))]
+    await act(handle, "cancel", "intake", {"reason": "solved by itself"})
+    number = handle.id.removeprefix("service-request-")
+    await until(handle, lambda s: s.stage == "cancelled")
+    for _ in range(100):
+        if notifications(sessions, number):
+            break
+        await asyncio.sleep(0.05)
+    assert [n.data["level"] for n in notifications(sessions, number)] == ["1"]
+
+
+async def test_revisits_fall_due_on_working_days(ts_env, ts_client, intake):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await act(handle, "acknowledge", "support")
+    await act(handle, "diagnose", "support", {"outcome": "resolved_remotely", "notes": "x"})
+    s = await act(
+        handle, "sign", "customer", {"signer": "x", "typed_name": "x", "quality": 5, "attitude": 5}
+    )
+    s = await until(handle, lambda s: s.stage == "following_up")
+    # the standard profile: a phone call at the end of the 3rd office working day after close
+    assert s.revisits[0].due == OFFICE.working_days_end(s.closed_at, 3)
+
+
+async def test_a_level_past_one_hundred_percent_fires_after_the_breach(
+    ts_env, ts_client, intake, sessions
+):
+    from db.profiles import store_profile
+    from tests.sla_fixtures import STANDARD
+
+    name = f"late-{uuid.uuid4().hex[:6]}"
+    extra = STANDARD.escalations[0].model_copy(update={"clock": "response", "at_percent": 150})
+    profile = STANDARD.model_copy(
+        update={"name": name, "escalations": [*STANDARD.escalations, extra]}
+    )
+    with sessions.begin() as session:
+        store_profile(session, profile)
+    handle = await start(ts_client, intake(at=await now(ts_env), sla_profile=name))
+    await ts_env.sleep(timedelta(minutes=46))  # 150 % of 30 minutes
+    s = await until(handle, lambda s: (4, 150) in escalations(s, "response"))
+    assert escalations(s, "response") == [(1, 75), (2, 100), (4, 150)]

@@ -74,10 +74,20 @@ class Repair:
 
 
 def add_months(day: date, months: int) -> date:
-    """Same day of month `months` later, clamped to the month's last day."""
+    """Same day of month `months` later, clamped to the month's last day (and to the last
+    date there is, so absurd data gives a far-future answer rather than an error)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > date.max.year:
+        return date.max
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_days(day: date, days: int) -> date:
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max
 
 
 def component_for(fault_code: str | None, components: Mapping[str, int]) -> str | None:
@@ -89,7 +99,7 @@ def component_for(fault_code: str | None, components: Mapping[str, int]) -> str 
 
 def warranty_start(terms: WarrantyTerms) -> date | None:
     if terms.start_basis == "acceptance_next_day":
-        return terms.acceptance_date + timedelta(days=1) if terms.acceptance_date else None
+        return add_days(terms.acceptance_date, 1) if terms.acceptance_date else None
     return terms.invoice_date
 
 
@@ -104,12 +114,12 @@ def warranty_end(
         return None
     component = component_for(fault_code, terms.components)
     months = terms.components[component] if component else terms.months
-    end = add_months(start, months) - timedelta(days=1)
+    end = add_days(add_months(start, months), -1)
     for repair in sorted(repairs, key=lambda r: r.registered_on):
         if repair.repaired and start <= repair.registered_on <= end:
-            end += timedelta(days=repair.days)
-    while end in holidays:
-        end += timedelta(days=1)
+            end = add_days(end, repair.days)
+    while end in holidays and end < date.max:
+        end = add_days(end, 1)
     return end
 
 

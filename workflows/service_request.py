@@ -32,6 +32,8 @@ with workflow.unsafe.imports_passed_through():
         LoanerRequest,
         NotificationRequest,
         RecordRequest,
+        RevisitPlan,
+        RevisitPlanRequest,
         plan_request,
     )
     from models.common import ClockName, ClockStatus
@@ -60,6 +62,9 @@ with workflow.unsafe.imports_passed_through():
         SignatureRecord,
         TimelineEvent,
     )
+
+#: workflow.patched markers: each changes the commands of running requests.
+REVISITS_ON_CALENDAR = "revisits-on-business-calendar"
 
 #: ApplicationError types the API maps to HTTP statuses.
 FORBIDDEN, WRONG_STAGE, INVALID, CONFLICT = "Forbidden", "WrongStage", "InvalidData", "Conflict"
@@ -99,15 +104,16 @@ class ServiceRequestWorkflow:
         self._loaner_requested = False
         self.state = ServiceRequestState.registered(start)
         self._published = search_attribute_values(self.state)
-
-    # ----------------------------------------------------------------- main loop
-    @workflow.run
-    async def run(self, start: ServiceRequestStart) -> ServiceRequestState:
+        # Here, not in run(): an action may arrive with the start and be handled before run().
         self._emit(
             "registered",
             start.registered_by,
             {"channel": start.channel, "entitlement": start.entitlement.status},
         )
+
+    # ----------------------------------------------------------------- main loop
+    @workflow.run
+    async def run(self, start: ServiceRequestStart) -> ServiceRequestState:
         while True:
             async with self._lock:
                 await self._on_time_passed()
@@ -130,8 +136,9 @@ class ServiceRequestWorkflow:
         if not self.state.is_open and self.state.loaner and not self.state.loaner_returned_at:
             await self._return_loaner()
         if self.state.stage == Stage.CLOSED:
-            self._begin_follow_up()
-        await self._send_due_notices(now)
+            await self._begin_follow_up()
+        # A request that ends sends what it still holds: an escalation that happened is told.
+        await self._send_due_notices(now if self.state.is_open else None)
 
     def _account_for_time_passed(self, now: datetime) -> None:
         self._fire_escalations(now)  # percentage levels first: 100 % fires with the breach
@@ -175,14 +182,18 @@ class ServiceRequestWorkflow:
 
     # ----------------------------------------------------------------- escalations
     def _may_fire(self, clock: ClockName, point: EscalationPoint, *, waking: bool = False) -> bool:
-        """Each level fires once per clock: percentage levels while the clock runs, levels
-        after the breach while it is breached and still unresolved."""
+        """Each level fires once per clock of an open request: percentage levels while the
+        clock runs (or, past 100 %, while it is breached), levels counted from the breach while
+        it is breached and still unresolved."""
+        if not self.state.is_open:
+            return False
         if any(e.clock == clock and e.level == point.level for e in self.state.escalations):
             return False
         state = self.state.clocks[clock]
-        if point.at_percent is not None:
-            return state.status == ClockStatus.RUNNING
         unresolved_breach = state.status == ClockStatus.BREACHED and state.met_at is None
+        if point.at_percent is not None:
+            # a level past 100 % falls after the breach
+            return state.status == ClockStatus.RUNNING or unresolved_breach
         # While the clock still runs, its breach comes first and wakes the loop anyway.
         return unresolved_breach or (waking and state.status == ClockStatus.RUNNING)
 
@@ -222,7 +233,11 @@ class ServiceRequestWorkflow:
     def _hold_notice(
         self, at: datetime, *, kind: str, key: str, recipients: list[str], data: dict[str, str]
     ) -> None:
-        context = {"severity": str(self.state.severity), "engineer": self.state.engineer or ""}
+        context = {
+            "severity": str(self.state.severity),
+            "engineer": self.state.engineer or "",
+            "customer_id": self.state.customer_id,
+        }
         request = NotificationRequest(
             key=f"{self.state.number}/{key}",
             number=self.state.number,
@@ -232,9 +247,10 @@ class ServiceRequestWorkflow:
         )
         self._notices.append(_Notice(at=at, request=request))
 
-    async def _send_due_notices(self, now: datetime) -> None:
-        due = [n for n in self._notices if n.at <= now]
-        self._notices = [n for n in self._notices if n.at > now]
+    async def _send_due_notices(self, now: datetime | None) -> None:
+        """Queue the held notices due by `now` (every one when `now` is None)."""
+        due = [n for n in self._notices if now is None or n.at <= now]
+        self._notices = [n for n in self._notices if n not in due]
         for notice in due:
             await self._activity(
                 ActivityName.QUEUE_NOTIFICATION,
@@ -292,17 +308,24 @@ class ServiceRequestWorkflow:
         self.state.loaner_returned_at = workflow.now()
         self._emit("loaner_returned", SYSTEM, {"unit": self.state.loaner})
 
-    def _begin_follow_up(self) -> None:
+    async def _begin_follow_up(self) -> None:
         closed_at = self.state.closed_at or workflow.now()
-        policy = self._start.profile.revisits
-        plans = policy.after_close or []
-        self.state.revisits = [
-            RevisitRecord(
-                due=closed_at + timedelta(days=p.working_days or 0, minutes=p.minutes or 0),
-                channel=p.channel,
+        if workflow.patched(REVISITS_ON_CALENDAR):
+            planned: RevisitPlan = await self._activity(
+                ActivityName.PLAN_REVISITS,
+                RevisitPlanRequest(profile=self._start.profile, closed_at=closed_at),
+                RevisitPlan,
+                "plan revisits",
             )
-            for p in plans
-        ]
+            self.state.revisits = [RevisitRecord(due=r.due, channel=r.channel) for r in planned.due]
+        else:  # requests closed before revisits followed the business calendar
+            self.state.revisits = [
+                RevisitRecord(
+                    due=closed_at + timedelta(days=p.working_days or 0, minutes=p.minutes or 0),
+                    channel=p.channel,
+                )
+                for p in self._start.profile.revisits.after_close
+            ]
         if not self.state.revisits:
             self._move(Stage.COMPLETED, SYSTEM)
             return

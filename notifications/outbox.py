@@ -1,0 +1,122 @@
+"""The outbox rows' states, each move one conditional UPDATE so that two attempts racing for
+the same message (an activity retried while the first attempt still runs, two workers) can
+never both own it: the database decides, on SQLite and PostgreSQL alike.
+
+    pending --claim--> sending --finish--> sent | failed
+                          |--release--> pending          (a retryable error)
+                          '--claim after the lease-->    (its sender died mid-send)
+    skipped, failed (template error): written so at insertion, never claimed
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from db.session import SessionFactory, transaction
+from db.tables import Notification
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+def status_of(sessions: SessionFactory, key: str) -> Status | None:
+    with sessions() as session:
+        found = session.scalar(select(Notification.status).where(Notification.key == key))
+    return None if found is None else Status(found)
+
+
+def insert(sessions: SessionFactory, row: Notification) -> bool:
+    """Add `row` unless its key is there already (the first one wins); True if added."""
+    try:
+        with transaction(sessions) as session:
+            session.add(row)
+    except IntegrityError:
+        # Another attempt inserted the same key in between; theirs is as good as ours.
+        if status_of(sessions, row.key) is None:
+            raise
+        return False
+    return True
+
+
+def claim(
+    sessions: SessionFactory, key: str, owner: str, now: datetime, lease: timedelta
+) -> Notification | None:
+    """Make `owner` the message's sender, if nobody is, or if its sender's lease ran out."""
+    claimable = or_(
+        Notification.status == Status.PENDING,
+        and_(Notification.status == Status.SENDING, Notification.claimed_at < now - lease),
+    )
+    statement = (
+        update(Notification)
+        .where(Notification.key == key, claimable)
+        .values(
+            status=Status.SENDING,
+            claimed_by=owner,
+            claimed_at=now,
+            attempts=Notification.attempts + 1,
+        )
+        .returning(Notification)
+    )
+    with transaction(sessions) as session:
+        return session.scalars(statement).one_or_none()
+
+
+def claimed_until(sessions: SessionFactory, key: str, lease: timedelta) -> datetime | None:
+    """When the current claim of a message being sent runs out (None: not being sent)."""
+    with sessions() as session:
+        claimed_at = session.scalar(
+            select(Notification.claimed_at).where(
+                Notification.key == key, Notification.status == Status.SENDING
+            )
+        )
+    return None if claimed_at is None else claimed_at + lease
+
+
+def finish(
+    sessions: SessionFactory,
+    key: str,
+    owner: str,
+    status: Status,
+    now: datetime,
+    note: str | None = None,
+) -> bool:
+    """Record the end of `owner`'s send; False if its claim was taken over meanwhile."""
+    values: dict[str, object] = {"status": status, "last_error": note}
+    if status == Status.SENT:
+        values["sent_at"] = now
+    return _move(sessions, key, owner, values)
+
+
+def release(sessions: SessionFactory, key: str, owner: str, error: str) -> bool:
+    """Give the message back after a retryable error, so the retry need not wait the lease."""
+    values: dict[str, object] = {
+        "status": Status.PENDING,
+        "claimed_by": None,
+        "claimed_at": None,
+        "last_error": error,
+    }
+    return _move(sessions, key, owner, values)
+
+
+def _move(sessions: SessionFactory, key: str, owner: str, values: dict[str, object]) -> bool:
+    statement = (
+        update(Notification)
+        .where(
+            Notification.key == key,
+            Notification.status == Status.SENDING,
+            Notification.claimed_by == owner,
+        )
+        .values(values)
+        .returning(Notification.id)
+    )
+    with transaction(sessions) as session:
+        return session.scalars(statement).one_or_none() is not None

@@ -1,0 +1,109 @@
+"""Notification texts: one Jinja2 template per kind and locale.
+
+`templates/notifications/KIND.LOCALE.txt` (locales `zh`, the default, and `en`) extends the
+locale's `_layout.LOCALE.txt` (files starting with `_` are shared parts, not kinds) and fills
+two blocks: `subject` (one line: whitespace in it is collapsed, so no data value can break the
+header) and `body` (plain text; the layout adds the signature). The context is the request's
+`data` plus `number` and `kind`. A variable the template uses but the data lacks is an error
+(`StrictUndefined`), never an empty string.
+
+Data keys each kind uses (the workflow's `_hold_notice` also adds `severity` and `engineer` to
+every notice):
+
+==============  ==========================================  =========================
+kind            data keys                                   usual recipients
+==============  ==========================================  =========================
+registered      response_due, resolution_due                customer
+assigned        engineer, address                           assigned
+appointment     appointment_at                              customer
+escalation      clock, level, reason (may be ""), severity  the level's roles
+loaner_issued   unit, model (may be "")                     customer
+signing_link    url                                         customer
+revisit_due     due                                         revisit
+==============  ==========================================  =========================
+
+`engineer` is the engineer's id as the workflow gives it (also what `assigned` is mailed by).
+`level` "0" is an escalation the workflow raises itself (no loaner free): no rank, a reason.
+Instants (`response_due`, `resolution_due`, `appointment_at`, `due`) are best given as ISO 8601
+with an offset: the `local_time` filter shows them in the service time zone
+(`2026-11-23 09:30`); any other text is shown as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+
+from config import ROOT, Locale
+
+TEMPLATES = ROOT / "templates" / "notifications"
+
+#: The data keys each kind's templates use (the table above); tests hold the templates to it.
+DATA_KEYS: dict[str, tuple[str, ...]] = {
+    "registered": ("response_due", "resolution_due"),
+    "assigned": ("engineer", "address"),
+    "appointment": ("appointment_at",),
+    "escalation": ("clock", "level", "reason", "severity"),
+    "loaner_issued": ("unit", "model"),
+    "signing_link": ("url",),
+    "revisit_due": ("due",),
+}
+KINDS = tuple(DATA_KEYS)
+
+
+class TemplateProblem(Exception):
+    """A notice that cannot be rendered: an unknown kind or a data key missing. Retrying does
+    not help; the outbox row records it as failed."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+def template_name(kind: str, locale: Locale) -> str:
+    return f"{kind}.{locale}.txt"
+
+
+class Renderer:
+    def __init__(self, timezone: str, directory: Path = TEMPLATES) -> None:
+        self._zone = ZoneInfo(timezone)
+        self.environment = Environment(
+            loader=FileSystemLoader(directory),
+            undefined=StrictUndefined,
+            autoescape=False,  # plain text: an email body or an SMS, never HTML
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.environment.filters["local_time"] = self._local_time
+
+    def render(self, kind: str, locale: Locale, number: str, data: Mapping[str, str]) -> Rendered:
+        if kind not in DATA_KEYS:
+            raise TemplateProblem(f"no template for the kind {kind!r}")
+        name = template_name(kind, locale)
+        try:
+            template = self.environment.get_template(name)
+            values = {**data, "number": number, "kind": kind}
+            body = template.render(values)  # the layout: the body block and the signature
+            subject = self.environment.concat(
+                template.blocks["subject"](template.new_context(values))
+            )
+        except TemplateError as error:
+            raise TemplateProblem(f"{name}: {error}") from error
+        return Rendered(subject=" ".join(subject.split()), body=body.strip("\n") + "\n")
+
+    def _local_time(self, value: object) -> str:
+        text = str(value)  # a missing key (StrictUndefined) raises here
+        try:
+            instant = datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        if instant.tzinfo is None:
+            return text  # a local time of unknown zone: shown as given
+        return instant.astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
