@@ -341,7 +341,11 @@ async def test_rejected_actions_name_the_problem_and_change_nothing(
     assert error.type == kind
     for word in words:
         assert word in error.message
-    assert await state(handle) == before
+    # (the version moves with the workflow's own bookkeeping, e.g. queuing the registration
+    # notice; nothing of the request does)
+    assert (await state(handle)).model_dump(exclude={"version"}) == before.model_dump(
+        exclude={"version"}
+    )
     # Rejected by the validator: the update never entered the history.
     assert await accepted_updates(handle) == 0
     await act(handle, "acknowledge", "support")

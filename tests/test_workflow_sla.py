@@ -234,15 +234,19 @@ async def test_held_notices_go_out_when_the_request_ends(ts_env, ts_client, inta
     handle = await start(ts_client, intake(at=await now(ts_env), severity=3))
     await ts_env.sleep(timedelta(minutes=95))  # level 1 at 23:30, held for the morning
     await until(handle, lambda s: escalations(s, "response"))
-    assert not [n for n in notifications(sessions, handle.id.removeprefix("service-request-"))]
-    await act(handle, "cancel", "intake", {"reason": "solved by itself"})
     number = handle.id.removeprefix("service-request-")
+    assert not escalation_notices(sessions, number)
+    await act(handle, "cancel", "intake", {"reason": "solved by itself"})
     await until(handle, lambda s: s.stage == "cancelled")
     for _ in range(100):
-        if notifications(sessions, number):
+        if escalation_notices(sessions, number):
             break
         await asyncio.sleep(0.05)
-    assert [n.data["level"] for n in notifications(sessions, number)] == ["1"]
+    assert [n.data["level"] for n in escalation_notices(sessions, number)] == ["1"]
+
+
+def escalation_notices(sessions, number):
+    return [n for n in notifications(sessions, number) if n.kind == "escalation"]
 
 
 async def test_revisits_fall_due_on_working_days(ts_env, ts_client, intake):
@@ -274,3 +278,31 @@ async def test_a_level_past_one_hundred_percent_fires_after_the_breach(
     await ts_env.sleep(timedelta(minutes=46))  # 150 % of 30 minutes
     s = await until(handle, lambda s: (4, 150) in escalations(s, "response"))
     assert escalations(s, "response") == [(1, 75), (2, 100), (4, 150)]
+
+
+async def test_people_are_told_what_happened(ts_env, ts_client, intake, sessions):
+    """Registration, assignment, appointment and the revisit call each queue one notice."""
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    number = handle.id.removeprefix("service-request-")
+    await act(handle, "acknowledge", "support")
+    await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
+    await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})
+    visit = (await now(ts_env)) + timedelta(hours=1)
+    await act(handle, "schedule_visit", "engineer", {"appointment_at": visit.isoformat()})
+    await act(handle, "check_in", "engineer")
+    await act(handle, "report_repair", "engineer", {"result": "fixed", "work_done": "x"})
+    await act(
+        handle, "sign", "customer", {"signer": "x", "typed_name": "x", "quality": 5, "attitude": 5}
+    )
+    s = await until(handle, lambda s: s.stage == "following_up")
+    kinds = [n.kind for n in notifications(sessions, number)]
+    assert kinds.count("registered") == kinds.count("assigned") == kinds.count("appointment") == 1
+    registered = next(n for n in notifications(sessions, number) if n.kind == "registered")
+    assert registered.data["customer_id"] == "C001" and registered.data["response_due"]
+    assert "revisit_due" not in kinds  # held until the call is due
+    await ts_env.sleep(s.revisits[0].due - await now(ts_env) + timedelta(minutes=1))
+    for _ in range(100):
+        if "revisit_due" in [n.kind for n in notifications(sessions, number)]:
+            break
+        await asyncio.sleep(0.05)
+    assert [n.kind for n in notifications(sessions, number)].count("revisit_due") == 1

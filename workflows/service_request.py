@@ -65,6 +65,7 @@ with workflow.unsafe.imports_passed_through():
 
 #: workflow.patched markers: each changes the commands of running requests.
 REVISITS_ON_CALENDAR = "revisits-on-business-calendar"
+PEOPLE_NOTICES = "registration-assignment-appointment-revisit-notices"
 
 #: ApplicationError types the API maps to HTTP statuses.
 FORBIDDEN, WRONG_STAGE, INVALID, CONFLICT = "Forbidden", "WrongStage", "InvalidData", "Conflict"
@@ -81,6 +82,10 @@ class _Notice:
 
     at: datetime
     request: NotificationRequest
+
+
+def _iso(instant: datetime | None) -> str:
+    return instant.isoformat() if instant else ""
 
 
 def reject(kind: str, message: str) -> ApplicationError:
@@ -114,6 +119,14 @@ class ServiceRequestWorkflow:
     # ----------------------------------------------------------------- main loop
     @workflow.run
     async def run(self, start: ServiceRequestStart) -> ServiceRequestState:
+        if workflow.patched(PEOPLE_NOTICES):
+            clocks = self.state.clocks
+            self._notify(
+                "registered",
+                ["customer"],
+                response_due=_iso(clocks[ClockName.RESPONSE].due),
+                resolution_due=_iso(clocks[ClockName.RESOLUTION].due),
+            )
         while True:
             async with self._lock:
                 await self._on_time_passed()
@@ -138,7 +151,8 @@ class ServiceRequestWorkflow:
         if self.state.stage == Stage.CLOSED:
             await self._begin_follow_up()
         # A request that ends sends what it still holds: an escalation that happened is told.
-        await self._send_due_notices(now if self.state.is_open else None)
+        ended = self.state.stage in TERMINAL_STAGES
+        await self._send_due_notices(None if ended else now)
 
     def _account_for_time_passed(self, now: datetime) -> None:
         self._fire_escalations(now)  # percentage levels first: 100 % fires with the breach
@@ -247,6 +261,15 @@ class ServiceRequestWorkflow:
         )
         self._notices.append(_Notice(at=at, request=request))
 
+    def _notify(
+        self, kind: str, recipients: list[str], key: str | None = None, **data: str
+    ) -> None:
+        """A notice to send now (held, for other severities than 1, by nothing: these are
+        answers to what people just did, not alarms)."""
+        self._hold_notice(
+            workflow.now(), kind=kind, key=key or kind, recipients=recipients, data=data
+        )
+
     async def _send_due_notices(self, now: datetime | None) -> None:
         """Queue the held notices due by `now` (every one when `now` is None)."""
         due = [n for n in self._notices if now is None or n.at <= now]
@@ -330,6 +353,16 @@ class ServiceRequestWorkflow:
             self._move(Stage.COMPLETED, SYSTEM)
             return
         self._move(Stage.FOLLOWING_UP, SYSTEM)
+        if workflow.patched(PEOPLE_NOTICES):
+            for i, revisit in enumerate(self.state.revisits):
+                # held until the call is due: it lands on the revisit agents' list then
+                self._hold_notice(
+                    revisit.due,
+                    kind="revisit_due",
+                    key=f"revisit/{i}",
+                    recipients=["revisit"],
+                    data={"due": revisit.due.isoformat()},
+                )
 
     # ----------------------------------------------------------------- queries and updates
     @workflow.query
@@ -498,6 +531,9 @@ class ServiceRequestWorkflow:
         await self._plan_clocks()
         kind = "reassigned" if previous else "assigned"
         self._emit(kind, actor.name, {"engineer": engineer.id, "previous": previous})
+        if workflow.patched(PEOPLE_NOTICES):
+            where = f"{self._start.customer_name} ({self.state.region})"
+            self._notify("assigned", ["assigned"], key=f"assigned/{engineer.id}", address=where)
         self._move(Stage.DISPATCHED, actor.name)
 
     async def _schedule_visit(self, actor: a.Actor, body: a.ScheduleVisitBody) -> None:
@@ -505,6 +541,13 @@ class ServiceRequestWorkflow:
         self._emit(
             "visit_scheduled", actor.name, {"appointment_at": body.appointment_at.isoformat()}
         )
+        if workflow.patched(PEOPLE_NOTICES):
+            self._notify(
+                "appointment",
+                ["customer"],
+                key=f"appointment/{body.appointment_at.isoformat()}",
+                appointment_at=body.appointment_at.isoformat(),
+            )
 
     async def _check_in(self, actor: a.Actor, body: a.CheckInBody) -> None:
         self.state.visited = True
@@ -616,6 +659,8 @@ class ServiceRequestWorkflow:
             revisit.attitude, revisit.suggestions = body.attitude, body.suggestions
         self._emit("revisit_recorded", actor.name, body.model_dump(exclude_none=True))
         if all(r.status != "due" for r in self.state.revisits):
+            # calls made before they fell due need no reminder any more
+            self._notices = [n for n in self._notices if n.request.kind != "revisit_due"]
             self._move(Stage.COMPLETED, actor.name)
 
     async def _cancel(self, actor: a.Actor, body: a.CancelBody) -> None:
