@@ -7,6 +7,7 @@ Configuration comes from the environment so the same code runs on the embedded d
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +114,21 @@ class Settings:
     timezone: str
     demo_keys_path: Path
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    #: Where customers reach the signing page (the links sent to them start with it).
+    public_base_url: str = "http://127.0.0.1:8000"
+    #: Signs the signing links; empty means a per-installation secret kept in var/.
+    signing_secret_value: str = field(default="", repr=False)
+
+    @property
+    def signing_secret(self) -> str:
+        if self.signing_secret_value:
+            return self.signing_secret_value
+        # The embedded stack: one secret for the worker and the API, kept across restarts.
+        path = VAR / "signing-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -125,6 +141,8 @@ class Settings:
             timezone=env.get("SERVICE_TIMEZONE", "Asia/Shanghai"),
             demo_keys_path=Path(env.get("DEMO_KEYS_PATH", str(VAR / "demo-keys.json"))),
             notifications=NotificationSettings.from_env(env),
+            public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            signing_secret_value=env.get("SIGNING_SECRET", ""),
         )
 
 

@@ -14,6 +14,7 @@ from activities.dispatch import DispatchActivities
 from activities.loaners import LoanerActivities
 from activities.notifications import NotificationActivities
 from activities.records import RecordActivities
+from activities.signing import SigningActivities
 from activities.sla import plan_clocks, plan_revisit_calls
 from config import Settings, connect_temporal
 from db.session import SessionFactory, make_engine, session_factory
@@ -27,7 +28,9 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> W
     records = RecordActivities(sessions)
     dispatch = DispatchActivities(sessions)
     loaners = LoanerActivities(sessions)
-    notifications = NotificationActivities(sessions, Settings.from_env())
+    settings = Settings.from_env()
+    notifications = NotificationActivities(sessions, settings)
+    signing = SigningActivities(sessions, settings.signing_secret, settings.public_base_url)
     return Worker(
         client,
         task_queue=task_queue,
@@ -41,6 +44,7 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> W
             loaners.issue_loaner,
             loaners.return_loaner,
             notifications.queue_notification,
+            signing.create_signing_link,
         ],
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,

@@ -18,6 +18,7 @@ from api.context import AppContext, Ctx
 from api.entitlement import router as entitlement
 from api.reports import router as reports
 from api.service_requests import router as service_requests
+from api.signing import router as signing
 from api.sla_preview import router as sla_preview
 from api.sla_profiles import router as sla_profiles
 from config import Settings
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         app.include_router(router)
     app.include_router(entitlement)
     app.include_router(reports)
+    app.include_router(signing)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(ctx: Ctx) -> JSONResponse:

@@ -316,3 +316,27 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class SigningLink(Base):
+    """A link sent to the customer to sign the report; `used_at` makes it one-time."""
+
+    __tablename__ = "signing_links"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), index=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class SignedReport(Base):
+    """The report exactly as the customer signed it, bound to the signature by its SHA-256."""
+
+    __tablename__ = "signed_reports"
+
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    html: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    signer: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime]
+    signature_png: Mapped[str | None] = mapped_column(Text)

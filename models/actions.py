@@ -105,6 +105,8 @@ class SignBody(Body):
     quality: Rating
     attitude: Rating
     comment: Text | None = None
+    #: SHA-256 of the service report the customer saw and signed (the signing page sets it).
+    report_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
 
     @model_validator(mode="after")
     def _one_signature(self) -> Self:

@@ -21,6 +21,7 @@ class ActivityName(StrEnum):
     AUTO_ASSIGN = "auto_assign_engineer"
     PLAN_REVISITS = "plan_revisits"
     ISSUE_LOANER = "issue_loaner"
+    CREATE_SIGNING_LINK = "create_signing_link"
     RETURN_LOANER = "return_loaner"
     QUEUE_NOTIFICATION = "queue_notification"
 
@@ -121,3 +122,11 @@ class RevisitDue(BaseModel):
 
 class RevisitPlan(BaseModel):
     due: list[RevisitDue]
+
+
+class SigningLinkRequest(BaseModel):
+    """The nonce and expiry come from the workflow, so a retried activity issues the same link."""
+
+    number: str
+    nonce: str
+    expires_at: AwareDatetime

@@ -76,6 +76,9 @@ class SignatureRecord(BaseModel):
     signed_at: datetime
     #: SHA-256 of the decoded PNG, so the stored image can be checked later.
     image_sha256: str | None = None
+    #: SHA-256 of the report as signed: the workflow's history is the independent witness
+    #: against which a stored report is verified.
+    report_sha256: str | None = None
 
 
 class EscalationRecord(BaseModel):
@@ -127,6 +130,8 @@ class ServiceRequestState(BaseModel):
     #: Serial of the loaner unit (备用机) the customer has, until it is returned at close.
     loaner: str | None = None
     loaner_returned_at: datetime | None = None
+    #: The customer's current signing link while the request awaits the signature.
+    signing_url: str | None = None
     quote: QuoteRecord | None = None
     diagnosis: Diagnosis | None = None
     repair: RepairRecord | None = None

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the product needs beyond its Python wheels: Pango for WeasyPrint (the PDF
 # report) and a CJK font, without which Chinese text in the PDF prints as empty boxes.
+# With --test also Chromium, which the signing page's browser test drives (Playwright cannot
+# download a browser here, and must not: it uses Debian's).
 set -euo pipefail
 
 need=()
+if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
+    need+=(chromium)
+fi
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 fc-list 2>/dev/null | grep -q 'Noto Sans CJK' || need+=(fonts-noto-cjk fontconfig)
 

@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         RecordRequest,
         RevisitPlan,
         RevisitPlanRequest,
+        SigningLinkRequest,
         plan_request,
     )
     from models.common import ClockName, ClockStatus
@@ -66,6 +67,9 @@ with workflow.unsafe.imports_passed_through():
 #: workflow.patched markers: each changes the commands of running requests.
 REVISITS_ON_CALENDAR = "revisits-on-business-calendar"
 PEOPLE_NOTICES = "registration-assignment-appointment-revisit-notices"
+SIGNING_LINKS = "signing-links"
+#: How long a customer has to sign before a new link is needed (a supervisor's rework).
+SIGNING_LINK_VALIDITY = timedelta(days=7)
 
 #: ApplicationError types the API maps to HTTP statuses.
 FORBIDDEN, WRONG_STAGE, INVALID, CONFLICT = "Forbidden", "WrongStage", "InvalidData", "Conflict"
@@ -589,6 +593,7 @@ class ServiceRequestWorkflow:
             comment=body.comment,
             signed_at=workflow.now(),
             image_sha256=body.image_sha256,
+            report_sha256=body.report_sha256,
         )
         self._stop_clock(ClockName.SIGNATURE)
         # The drawn image itself goes to the timeline (the database), not into the state.
@@ -683,6 +688,17 @@ class ServiceRequestWorkflow:
         )
         await self._plan_clocks()
         self._move(Stage.AWAITING_SIGNATURE, actor.name, data)
+        if workflow.patched(SIGNING_LINKS):
+            link = SigningLinkRequest(
+                number=self.state.number,
+                nonce=str(workflow.uuid4()),
+                expires_at=workflow.now() + SIGNING_LINK_VALIDITY,
+            )
+            url: str = await self._activity(
+                ActivityName.CREATE_SIGNING_LINK, link, str, "create signing link"
+            )
+            self.state.signing_url = url
+            self._notify("signing_link", ["customer"], key=f"signing/{link.nonce}", url=url)
 
     def _close(self, actor: a.Actor, outcome: str, data: dict[str, Any]) -> None:
         self._end(outcome)
@@ -781,6 +797,8 @@ class ServiceRequestWorkflow:
     def _move(self, stage: Stage, actor: str, data: dict[str, Any] | None = None) -> None:
         previous = self.state.stage
         self.state.stage = stage
+        if previous == Stage.AWAITING_SIGNATURE:
+            self.state.signing_url = None  # the link served its purpose or was replaced
         payload = {"from": previous, "to": stage} | {k: v for k, v in (data or {}).items() if v}
         self._emit("stage_changed", actor, payload)
 
