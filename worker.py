@@ -15,7 +15,7 @@ from activities.loaners import LoanerActivities
 from activities.notifications import NotificationActivities
 from activities.records import RecordActivities
 from activities.signing import SigningActivities
-from activities.sla import plan_clocks, plan_revisit_calls
+from activities.sla import plan_clocks, plan_revisit_calls, quiet_calendar_release
 from config import Settings, connect_temporal
 from db.session import SessionFactory, make_engine, session_factory
 from workflows.service_request import ServiceRequestWorkflow
@@ -38,6 +38,7 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> W
         activities=[
             plan_clocks,
             plan_revisit_calls,
+            quiet_calendar_release,
             records.record_events,
             dispatch.find_engineer,
             dispatch.auto_assign_engineer,

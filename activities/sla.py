@@ -3,11 +3,19 @@ the engine's code or calendar data cannot change what a running workflow replays
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from temporalio import activity
 
-from models.activity_io import ActivityName, ClockPlanRequest, RevisitPlan, RevisitPlanRequest
+from models.activity_io import (
+    ActivityName,
+    ClockPlanRequest,
+    QuietReleaseRequest,
+    RevisitPlan,
+    RevisitPlanRequest,
+)
 from models.plan import ClockPlan
-from sla.deadlines import plan, plan_revisits
+from sla.deadlines import plan, plan_revisits, quiet_release
 
 
 @activity.defn(name=ActivityName.PLAN_CLOCKS)
@@ -18,3 +26,8 @@ def plan_clocks(request: ClockPlanRequest) -> ClockPlan:
 @activity.defn(name=ActivityName.PLAN_REVISITS)
 def plan_revisit_calls(request: RevisitPlanRequest) -> RevisitPlan:
     return plan_revisits(request)
+
+
+@activity.defn(name=ActivityName.QUIET_RELEASE)
+def quiet_calendar_release(request: QuietReleaseRequest) -> datetime:
+    return quiet_release(request)

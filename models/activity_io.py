@@ -22,6 +22,7 @@ class ActivityName(StrEnum):
     PLAN_REVISITS = "plan_revisits"
     ISSUE_LOANER = "issue_loaner"
     CREATE_SIGNING_LINK = "create_signing_link"
+    QUIET_RELEASE = "quiet_release"
     RETURN_LOANER = "return_loaner"
     QUEUE_NOTIFICATION = "queue_notification"
 
@@ -130,3 +131,10 @@ class SigningLinkRequest(BaseModel):
     number: str
     nonce: str
     expires_at: AwareDatetime
+
+
+class QuietReleaseRequest(BaseModel):
+    """When a notice held at `at` may go out: the next opening of the quiet calendar."""
+
+    profile: SlaProfile
+    at: AwareDatetime

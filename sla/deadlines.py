@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from models.activity_io import (
     ClockPlanRequest,
     Interval,
+    QuietReleaseRequest,
     RevisitDue,
     RevisitPlan,
     RevisitPlanRequest,
@@ -170,3 +171,11 @@ def plan_revisits(request: RevisitPlanRequest) -> RevisitPlan:
             at = calendar.add(request.closed_at, timedelta(minutes=revisit.minutes or 0))
         due.append(RevisitDue(due=at, channel=revisit.channel))
     return RevisitPlan(due=due)
+
+
+def quiet_release(request: QuietReleaseRequest) -> datetime:
+    """`at`, or the next opening of the profile's quiet calendar when it is closed then."""
+    name = request.profile.quiet_calendar
+    if name is None:
+        return request.at
+    return calendars(request.profile)[name].open_at_or_after(request.at)

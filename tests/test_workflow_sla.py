@@ -306,3 +306,25 @@ async def test_people_are_told_what_happened(ts_env, ts_client, intake, sessions
             break
         await asyncio.sleep(0.05)
     assert [n.kind for n in notifications(sessions, number)].count("revisit_due") == 1
+
+
+async def test_every_notice_below_severity_1_waits_for_the_quiet_calendar(
+    ts_env, ts_client, intake, sessions
+):
+    current = (await now(ts_env)).astimezone(SHANGHAI)
+    evening = current.replace(hour=22, minute=0, second=0, microsecond=0)
+    if evening <= current:
+        evening += timedelta(days=1)
+    await ts_env.sleep(evening - current)
+    handle = await start(ts_client, intake(at=await now(ts_env), severity=3))
+    number = handle.id.removeprefix("service-request-")
+    await until(handle, lambda s: s.version >= 1)
+    await ts_env.sleep(timedelta(minutes=5))
+    assert "registered" not in [n.kind for n in notifications(sessions, number)]
+    release = OFFICE.open_at_or_after(await now(ts_env))
+    await ts_env.sleep(release - await now(ts_env) + timedelta(minutes=1))
+    for _ in range(100):
+        if "registered" in [n.kind for n in notifications(sessions, number)]:
+            break
+        await asyncio.sleep(0.05)
+    assert [n.kind for n in notifications(sessions, number)].count("registered") == 1

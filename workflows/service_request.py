@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         LoanerIssue,
         LoanerRequest,
         NotificationRequest,
+        QuietReleaseRequest,
         RecordRequest,
         RevisitPlan,
         RevisitPlanRequest,
@@ -68,6 +69,7 @@ with workflow.unsafe.imports_passed_through():
 REVISITS_ON_CALENDAR = "revisits-on-business-calendar"
 PEOPLE_NOTICES = "registration-assignment-appointment-revisit-notices"
 SIGNING_LINKS = "signing-links"
+QUIET_FOR_ALL = "quiet-calendar-for-every-notice"
 #: How long a customer has to sign before a new link is needed (a supervisor's rework).
 SIGNING_LINK_VALIDITY = timedelta(days=7)
 
@@ -86,6 +88,8 @@ class _Notice:
 
     at: datetime
     request: NotificationRequest
+    #: `at` already respects the quiet calendar (escalation levels are planned that way).
+    quiet_checked: bool = False
 
 
 def _iso(instant: datetime | None) -> str:
@@ -220,7 +224,12 @@ class ServiceRequestWorkflow:
             for point in points:
                 if point.at is not None and point.at <= now and self._may_fire(clock, point):
                     self._escalate(
-                        clock, point.level, point.notify, point.notify_at or now, point.at_percent
+                        clock,
+                        point.level,
+                        point.notify,
+                        point.notify_at or now,
+                        point.at_percent,
+                        quiet_checked=True,
                     )
 
     def _escalate(
@@ -231,6 +240,8 @@ class ServiceRequestWorkflow:
         notify_at: datetime,
         at_percent: int | None = None,
         reason: str | None = None,
+        *,
+        quiet_checked: bool = False,
     ) -> None:
         now = workflow.now()
         self.state.escalations.append(
@@ -246,10 +257,18 @@ class ServiceRequestWorkflow:
             key=f"escalation/{clock}/{level}/{len(self.state.escalations)}",
             recipients=roles,
             data={"clock": clock, "level": str(level), "reason": reason or ""},
+            quiet_checked=quiet_checked,
         )
 
     def _hold_notice(
-        self, at: datetime, *, kind: str, key: str, recipients: list[str], data: dict[str, str]
+        self,
+        at: datetime,
+        *,
+        kind: str,
+        key: str,
+        recipients: list[str],
+        data: dict[str, str],
+        quiet_checked: bool = False,
     ) -> None:
         context = {
             "severity": str(self.state.severity),
@@ -263,7 +282,8 @@ class ServiceRequestWorkflow:
             recipients=recipients,
             data=context | data,
         )
-        self._notices.append(_Notice(at=at, request=request))
+        checked = quiet_checked or self.state.severity == 1  # severity 1 is told at any hour
+        self._notices.append(_Notice(at=at, request=request, quiet_checked=checked))
 
     def _notify(
         self, kind: str, recipients: list[str], key: str | None = None, **data: str
@@ -279,6 +299,19 @@ class ServiceRequestWorkflow:
         due = [n for n in self._notices if now is None or n.at <= now]
         self._notices = [n for n in self._notices if n not in due]
         for notice in due:
+            if now is not None and not notice.quiet_checked and workflow.patched(QUIET_FOR_ALL):
+                # Not severity 1: wait for the quiet calendar to open (no mail at midnight).
+                release: datetime = await self._activity(
+                    ActivityName.QUIET_RELEASE,
+                    QuietReleaseRequest(profile=self._start.profile, at=now),
+                    datetime,
+                    "quiet calendar",
+                )
+                notice.quiet_checked = True
+                if release > now:
+                    notice.at = release
+                    self._notices.append(notice)
+                    continue
             await self._activity(
                 ActivityName.QUEUE_NOTIFICATION,
                 notice.request,
