@@ -67,6 +67,8 @@ def show(state: ServiceRequestState, what: str) -> None:
     clocks = ", ".join(f"{name} {clock.status}" for name, clock in state.clocks.items())
     engineer = f" engineer {state.engineer}" if state.engineer else ""
     print(f"{state.number}  {what:<16} → {state.stage:<20}{engineer}  [{clocks}]")
+    if state.signing_url:
+        print(f"{'':20}customer signing page: {state.signing_url}")
 
 
 async def demo(settings: Settings, client: Client) -> None:
