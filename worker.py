@@ -10,14 +10,22 @@ from concurrent.futures import ThreadPoolExecutor
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.complaints import ComplaintActivities
 from activities.dispatch import DispatchActivities
 from activities.loaners import LoanerActivities
 from activities.notifications import NotificationActivities
 from activities.records import RecordActivities
+from activities.scheduled import ScheduledActivities
 from activities.signing import SigningActivities
-from activities.sla import plan_clocks, plan_revisit_calls, quiet_calendar_release
+from activities.sla import (
+    business_instant,
+    plan_clocks,
+    plan_revisit_calls,
+    quiet_calendar_release,
+)
 from config import Settings, connect_temporal
 from db.session import SessionFactory, make_engine, session_factory
+from workflows.scheduled import ScheduledServiceWorkflow
 from workflows.service_request import ServiceRequestWorkflow
 
 #: Activities are synchronous database work; they run on this many threads.
@@ -30,15 +38,19 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> W
     loaners = LoanerActivities(sessions)
     settings = Settings.from_env()
     notifications = NotificationActivities(sessions, settings)
+    complaints = ComplaintActivities(sessions, settings.timezone)
     signing = SigningActivities(sessions, settings.signing_secret, settings.public_base_url)
+    scheduled = ScheduledActivities(sessions, client, settings.timezone)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[ServiceRequestWorkflow],
+        workflows=[ServiceRequestWorkflow, ScheduledServiceWorkflow],
         activities=[
             plan_clocks,
             plan_revisit_calls,
             quiet_calendar_release,
+            business_instant,
+            complaints.open_rework_request,
             records.record_events,
             dispatch.find_engineer,
             dispatch.auto_assign_engineer,
@@ -46,6 +58,8 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> W
             loaners.return_loaner,
             notifications.queue_notification,
             signing.create_signing_link,
+            scheduled.next_working_date,
+            scheduled.register_inspection,
         ],
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,

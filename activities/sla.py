@@ -9,13 +9,14 @@ from temporalio import activity
 
 from models.activity_io import (
     ActivityName,
+    BusinessInstantRequest,
     ClockPlanRequest,
     QuietReleaseRequest,
     RevisitPlan,
     RevisitPlanRequest,
 )
 from models.plan import ClockPlan
-from sla.deadlines import plan, plan_revisits, quiet_release
+from sla.deadlines import calendars, plan, plan_revisits, quiet_release
 
 
 @activity.defn(name=ActivityName.PLAN_CLOCKS)
@@ -31,3 +32,9 @@ def plan_revisit_calls(request: RevisitPlanRequest) -> RevisitPlan:
 @activity.defn(name=ActivityName.QUIET_RELEASE)
 def quiet_calendar_release(request: QuietReleaseRequest) -> datetime:
     return quiet_release(request)
+
+
+@activity.defn(name=ActivityName.BUSINESS_INSTANT)
+def business_instant(request: BusinessInstantRequest) -> datetime:
+    calendar = calendars(request.profile)[request.calendar]
+    return calendar.working_days_end(request.start, request.working_days)

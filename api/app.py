@@ -17,6 +17,8 @@ from api.archive import routers as archive_routers
 from api.context import AppContext, Ctx
 from api.entitlement import router as entitlement
 from api.reports import router as reports
+from api.revisits import router as revisits
+from api.schedules import router as schedules
 from api.service_requests import router as service_requests
 from api.signing import router as signing
 from api.sla_preview import router as sla_preview
@@ -49,7 +51,9 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         app.include_router(router)
     app.include_router(entitlement)
     app.include_router(reports)
+    app.include_router(revisits)
     app.include_router(signing)
+    app.include_router(schedules)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(ctx: Ctx) -> JSONResponse:

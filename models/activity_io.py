@@ -23,6 +23,8 @@ class ActivityName(StrEnum):
     ISSUE_LOANER = "issue_loaner"
     CREATE_SIGNING_LINK = "create_signing_link"
     QUIET_RELEASE = "quiet_release"
+    BUSINESS_INSTANT = "business_instant"
+    OPEN_REWORK = "open_rework_request"
     RETURN_LOANER = "return_loaner"
     QUEUE_NOTIFICATION = "queue_notification"
 
@@ -138,3 +140,23 @@ class QuietReleaseRequest(BaseModel):
 
     profile: SlaProfile
     at: AwareDatetime
+
+
+class BusinessInstantRequest(BaseModel):
+    """`working_days` after `start` on one of the profile's calendars."""
+
+    profile: SlaProfile
+    calendar: str
+    start: AwareDatetime
+    working_days: int
+
+
+class ReworkRequest(BaseModel):
+    """A complaint after a revisit: the same asset and fault, to be worked on again."""
+
+    original: str
+    customer_id: str
+    asset_serial: str
+    fault_code: str
+    severity: int
+    reason: str

@@ -78,6 +78,8 @@ class ServiceRequestStart(BaseModel):
     #: The plan of the clocks that start at `reported_at`, made at intake so the intake
     #: response and the first search attributes already carry the deadlines.
     initial_plan: ClockPlan = ClockPlan(due={})
+    #: The request this one reworks (a complaint after a revisit), shown in both timelines.
+    linked_to: str | None = None
 
 
 class ClockView(BaseModel):

@@ -171,6 +171,8 @@ class RevisitPolicy(Strict):
     after_close: list[RevisitPlan] = []
     max_attempts: Annotated[int, Field(ge=1, le=20)] = 3
     retry_working_days: Annotated[int, Field(ge=0)] = 1
+    #: A complaint (satisfaction ≤ 2 or not solved) must be answered within this many minutes.
+    complaint_response_minutes: Annotated[int, Field(ge=0, le=MAX_MINUTES)] = 24 * 60
 
 
 class SlaProfile(Strict):

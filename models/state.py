@@ -103,6 +103,15 @@ class RevisitRecord(BaseModel):
     suggestions: str | None = None
 
 
+class ComplaintRecord(BaseModel):
+    """A customer's complaint (客诉) raised at a revisit, for the supervisor to answer."""
+
+    opened_at: datetime
+    reason: str
+    respond_by: datetime
+    rework: str | None = None
+
+
 class ServiceRequestState(BaseModel):
     number: str
     type: RequestType
@@ -132,6 +141,10 @@ class ServiceRequestState(BaseModel):
     loaner_returned_at: datetime | None = None
     #: The customer's current signing link while the request awaits the signature.
     signing_url: str | None = None
+    #: The request this one reworks, and the rework requests opened from this one.
+    linked_to: str | None = None
+    reworks: list[str] = []
+    complaints: list[ComplaintRecord] = []
     quote: QuoteRecord | None = None
     diagnosis: Diagnosis | None = None
     repair: RepairRecord | None = None
@@ -178,6 +191,7 @@ class ServiceRequestState(BaseModel):
             sla_profile_version=start.profile_version,
             entitlement=start.entitlement,
             clocks=clocks,
+            linked_to=start.linked_to,
         )
 
     @property

@@ -18,6 +18,7 @@ from typing import Any
 from temporalio import workflow
 from temporalio.common import RawValue, RetryPolicy
 from temporalio.exceptions import ApplicationError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ValidationError
@@ -26,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from models.activity_io import (
         ActivityName,
         AutoAssignRequest,
+        BusinessInstantRequest,
         EngineerInfo,
         EngineerLookup,
         LoanerIssue,
@@ -35,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         RecordRequest,
         RevisitPlan,
         RevisitPlanRequest,
+        ReworkRequest,
         SigningLinkRequest,
         plan_request,
     )
@@ -51,9 +54,15 @@ with workflow.unsafe.imports_passed_through():
         check_allowed,
     )
     from models.plan import ClockPlan, EscalationPoint
-    from models.search_attributes import search_attribute_updates, search_attribute_values
+    from models.search_attributes import (
+        initial_search_attributes,
+        search_attribute_updates,
+        search_attribute_values,
+        static_summary,
+    )
     from models.state import (
         ClockState,
+        ComplaintRecord,
         Diagnosis,
         EscalationRecord,
         PauseInterval,
@@ -70,6 +79,8 @@ REVISITS_ON_CALENDAR = "revisits-on-business-calendar"
 PEOPLE_NOTICES = "registration-assignment-appointment-revisit-notices"
 SIGNING_LINKS = "signing-links"
 QUIET_FOR_ALL = "quiet-calendar-for-every-notice"
+REVISIT_RETRIES = "revisit-retries-on-calendar"
+COMPLAINTS = "complaints-open-rework"
 #: How long a customer has to sign before a new link is needed (a supervisor's rework).
 SIGNING_LINK_VALIDITY = timedelta(days=7)
 
@@ -121,7 +132,8 @@ class ServiceRequestWorkflow:
         self._emit(
             "registered",
             start.registered_by,
-            {"channel": start.channel, "entitlement": start.entitlement.status},
+            {"channel": start.channel, "entitlement": start.entitlement.status}
+            | ({"rework_of": start.linked_to} if start.linked_to else {}),
         )
 
     # ----------------------------------------------------------------- main loop
@@ -685,10 +697,12 @@ class ServiceRequestWorkflow:
         revisit = next(r for r in self.state.revisits if r.status == "due")
         revisit.attempts += 1
         now = workflow.now()
+        policy = self._start.profile.revisits
         if body.unreachable:
-            max_attempts = self._start.profile.revisits.max_attempts
-            if revisit.attempts < max_attempts:
+            if revisit.attempts < policy.max_attempts:
                 self._emit("revisit_unreachable", actor.name, {"attempt": revisit.attempts})
+                if workflow.patched(REVISIT_RETRIES):
+                    await self._retry_revisit(revisit)
                 return
             revisit.status, revisit.answered_at = "unreachable", now
         else:
@@ -696,10 +710,79 @@ class ServiceRequestWorkflow:
             revisit.satisfaction, revisit.solved = body.satisfaction, body.solved
             revisit.attitude, revisit.suggestions = body.attitude, body.suggestions
         self._emit("revisit_recorded", actor.name, body.model_dump(exclude_none=True))
+        unhappy = (body.satisfaction or 5) <= 2 or body.solved is False
+        if unhappy and workflow.patched(COMPLAINTS):
+            await self._open_complaint(body)
         if all(r.status != "due" for r in self.state.revisits):
             # calls made before they fell due need no reminder any more
             self._notices = [n for n in self._notices if n.request.kind != "revisit_due"]
             self._move(Stage.COMPLETED, actor.name)
+
+    async def _retry_revisit(self, revisit: RevisitRecord) -> None:
+        """The customer did not answer: call again after the profile's working days."""
+        policy = self._start.profile.revisits
+        index = self.state.revisits.index(revisit)
+        plans = policy.after_close
+        calendar = plans[index].calendar if index < len(plans) else "24x7"
+        revisit.due = await self._activity(
+            ActivityName.BUSINESS_INSTANT,
+            BusinessInstantRequest(
+                profile=self._start.profile,
+                calendar=calendar,
+                start=workflow.now(),
+                working_days=policy.retry_working_days,
+            ),
+            datetime,
+            "plan revisit retry",
+        )
+        self._hold_notice(
+            revisit.due,
+            kind="revisit_due",
+            key=f"revisit/{index}/attempt-{revisit.attempts + 1}",
+            recipients=["revisit"],
+            data={"due": revisit.due.isoformat()},
+        )
+
+    async def _open_complaint(self, body: a.RecordRevisitBody) -> None:
+        """Satisfaction ≤ 2 or not solved: a linked rework request for the same asset, and a
+        complaint for the supervisor with its own response deadline."""
+        reason = body.suggestions or (
+            "not solved" if body.solved is False else f"satisfaction {body.satisfaction}"
+        )
+        rework: ServiceRequestStart = await self._activity(
+            ActivityName.OPEN_REWORK,
+            ReworkRequest(
+                original=self.state.number,
+                customer_id=self.state.customer_id,
+                asset_serial=self.state.asset_serial,
+                fault_code=self.state.fault_code,
+                severity=self.state.severity,
+                reason=reason,
+            ),
+            ServiceRequestStart,
+            "open rework request",
+        )
+        await workflow.start_child_workflow(
+            ServiceRequestWorkflow.run,
+            rework,
+            id=f"service-request-{rework.number}",
+            task_queue=workflow.info().task_queue,
+            parent_close_policy=ParentClosePolicy.ABANDON,
+            search_attributes=initial_search_attributes(ServiceRequestState.registered(rework)),
+            static_summary=static_summary(rework),
+        )
+        now = workflow.now()
+        respond_within = timedelta(minutes=self._start.profile.revisits.complaint_response_minutes)
+        self.state.reworks.append(rework.number)
+        self.state.complaints.append(
+            ComplaintRecord(
+                opened_at=now, reason=reason, respond_by=now + respond_within, rework=rework.number
+            )
+        )
+        self._emit("complaint", SYSTEM, {"reason": reason, "rework": rework.number})
+        self._escalate(
+            "complaint", 0, ["supervisor"], now, reason=f"complaint: {reason} → {rework.number}"
+        )
 
     async def _cancel(self, actor: a.Actor, body: a.CancelBody) -> None:
         self.state.cancel_reason = body.reason
