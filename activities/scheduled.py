@@ -1,0 +1,101 @@
+"""Activities of the scheduled revisits and inspections: the working-date rule and the
+inspection intake.
+
+The inspection is registered here through `api.intake.reserve` and started through
+`api.gateway.start` rather than as a child workflow: it then goes exactly the way of a hotline
+intake (number, entitlement, first plan, search attributes, summary), and both steps are
+idempotent (the external_ref finds the first intake, the workflow ID the first workflow), so a
+retried activity or a re-run of the scheduled workflow never registers twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
+
+from api import gateway
+from api.intake import reserve
+from api.problems import Problem
+from db.profiles import latest_profile
+from db.session import SessionFactory
+from db.tables import Customer
+from models.intake import IntakeRequest
+from models.schedules import (
+    OFFICE_CALENDAR,
+    InspectionRegistered,
+    InspectionRequest,
+    RunDue,
+    ScheduledActivity,
+    WorkingDateRequest,
+    inspection_ref,
+    is_calendar_slot,
+)
+from sla.calendar import BusinessCalendar
+
+#: Who the timeline names as having registered a scheduled inspection.
+REGISTERED_BY = "schedule"
+
+
+def next_working_instant(calendar: BusinessCalendar, instant: datetime) -> datetime:
+    """`instant` when its local date is a working date, else the opening of the next one:
+    nobody is sent on a holiday, and on a working date the admin's chosen hour stands."""
+    if calendar.is_working_date(calendar.local_date(instant)):
+        return calendar.local(instant)
+    return calendar.open_at_or_after(instant)
+
+
+class ScheduledActivities:
+    def __init__(self, sessions: SessionFactory, client: Client, timezone: str) -> None:
+        self._sessions = sessions
+        self._client = client
+        self._timezone = timezone
+
+    @activity.defn(name=ScheduledActivity.NEXT_WORKING_DATE)
+    def next_working_date(self, request: WorkingDateRequest) -> RunDue:
+        """When this run acts: a manual trigger at once, a calendar run on a working date of the
+        customer's profile's office calendar (the profile as it is now, not when scheduled)."""
+        run, zone = request.run, ZoneInfo(request.run.time_zone)
+        at = request.at
+        if is_calendar_slot(run.definition, at, run.time_zone):
+            with self._sessions() as session:
+                customer = session.get(Customer, run.definition.customer_id)
+                found = latest_profile(session, customer.sla_profile) if customer else None
+            if found is not None and OFFICE_CALENDAR in found[0].calendars:
+                calendar = BusinessCalendar.from_spec(found[0].calendars[OFFICE_CALENDAR])
+                at = next_working_instant(calendar, at)
+        return RunDue(at=at, local_date=at.astimezone(zone).date())
+
+    @activity.defn(name=ScheduledActivity.REGISTER_INSPECTION)
+    async def register_inspection(self, request: InspectionRequest) -> InspectionRegistered:
+        definition = request.definition
+        note = f" — {definition.note}" if definition.note else ""
+        body = IntakeRequest(
+            external_ref=inspection_ref(request.schedule_id, request.due),
+            channel="visit",
+            customer_id=definition.customer_id,
+            asset_serial=definition.asset_serial,
+            severity=4,
+            fault_code="INSPECTION",
+            description=(
+                f"Preventive inspection ({definition.every.replace('_', '-')}) due "
+                f"{request.due.isoformat()}, schedule {request.schedule_id}{note}"
+            ),
+            type="inspection",
+            force_new=True,
+        )
+        try:
+            start, duplicate = await asyncio.to_thread(
+                reserve, self._sessions, body, None, self._timezone, None, REGISTERED_BY
+            )
+        except Problem as problem:
+            # The customer or asset was removed, or the profile is gone: retrying cannot help.
+            raise ApplicationError(
+                problem.detail, type="InspectionRejected", non_retryable=True
+            ) from problem
+        await gateway.start(self._client, activity.info().task_queue, start)
+        return InspectionRegistered(number=start.number, duplicate=duplicate)

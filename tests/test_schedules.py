@@ -1,0 +1,257 @@
+"""Periodic revisits and inspections (`/v1/schedules`) on the Temporal dev server, and the
+working-date rule as pure functions."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+
+import httpx
+import pytest
+from sqlalchemy import select
+from temporalio.client import Client, ScheduleActionStartWorkflow
+from temporalio.service import RPCError
+
+from activities.scheduled import next_working_instant
+from db.session import SessionFactory, transaction
+from db.tables import Asset, Customer, ServiceRequestRow
+from models.lifecycle import Role
+from models.profile import CalendarSpec
+from models.schedules import ScheduleBody, inspection_ref, is_calendar_slot, schedule_id
+from sla.calendar import BusinessCalendar
+
+TZ = "Asia/Shanghai"
+
+
+@pytest.fixture
+def asset(sessions: SessionFactory) -> tuple[str, str]:
+    """A customer and asset of this test only: schedule IDs derive from them."""
+    customer_id, serial = f"C-{uuid.uuid4().hex[:8]}", f"SN-{uuid.uuid4().hex[:8]}"
+    with transaction(sessions) as session:
+        demo = session.get(Asset, "SN-1001")
+        assert demo is not None
+        session.add(
+            Customer(id=customer_id, name="巡检测试客户", region="qingdao", sla_profile="standard")
+        )
+        session.flush()
+        session.add(
+            Asset(
+                serial=serial,
+                model=demo.model,
+                category=demo.category,
+                customer_id=customer_id,
+                invoice_date=demo.invoice_date,
+                warranty=demo.warranty,
+            )
+        )
+    return customer_id, serial
+
+
+@pytest.fixture
+async def admin(
+    http: httpx.AsyncClient,
+    api_keys: dict[Role, str],
+    dev_client: Client,
+    asset: tuple[str, str],
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The admin's client; deletes the test asset's schedules afterwards, because the dev
+    server lives for the whole session."""
+    http.headers["Authorization"] = f"Bearer {api_keys[Role.ADMIN]}"
+    yield http
+    for kind in ("inspection", "revisit_call"):
+        with contextlib.suppress(RPCError):  # never created, or the test deleted it
+            await dev_client.get_schedule_handle(schedule_id(kind, *asset)).delete()
+
+
+def body(customer_id: str, serial: str, **fields: object) -> dict[str, object]:
+    return {
+        "kind": "inspection",
+        "customer_id": customer_id,
+        "asset_serial": serial,
+        "every": "half_yearly",
+        "day_of_month": 15,
+        "hour": 10,
+    } | fields
+
+
+async def eventually(check, attempts: int = 150):
+    for _ in range(attempts):
+        result = await check()
+        if result:
+            return result
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition never held")
+
+
+async def test_inspection_schedule_lifecycle(
+    admin: httpx.AsyncClient,
+    dev_client: Client,
+    sessions: SessionFactory,
+    asset: tuple[str, str],
+) -> None:
+    customer_id, serial = asset
+    response = await admin.post("/v1/schedules", json=body(customer_id, serial, note="机房"))
+    assert response.status_code == 201, response.text
+    sid = f"inspection-{customer_id}-{serial}"
+    view = response.json()
+    assert view["id"] == sid and view["paused"] is False
+    assert all(datetime.fromisoformat(t).month in (1, 7) for t in view["next_runs"])
+
+    description = await dev_client.get_schedule_handle(sid).describe()
+    spec = description.schedule.spec
+    assert spec.time_zone_name == TZ
+    assert [r.start for r in spec.calendars[0].hour] == [10]
+    action = description.schedule.action
+    assert isinstance(action, ScheduleActionStartWorkflow)
+    assert action.workflow == "ScheduledServiceWorkflow"
+
+    again = await admin.post("/v1/schedules", json=body(customer_id, serial))
+    assert again.status_code == 409, again.text
+
+    triggered = await admin.post(f"/v1/schedules/{sid}/trigger")
+    assert triggered.status_code == 202, triggered.text
+
+    async def inspection() -> ServiceRequestRow | None:
+        with sessions() as session:
+            query = select(ServiceRequestRow).where(ServiceRequestRow.asset_serial == serial)
+            return session.scalars(query).first()
+
+    row = await eventually(inspection)
+    assert row.type == "inspection" and row.customer_id == customer_id and row.severity == 4
+    assert row.state["fault_code"] == "INSPECTION"
+
+    paused = await admin.post(f"/v1/schedules/{sid}/pause")
+    assert paused.status_code == 200 and paused.json()["paused"] is True
+    assert (await dev_client.get_schedule_handle(sid).describe()).schedule.state.paused
+
+    updated = await admin.put(
+        f"/v1/schedules/{sid}", json={"every": "quarterly", "day_of_month": 3, "hour": 8}
+    )
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["definition"]["every"] == "quarterly"
+    assert updated.json()["paused"] is True, "an edit does not unpause"
+    calendar = (await dev_client.get_schedule_handle(sid).describe()).schedule.spec.calendars[0]
+    assert [r.start for r in calendar.month] == [1, 4, 7, 10]
+    assert [r.start for r in calendar.day_of_month] == [3]
+
+    unpaused = await admin.post(f"/v1/schedules/{sid}/unpause")
+    assert unpaused.json()["paused"] is False
+
+    async def listed() -> bool:
+        response = await admin.get("/v1/schedules")
+        return sid in [s["id"] for s in response.json()]
+
+    assert await eventually(listed)
+
+    assert (await admin.delete(f"/v1/schedules/{sid}")).status_code == 204
+    assert (await admin.get(f"/v1/schedules/{sid}")).status_code == 404
+    assert (await admin.post(f"/v1/schedules/{sid}/trigger")).status_code == 404
+
+
+async def test_revisit_call_schedule_queues_a_due_call(
+    admin: httpx.AsyncClient,
+    dev_client: Client,
+    sessions: SessionFactory,
+    asset: tuple[str, str],
+) -> None:
+    from db.tables import Notification
+
+    customer_id, serial = asset
+    created = await admin.post(
+        "/v1/schedules", json=body(customer_id, serial, kind="revisit_call", every="monthly")
+    )
+    assert created.status_code == 201, created.text
+    sid = created.json()["id"]
+    assert sid == f"revisit_call-{customer_id}-{serial}"
+    assert (await admin.post(f"/v1/schedules/{sid}/trigger")).status_code == 202
+
+    async def notice() -> Notification | None:
+        with sessions() as session:
+            query = select(Notification).where(Notification.key.startswith(f"schedule:{sid}:"))
+            return session.scalars(query).first()
+
+    row = await eventually(notice)
+    assert row.kind == "revisit_due" and row.recipients == ["revisit"]
+    assert row.data["customer_id"] == customer_id
+
+
+async def test_bad_bodies_roles_and_unknown(
+    admin: httpx.AsyncClient,
+    http: httpx.AsyncClient,
+    api_keys: dict[Role, str],
+    asset: tuple[str, str],
+) -> None:
+    customer_id, serial = asset
+    for bad in (
+        body(customer_id, serial, every="weekly"),
+        body(customer_id, serial, day_of_month=29),
+        body(customer_id, serial, hour=24),
+        body(customer_id, serial, kind="audit"),
+        body(customer_id, "SN-1001"),  # someone else's asset
+        body("C-nobody", serial),
+        body(customer_id, serial, extra=1),
+    ):
+        response = await admin.post("/v1/schedules", json=bad)
+        assert response.status_code == 422, (bad, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+
+    assert (await admin.get("/v1/schedules/inspection-nobody-none")).status_code == 404
+    assert (await admin.delete("/v1/schedules/inspection-nobody-none")).status_code == 404
+
+    dispatcher = {"Authorization": f"Bearer {api_keys[Role.DISPATCHER]}"}
+    forbidden = await http.request(
+        "POST", "/v1/schedules", json=body(customer_id, serial), headers=dispatcher
+    )
+    assert forbidden.status_code == 403
+    read = await http.request("GET", "/v1/schedules", headers=dispatcher)
+    assert read.status_code == 200
+    engineer = {"Authorization": f"Bearer {api_keys[Role.ENGINEER]}"}
+    assert (await http.request("GET", "/v1/schedules", headers=engineer)).status_code == 403
+
+
+# ------------------------------------------------------------------ pure functions
+OFFICE = BusinessCalendar.from_spec(
+    CalendarSpec.model_validate(
+        {
+            "timezone": TZ,
+            "weekly": {d: [["09:00", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+            "holidays": ["2026-10-01", "2026-10-02"],
+            "extra_workdays": {"2026-10-10": "fri"},
+        }
+    )
+)
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text + "+08:00")
+
+
+def test_working_date_keeps_the_hour() -> None:
+    assert next_working_instant(OFFICE, local("2026-10-15T08:00")) == local("2026-10-15T08:00")
+
+
+def test_holiday_moves_to_the_next_working_date() -> None:
+    # 1–2 Oct holidays, 3–4 a weekend: Monday the 5th at opening.
+    assert next_working_instant(OFFICE, local("2026-10-01T09:00")) == local("2026-10-05T09:00")
+
+
+def test_make_up_saturday_is_a_working_date() -> None:
+    assert next_working_instant(OFFICE, local("2026-10-10T10:00")) == local("2026-10-10T10:00")
+
+
+def test_calendar_slot_or_manual_trigger() -> None:
+    d = ScheduleBody.model_validate(
+        {"kind": "inspection", "customer_id": "C1", "asset_serial": "S1", "every": "quarterly"}
+    )
+    assert is_calendar_slot(d, local("2026-04-01T09:00"), TZ)
+    assert not is_calendar_slot(d, local("2026-05-01T09:00"), TZ)  # not a quarter's month
+    assert not is_calendar_slot(d, datetime(2026, 4, 1, 1, 0, 0, 123, tzinfo=UTC), TZ)
+
+
+def test_inspection_ref_is_per_schedule_and_date() -> None:
+    assert inspection_ref("inspection-C1-S1", date(2026, 1, 1)) == (
+        "schedule:inspection-C1-S1:2026-01-01"
+    )
