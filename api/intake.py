@@ -21,6 +21,7 @@ from db.entitlements import entitlement_for
 from db.profiles import latest_profile
 from db.session import SessionFactory, transaction
 from db.tables import Asset, Customer, Intake, ServiceRequestRow
+from inspection import checklist_for
 from models.activity_io import plan_request
 from models.intake import IntakeRequest, ServiceRequestStart
 from models.lifecycle import OPEN_STAGES
@@ -110,7 +111,8 @@ def resolve(
         ),
     )
     initial = plan(plan_request(ServiceRequestState.registered(start), profile))
-    return start.model_copy(update={"initial_plan": initial})
+    checklist = checklist_for(asset.category) if body.type == "inspection" else []
+    return start.model_copy(update={"initial_plan": initial, "checklist": checklist})
 
 
 def reserve(

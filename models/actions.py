@@ -74,12 +74,20 @@ class PartUsed(Body):
     qty: Annotated[int, Field(ge=1, le=10_000)]
 
 
+class ChecklistItem(Body):
+    item: ShortText
+    ok: bool
+    note: Text | None = None
+
+
 class ReportRepairBody(Body):
     result: Literal["fixed", "needs_parts", "needs_factory_repair", "replace"]
     work_done: Text
     parts: Annotated[list[PartUsed], Field(max_length=200)] = []
     test_result: Annotated[str, Field(max_length=4000)] = ""
     replacement_serial: ShortText | None = None
+    #: An inspection's report: every item of the asset category's checklist, checked.
+    checklist: Annotated[list[ChecklistItem], Field(max_length=200)] = []
 
     @model_validator(mode="after")
     def _replacement_needs_serial(self) -> Self:

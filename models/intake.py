@@ -80,6 +80,8 @@ class ServiceRequestStart(BaseModel):
     initial_plan: ClockPlan = ClockPlan(due={})
     #: The request this one reworks (a complaint after a revisit), shown in both timelines.
     linked_to: str | None = None
+    #: For an inspection: the checklist items the engineer's report must cover.
+    checklist: list[str] = []
 
 
 class ClockView(BaseModel):

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from models.actions import PartUsed, QuoteLine
+from models.actions import ChecklistItem, PartUsed, QuoteLine
 from models.common import ClockName, ClockStatus, SlaStatus
 from models.entitlement import Entitlement
 from models.intake import Channel, Contact, RequestType, ServiceRequestStart
@@ -60,6 +60,7 @@ class RepairRecord(BaseModel):
     result: str
     work_done: str
     parts: list[PartUsed]
+    checklist: list[ChecklistItem] = []
     test_result: str
     replacement_serial: str | None
     engineer: str | None

@@ -496,6 +496,16 @@ class ServiceRequestWorkflow:
         if self._open_pause(manual=True) is None:
             raise reject(CONFLICT, "the request is not paused")
 
+    def _check_report(self, body: a.ReportRepairBody, role: Role) -> None:
+        required = self._start.checklist
+        done = {entry.item for entry in body.checklist}
+        missing = [item for item in required if item not in done]
+        if missing:
+            raise reject(
+                INVALID,
+                f"an inspection report covers the whole checklist; missing: {'; '.join(missing)}",
+            )
+
     def _check_cancel(self, body: a.CancelBody, role: Role) -> None:
         # The table allows intake before on_site; a request that has been on site before
         # (a second visit, a quote made on site) is past that point for good.
@@ -610,6 +620,7 @@ class ServiceRequestWorkflow:
             parts=body.parts,
             test_result=body.test_result,
             replacement_serial=body.replacement_serial,
+            checklist=body.checklist,
             engineer=self.state.engineer,
             at=workflow.now(),
         )
@@ -1006,4 +1017,5 @@ _DATA_CHECKS: dict[Action, Callable[[ServiceRequestWorkflow, Any, Role], None]] 
     Action.RESUME: ServiceRequestWorkflow._check_resume,
     Action.CHANGE_SEVERITY: ServiceRequestWorkflow._check_severity,
     Action.CANCEL: ServiceRequestWorkflow._check_cancel,
+    Action.REPORT_REPAIR: ServiceRequestWorkflow._check_report,
 }
