@@ -22,6 +22,15 @@ async def now(env):
     return await env.get_current_time()
 
 
+async def move_to_evening(env):
+    """Move the test server's clock to the next 22:00 in Shanghai (the office is closed)."""
+    current = (await now(env)).astimezone(SHANGHAI)
+    evening = current.replace(hour=22, minute=0, second=0, microsecond=0)
+    if evening <= current:
+        evening += timedelta(days=1)
+    await env.sleep(evening - current)
+
+
 def escalations(state, clock):
     """The profile's levels that fired for `clock` (level 0 is raised by the workflow)."""
     return [(e.level, e.at_percent) for e in state.escalations if e.clock == clock and e.level]
@@ -88,12 +97,7 @@ async def test_each_escalation_level_fires_once_and_marks_the_request_at_risk(
 async def test_non_severity_1_notifications_wait_for_the_quiet_calendar(
     ts_env, ts_client, intake, sessions
 ):
-    # Move the test server's clock to 22:00 local, then register a severity-3 request.
-    current = (await now(ts_env)).astimezone(SHANGHAI)
-    evening = current.replace(hour=22, minute=0, second=0, microsecond=0)
-    if evening <= current:
-        evening += timedelta(days=1)
-    await ts_env.sleep(evening - current)
+    await move_to_evening(ts_env)
     handle = await start(ts_client, intake(at=await now(ts_env), severity=3))
     await ts_env.sleep(timedelta(minutes=100))  # 75 % of 120 minutes fell at 23:30
     s = await until(handle, lambda s: escalations(s, "response"))
@@ -226,11 +230,7 @@ async def test_nothing_escalates_after_the_request_is_closed(ts_env, ts_client, 
 
 
 async def test_held_notices_go_out_when_the_request_ends(ts_env, ts_client, intake, sessions):
-    current = (await now(ts_env)).astimezone(SHANGHAI)
-    evening = current.replace(hour=22, minute=0, second=0, microsecond=0)
-    if evening <= current:
-        evening += timedelta(days=1)
-    await ts_env.sleep(evening - current)
+    await move_to_evening(ts_env)
     handle = await start(ts_client, intake(at=await now(ts_env), severity=3))
     await ts_env.sleep(timedelta(minutes=95))  # level 1 at 23:30, held for the morning
     await until(handle, lambda s: escalations(s, "response"))
@@ -311,11 +311,7 @@ async def test_people_are_told_what_happened(ts_env, ts_client, intake, sessions
 async def test_every_notice_below_severity_1_waits_for_the_quiet_calendar(
     ts_env, ts_client, intake, sessions
 ):
-    current = (await now(ts_env)).astimezone(SHANGHAI)
-    evening = current.replace(hour=22, minute=0, second=0, microsecond=0)
-    if evening <= current:
-        evening += timedelta(days=1)
-    await ts_env.sleep(evening - current)
+    await move_to_evening(ts_env)
     handle = await start(ts_client, intake(at=await now(ts_env), severity=3))
     number = handle.id.removeprefix("service-request-")
     await until(handle, lambda s: s.version >= 1)
