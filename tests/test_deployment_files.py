@@ -93,3 +93,12 @@ def test_ci_runs_the_readme_test_command_against_postgres() -> None:
 def test_makefile_has_the_readme_targets() -> None:
     targets = set(re.findall(r"^([A-Za-z][\w-]*):", read("Makefile"), re.MULTILINE))
     assert {"run", "test"} <= targets
+
+
+def test_every_package_is_installed() -> None:
+    """`pip install .` (the Docker image) ships only the packages pyproject lists."""
+    import tomllib
+
+    listed = set(tomllib.loads(read("pyproject.toml"))["tool"]["setuptools"]["packages"])
+    on_disk = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests"}
+    assert on_disk <= listed, f"not in [tool.setuptools] packages: {sorted(on_disk - listed)}"
