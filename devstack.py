@@ -127,13 +127,13 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run_setup(env: Mapping[str, str]) -> None:
-    print("devstack: setting up the database and demo data (manage.py setup --demo)", flush=True)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "setup", "--demo"], cwd=ROOT, env=env, check=False
-    )
+def run_manage(env: Mapping[str, str], *command: str) -> None:
+    print(f"devstack: manage.py {' '.join(command)}", flush=True)
+    result = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=False)
     if result.returncode != 0:
-        raise StackError(f"`manage.py setup --demo` failed with exit code {result.returncode}")
+        raise StackError(
+            f"`manage.py {' '.join(command)}` failed with exit code {result.returncode}"
+        )
 
 
 # --- children ------------------------------------------------------------------------------
@@ -346,9 +346,11 @@ def on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
 
 def supervise(children: list[Child]) -> None:
     env = child_env()
-    run_setup(env)
+    run_manage(env, "setup", "--demo")
     children.append(start_temporal(env))
     wait_until("the Temporal dev server", temporal_ready, children)
+    # A dev server started on a fresh var/temporal.db: bring back the contract schedules.
+    run_manage(env, "sync-schedules")
     children.append(start_streamed("worker", "worker", [sys.executable, "worker.py"], env))
     api_cmd = [sys.executable, "-m", "uvicorn", "api.app:app", "--host", HOST]
     children.append(start_streamed("api", "API", [*api_cmd, "--port", str(API_PORT)], env))

@@ -32,11 +32,13 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import create_api_key
+from api.schedules import create_in_temporal
 from api.sla_profiles import profile_errors
 from archive_import import KINDS, ImportRejected, Kind, import_archive
 from config import Settings, connect_temporal
 from db.demo import create_demo_keys, is_empty, load_demo
 from db.profiles import find_version, latest_profile, load_profile_file, store_profile
+from db.schedules import defined
 from db.session import (
     LegacyDatabaseError,
     SessionFactory,
@@ -49,6 +51,7 @@ from db.session import (
 from models import search_attributes
 from models.lifecycle import Role
 from models.profile import SlaProfile, Weekday
+from models.schedules import ScheduledRun
 from sla.holidays import china_holidays, ical_holidays, merge_into
 
 #: Exit status of a command refused for bad input (argparse uses the same for bad usage).
@@ -212,6 +215,32 @@ async def register_search_attributes(client: Client, namespace: str) -> list[str
     return sorted(missing)
 
 
+async def sync_schedules(client: Client, sessions: SessionFactory, settings: Settings) -> list[str]:
+    """Create every schedule kept in the database that Temporal does not have (a new cluster,
+    a dev server started afresh); safe to run again."""
+    with sessions() as session:
+        kept = defined(session)
+    created = []
+    for sid, definition, paused in kept:
+        try:
+            await client.get_schedule_handle(sid).describe()
+            continue
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+        run = ScheduledRun(schedule_id=sid, definition=definition, time_zone=settings.timezone)
+        await create_in_temporal(client, run, settings.task_queue, "setup", paused)
+        created.append(sid)
+    return created
+
+
+async def _sync(settings: Settings) -> list[str]:
+    client = await connect_temporal(settings)
+    return await sync_schedules(
+        client, session_factory(make_engine(settings.database_url)), settings
+    )
+
+
 async def _register(settings: Settings) -> list[str]:
     client = await connect_temporal(settings)
     return await register_search_attributes(client, settings.temporal_namespace)
@@ -228,6 +257,10 @@ def _parser() -> argparse.ArgumentParser:
     key_cmd.add_argument("role", choices=[r.value for r in Role])
     key_cmd.add_argument("name", help="who or what uses the key (shown in the timeline)")
     commands.add_parser("register-search-attributes", help="register SPEC §7 attributes")
+    commands.add_parser(
+        "sync-schedules",
+        help="re-create in Temporal the revisit and inspection schedules kept here",
+    )
     profile_cmd = commands.add_parser(
         "import-profile", help="store SLA profiles from JSON or YAML files as new versions"
     )
@@ -268,6 +301,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> list[str]:
         return import_holidays(settings, args.profile, args.calendar, args.china, args.ical)
     if args.command == "import-archive":
         return import_archive_file(settings, args.file, args.kind, args.dry_run)
+    if args.command == "sync-schedules":
+        created = asyncio.run(_sync(settings))
+        return ["re-created: " + (", ".join(created) if created else "nothing (all present)")]
     added = asyncio.run(_register(settings))
     return ["registered: " + (", ".join(added) if added else "nothing (all present)")]
 

@@ -1,17 +1,20 @@
 """`/v1/schedules`: periodic revisit calls and preventive inspections as Temporal Schedules.
 
-Temporal is the only store of these schedules (no table): the ID is derived from kind, customer
-and asset, the definition travels as the scheduled workflow's input (read back from the
-schedule's action, so an update is seen at once), and the memo and summary let the Web UI's
-schedules page explain each one.
+Temporal runs these schedules: the ID is derived from kind, customer and asset, the definition
+travels as the scheduled workflow's input (read back from the schedule's action, so an update
+is seen at once), and the memo and summary let the Web UI's schedules page explain each one.
+Each change is also kept in `contract_schedules`, so `manage.py sync-schedules` can re-create
+the schedules on a new cluster.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
+from sqlalchemy.orm import Session
 from temporalio.client import (
     Client,
     Schedule,
@@ -33,6 +36,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.auth import Principal
 from api.context import AppContext, Ctx, require
 from api.problems import Problem
+from db.schedules import forget, remember, set_paused
+from db.session import transaction
 from db.tables import Asset, Customer
 from models.lifecycle import Role
 from models.schedules import (
@@ -132,24 +137,41 @@ async def _check_refs(ctx: AppContext, body: ScheduleBody) -> None:
         raise Problem(422, problem, errors=[{"field": field, "reason": reason}])
 
 
+async def create_in_temporal(
+    client: Client, run: ScheduledRun, task_queue: str, created_by: str, paused: bool = False
+) -> None:
+    body = run.definition
+    memo: dict[str, Any] = {
+        MEMO_KEY: {
+            "kind": body.kind,
+            "customer_id": body.customer_id,
+            "asset_serial": body.asset_serial,
+            "created_by": created_by,
+        },
+    }
+    schedule = build_schedule(run, task_queue, paused)
+    await client.create_schedule(run.schedule_id, schedule, memo=memo)
+
+
+async def _keep(ctx: AppContext, change: Callable[[Session], None]) -> None:
+    def write() -> None:
+        with transaction(ctx.sessions) as session:
+            change(session)
+
+    await ctx.db(write)
+
+
 @router.post("", status_code=201, response_model=ScheduleView)
 async def create(body: ScheduleBody, ctx: Ctx, who: Admin) -> ScheduleView:
     await _check_refs(ctx, body)
     client = await ctx.temporal()
     sid = schedule_id(body.kind, body.customer_id, body.asset_serial)
     run = ScheduledRun(schedule_id=sid, definition=body, time_zone=ctx.settings.timezone)
-    memo: dict[str, Any] = {
-        MEMO_KEY: {
-            "kind": body.kind,
-            "customer_id": body.customer_id,
-            "asset_serial": body.asset_serial,
-            "created_by": who.name,
-        },
-    }
     try:
-        await client.create_schedule(sid, build_schedule(run, ctx.settings.task_queue), memo=memo)
+        await create_in_temporal(client, run, ctx.settings.task_queue, who.name)
     except ScheduleAlreadyRunningError as exc:
         raise Problem(409, f"schedule {sid} already exists; update it with PUT") from exc
+    await _keep(ctx, lambda session: remember(session, sid, body, paused=False))
     _, description = await _describe(client, sid)
     return await _view(client, sid, description)
 
@@ -194,6 +216,8 @@ async def update(sid: str, body: ScheduleUpdateBody, ctx: Ctx, who: Admin) -> Sc
 
     await handle.update(replace)
     _, description = await _describe(client, sid)
+    paused = description.schedule.state.paused
+    await _keep(ctx, lambda session: remember(session, sid, definition, paused))
     return await _view(client, sid, description)
 
 
@@ -202,6 +226,7 @@ async def pause(sid: str, ctx: Ctx, who: Admin) -> ScheduleView:
     client = await ctx.temporal()
     handle, _ = await _describe(client, sid)
     await handle.pause(note=f"paused by {who.name}")
+    await _keep(ctx, lambda session: set_paused(session, sid, True))
     return await get(sid, ctx, who)
 
 
@@ -210,6 +235,7 @@ async def unpause(sid: str, ctx: Ctx, who: Admin) -> ScheduleView:
     client = await ctx.temporal()
     handle, _ = await _describe(client, sid)
     await handle.unpause(note=f"unpaused by {who.name}")
+    await _keep(ctx, lambda session: set_paused(session, sid, False))
     return await get(sid, ctx, who)
 
 
@@ -228,4 +254,5 @@ async def delete(sid: str, ctx: Ctx, who: Admin) -> Response:
     client = await ctx.temporal()
     handle, _ = await _describe(client, sid)
     await handle.delete()
+    await _keep(ctx, lambda session: forget(session, sid))
     return Response(status_code=204)

@@ -340,3 +340,15 @@ class SignedReport(Base):
     signer: Mapped[str] = mapped_column(String(200))
     signed_at: Mapped[datetime]
     signature_png: Mapped[str | None] = mapped_column(Text)
+
+
+class ContractSchedule(Base):
+    """A periodic revisit or inspection as the admin defined it: Temporal runs the schedule,
+    this row lets the setup command re-create it on another cluster."""
+
+    __tablename__ = "contract_schedules"
+
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    paused: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime]

@@ -4,7 +4,6 @@ working-date rule as pure functions."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -13,7 +12,6 @@ import httpx
 import pytest
 from sqlalchemy import select
 from temporalio.client import Client, ScheduleActionStartWorkflow
-from temporalio.service import RPCError
 
 from activities.scheduled import next_working_instant
 from db.session import SessionFactory, transaction
@@ -62,8 +60,9 @@ async def admin(
     http.headers["Authorization"] = f"Bearer {api_keys[Role.ADMIN]}"
     yield http
     for kind in ("inspection", "revisit_call"):
-        with contextlib.suppress(RPCError):  # never created, or the test deleted it
-            await dev_client.get_schedule_handle(schedule_id(kind, *asset)).delete()
+        # through the API, so the definition kept for `sync-schedules` goes too (404: never
+        # created, or the test deleted it)
+        await http.delete(f"/v1/schedules/{schedule_id(kind, *asset)}")
 
 
 def body(customer_id: str, serial: str, **fields: object) -> dict[str, object]:
@@ -255,3 +254,34 @@ def test_inspection_ref_is_per_schedule_and_date() -> None:
     assert inspection_ref("inspection-C1-S1", date(2026, 1, 1)) == (
         "schedule:inspection-C1-S1:2026-01-01"
     )
+
+
+async def test_setup_recreates_the_schedules_kept_in_the_database(
+    admin: httpx.AsyncClient,
+    asset: tuple[str, str],
+    dev_client: Client,
+    sessions: SessionFactory,
+    settings,
+) -> None:
+    from db.tables import ContractSchedule
+    from manage import sync_schedules
+
+    created = await admin.post("/v1/schedules", json=body(*asset, every="quarterly"))
+    assert created.status_code == 201, created.text
+    sid = created.json()["id"]
+    assert (await admin.post(f"/v1/schedules/{sid}/pause")).status_code == 200
+    with sessions() as session:
+        row = session.get(ContractSchedule, sid)
+        assert row is not None and row.paused and row.definition["every"] == "quarterly"
+
+    await dev_client.get_schedule_handle(sid).delete()  # a new cluster: Temporal has nothing
+    assert await sync_schedules(dev_client, sessions, settings) == [sid]
+    described = await dev_client.get_schedule_handle(sid).describe()
+    assert described.schedule.state.paused  # as it was
+    assert await sync_schedules(dev_client, sessions, settings) == []  # again: nothing to do
+    view = (await admin.get(f"/v1/schedules/{sid}")).json()
+    assert view["definition"]["every"] == "quarterly"
+
+    assert (await admin.delete(f"/v1/schedules/{sid}")).status_code == 204
+    with sessions() as session:
+        assert session.get(ContractSchedule, sid) is None
