@@ -223,19 +223,22 @@ async def update(sid: str, body: ScheduleUpdateBody, ctx: Ctx, who: Admin) -> Sc
 
 @router.post("/{sid}/pause", response_model=ScheduleView)
 async def pause(sid: str, ctx: Ctx, who: Admin) -> ScheduleView:
-    client = await ctx.temporal()
-    handle, _ = await _describe(client, sid)
-    await handle.pause(note=f"paused by {who.name}")
-    await _keep(ctx, lambda session: set_paused(session, sid, True))
-    return await get(sid, ctx, who)
+    return await _pause(sid, ctx, who, paused=True)
 
 
 @router.post("/{sid}/unpause", response_model=ScheduleView)
 async def unpause(sid: str, ctx: Ctx, who: Admin) -> ScheduleView:
+    return await _pause(sid, ctx, who, paused=False)
+
+
+async def _pause(sid: str, ctx: AppContext, who: Principal, *, paused: bool) -> ScheduleView:
     client = await ctx.temporal()
     handle, _ = await _describe(client, sid)
-    await handle.unpause(note=f"unpaused by {who.name}")
-    await _keep(ctx, lambda session: set_paused(session, sid, False))
+    if paused:
+        await handle.pause(note=f"paused by {who.name}")
+    else:
+        await handle.unpause(note=f"unpaused by {who.name}")
+    await _keep(ctx, lambda session: set_paused(session, sid, paused))
     return await get(sid, ctx, who)
 
 

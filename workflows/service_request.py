@@ -404,14 +404,7 @@ class ServiceRequestWorkflow:
         self._move(Stage.FOLLOWING_UP, SYSTEM)
         if workflow.patched(PEOPLE_NOTICES):
             for i, revisit in enumerate(self.state.revisits):
-                # held until the call is due: it lands on the revisit agents' list then
-                self._hold_notice(
-                    revisit.due,
-                    kind="revisit_due",
-                    key=f"revisit/{i}",
-                    recipients=["revisit"],
-                    data={"due": revisit.due.isoformat()},
-                )
+                self._remind_revisit(i, revisit, f"revisit/{i}")
 
     # ----------------------------------------------------------------- queries and updates
     @workflow.query
@@ -746,10 +739,14 @@ class ServiceRequestWorkflow:
             datetime,
             "plan revisit retry",
         )
+        self._remind_revisit(index, revisit, f"revisit/{index}/attempt-{revisit.attempts + 1}")
+
+    def _remind_revisit(self, index: int, revisit: RevisitRecord, key: str) -> None:
+        """Held until the call is due: then it lands on the revisit desk."""
         self._hold_notice(
             revisit.due,
             kind="revisit_due",
-            key=f"revisit/{index}/attempt-{revisit.attempts + 1}",
+            key=key,
             recipients=["revisit"],
             data={"due": revisit.due.isoformat()},
         )
