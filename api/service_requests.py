@@ -19,7 +19,6 @@ from api.intake import idempotency_key, reserve
 from api.problems import Problem, invalid
 from db.tables import Intake, ServiceRequestRow, TimelineEventRow
 from models.actions import Actor
-from models.common import ClockName
 from models.intake import ClockView, IntakeRequest, IntakeResponse
 from models.lifecycle import LIFECYCLE, TERMINAL_STAGES, Action, Role, Stage
 from models.state import ServiceRequestState, TimelineEvent
@@ -258,6 +257,3 @@ for _action in Action:
 async def unknown_action(number: str, action: str) -> None:
     known = ", ".join(a.path for a in Action)
     raise Problem(404, f"there is no action {action!r}; actions: {known}")
-
-
-__all__ = ["ClockName", "router"]

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from db.tables import Intake
 from models.lifecycle import Role
 from tests.conftest import serve
+from tests.workflow_helpers import eventually
 
 QUOTE = {
     "lines": [
@@ -67,16 +68,6 @@ async def register(as_role, **fields: object) -> str:
     )
     assert response.status_code == 201, response.text
     return response.json()["number"]
-
-
-async def eventually(check, attempts: int = 100):
-    """Poll an eventually consistent view (the workflow's loop, visibility), bounded."""
-    for _ in range(attempts):
-        result = await check()
-        if result:
-            return result
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition never held")
 
 
 def problem(response: httpx.Response, status: int) -> dict:
@@ -254,10 +245,12 @@ async def test_duplicate_intake_concurrent_starts_one_workflow(as_role, sessions
         )
     assert rows == 1
     (number,) = numbers
-    runs = [w async for w in dev_client.list_workflows(f"WorkflowId = 'service-request-{number}'")]
-    assert len(runs) <= 1  # visibility may lag, but never shows two
-    history = await dev_client.get_workflow_handle(f"service-request-{number}").fetch_history()
-    assert history.events[0].event_type == 1  # one run, started once
+    query = f"WorkflowId = 'service-request-{number}'"
+
+    async def runs():
+        return [w async for w in dev_client.list_workflows(query)]
+
+    assert len(await eventually(runs)) == 1  # one workflow, one run
 
 
 async def test_roles_and_authentication(as_role, http):

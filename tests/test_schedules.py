@@ -3,7 +3,6 @@ working-date rule as pure functions."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -20,6 +19,7 @@ from models.lifecycle import Role
 from models.profile import CalendarSpec
 from models.schedules import ScheduleBody, inspection_ref, is_calendar_slot, schedule_id
 from sla.calendar import BusinessCalendar
+from tests.workflow_helpers import eventually
 
 TZ = "Asia/Shanghai"
 
@@ -74,15 +74,6 @@ def body(customer_id: str, serial: str, **fields: object) -> dict[str, object]:
         "day_of_month": 15,
         "hour": 10,
     } | fields
-
-
-async def eventually(check, attempts: int = 150):
-    for _ in range(attempts):
-        result = await check()
-        if result:
-            return result
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition never held")
 
 
 async def test_inspection_schedule_lifecycle(

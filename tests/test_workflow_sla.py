@@ -3,7 +3,6 @@ calendar, severity changes during a pause, the loaner, and the SLA search attrib
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -13,7 +12,7 @@ from sqlalchemy import select
 
 from db.tables import Asset, LoanerUnit, Notification
 from tests.sla_fixtures import OFFICE
-from tests.workflow_helpers import act, start, until
+from tests.workflow_helpers import act, eventually, start, until
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -238,10 +237,7 @@ async def test_held_notices_go_out_when_the_request_ends(ts_env, ts_client, inta
     assert not escalation_notices(sessions, number)
     await act(handle, "cancel", "intake", {"reason": "solved by itself"})
     await until(handle, lambda s: s.stage == "cancelled")
-    for _ in range(100):
-        if escalation_notices(sessions, number):
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: escalation_notices(sessions, number))
     assert [n.data["level"] for n in escalation_notices(sessions, number)] == ["1"]
 
 
@@ -301,10 +297,7 @@ async def test_people_are_told_what_happened(ts_env, ts_client, intake, sessions
     assert registered.data["customer_id"] == "C001" and registered.data["response_due"]
     assert "revisit_due" not in kinds  # held until the call is due
     await ts_env.sleep(s.revisits[0].due - await now(ts_env) + timedelta(minutes=1))
-    for _ in range(100):
-        if "revisit_due" in [n.kind for n in notifications(sessions, number)]:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: "revisit_due" in [n.kind for n in notifications(sessions, number)])
     assert [n.kind for n in notifications(sessions, number)].count("revisit_due") == 1
 
 
@@ -319,8 +312,5 @@ async def test_every_notice_below_severity_1_waits_for_the_quiet_calendar(
     assert "registered" not in [n.kind for n in notifications(sessions, number)]
     release = OFFICE.open_at_or_after(await now(ts_env))
     await ts_env.sleep(release - await now(ts_env) + timedelta(minutes=1))
-    for _ in range(100):
-        if "registered" in [n.kind for n in notifications(sessions, number)]:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: "registered" in [n.kind for n in notifications(sessions, number)])
     assert [n.kind for n in notifications(sessions, number)].count("registered") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +42,20 @@ async def rejected(
         assert isinstance(exc.cause, ApplicationError)
         return exc.cause
     raise AssertionError(f"{action} by {role} was accepted")
+
+
+async def eventually(check: Callable[[], Any], attempts: int = 150) -> Any:
+    """Poll `check` (a function, or a coroutine function) until it returns something true:
+    for views that follow the workflow a moment later (read model, visibility, the outbox).
+    Bounded, so a broken workflow fails the test instead of hanging it."""
+    for _ in range(attempts):
+        result = check()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return result
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition never held")
 
 
 async def state(handle: WorkflowHandle[Any, Any]) -> ServiceRequestState:
