@@ -1,7 +1,8 @@
 """`make run`: the embedded stack of SPEC §8 on one machine, with demo data.
 
 Runs, in this order: the database setup (`manage.py setup --demo`), the Temporal dev server
-(SQLite file + Web UI), one worker and the API. Ctrl-C stops everything in reverse order.
+(SQLite file + Web UI), the contract schedules (`sync-schedules`, `apply-service-plans`), one
+worker and the API. Ctrl-C stops everything in reverse order.
 Only the standard library and temporalio, so it works right after `pip install`.
 """
 
@@ -351,6 +352,7 @@ def supervise(children: list[Child]) -> None:
     wait_until("the Temporal dev server", temporal_ready, children)
     # A dev server started on a fresh var/temporal.db: bring back the contract schedules.
     run_manage(env, "sync-schedules")
+    run_manage(env, "apply-service-plans")
     children.append(start_streamed("worker", "worker", [sys.executable, "worker.py"], env))
     api_cmd = [sys.executable, "-m", "uvicorn", "api.app:app", "--host", HOST]
     children.append(start_streamed("api", "API", [*api_cmd, "--port", str(API_PORT)], env))

@@ -8,6 +8,9 @@ python manage.py import-profile FILE...  SLA profiles from JSON or YAML files (n
 python manage.py import-holidays --profile NAME --calendar CAL (--china YEAR... | --ical FILE)
 python manage.py import-archive FILE [--kind customers|assets|repairs] [--dry-run]
                                          customer archive rows from CSV or JSON (archive_import.py)
+python manage.py sync-schedules          re-create the kept schedules a new cluster lacks
+python manage.py apply-service-plans [--customer ID]
+                                         contract schedules as the customers' profiles plan them
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
@@ -48,10 +52,12 @@ from db.session import (
     session_factory,
     transaction,
 )
+from db.tables import Customer
 from models import search_attributes
 from models.lifecycle import Role
 from models.profile import SlaProfile, Weekday
 from models.schedules import ScheduledRun
+from service_plans import UnknownCustomer, apply_service_plan
 from sla.holidays import china_holidays, ical_holidays, merge_into
 
 #: Exit status of a command refused for bad input (argparse uses the same for bad usage).
@@ -241,6 +247,32 @@ async def _sync(settings: Settings) -> list[str]:
     )
 
 
+async def _apply_plans(settings: Settings, customer: str | None) -> list[str]:
+    client = await connect_temporal(settings)
+    sessions = session_factory(make_engine(settings.database_url))
+    with sessions() as session:
+        customers = [customer] if customer else list(session.scalars(select(Customer.id)))
+    lines = []
+    for customer_id in customers:
+        try:
+            applied = await apply_service_plan(
+                client, sessions, customer_id, settings.task_queue, settings.timezone
+            )
+        except UnknownCustomer as exc:
+            raise CommandError([str(exc)]) from exc
+        changes = [
+            f"{what} {', '.join(ids)}"
+            for what, ids in (
+                ("created", applied.created),
+                ("updated", applied.updated),
+                ("removed", applied.removed),
+            )
+            if ids
+        ]
+        lines.append(f"{customer_id}: " + ("; ".join(changes) or "as planned"))
+    return lines
+
+
 async def _register(settings: Settings) -> list[str]:
     client = await connect_temporal(settings)
     return await register_search_attributes(client, settings.temporal_namespace)
@@ -261,6 +293,11 @@ def _parser() -> argparse.ArgumentParser:
         "sync-schedules",
         help="re-create in Temporal the revisit and inspection schedules kept here",
     )
+    plans_cmd = commands.add_parser(
+        "apply-service-plans",
+        help="make the contract schedules what each customer's profile plans (service_plan)",
+    )
+    plans_cmd.add_argument("--customer", help="only this customer (default: every customer)")
     profile_cmd = commands.add_parser(
         "import-profile", help="store SLA profiles from JSON or YAML files as new versions"
     )
@@ -304,6 +341,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> list[str]:
     if args.command == "sync-schedules":
         created = asyncio.run(_sync(settings))
         return ["re-created: " + (", ".join(created) if created else "nothing (all present)")]
+    if args.command == "apply-service-plans":
+        return asyncio.run(_apply_plans(settings, args.customer))
     added = asyncio.run(_register(settings))
     return ["registered: " + (", ".join(added) if added else "nothing (all present)")]
 

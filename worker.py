@@ -20,11 +20,14 @@ from activities.signing import SigningActivities
 from activities.sla import (
     business_instant,
     plan_clocks,
+    plan_complaint,
     plan_revisit_calls,
     quiet_calendar_release,
 )
 from config import Settings, connect_temporal
 from db.session import SessionFactory, make_engine, session_factory
+from workflows.complaint import ComplaintWorkflow
+from workflows.revisit_call import RevisitCallWorkflow
 from workflows.scheduled import ScheduledServiceWorkflow
 from workflows.service_request import ServiceRequestWorkflow
 
@@ -44,14 +47,22 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> W
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[ServiceRequestWorkflow, ScheduledServiceWorkflow],
+        workflows=[
+            ServiceRequestWorkflow,
+            ScheduledServiceWorkflow,
+            ComplaintWorkflow,
+            RevisitCallWorkflow,
+        ],
         activities=[
             plan_clocks,
             plan_revisit_calls,
             quiet_calendar_release,
             business_instant,
+            plan_complaint,
             complaints.open_rework_request,
             records.record_events,
+            records.record_complaint,
+            records.record_revisit_call,
             dispatch.find_engineer,
             dispatch.auto_assign_engineer,
             loaners.issue_loaner,
@@ -60,6 +71,8 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> W
             signing.create_signing_link,
             scheduled.next_working_date,
             scheduled.register_inspection,
+            scheduled.contract_assets,
+            scheduled.prepare_revisit_call,
         ],
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,

@@ -1,4 +1,4 @@
-"""The timeline and the read model, written from the workflow's events."""
+"""The timeline and the read models, written from the workflows' events and states."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from temporalio import activity
 
+from db.projections import project_call, project_complaint
 from db.session import SessionFactory, transaction
 from db.tables import ServiceRequestRow, TimelineEventRow
 from models.activity_io import ActivityName, RecordRequest
 from models.common import SlaStatus
+from models.complaints import ComplaintState
+from models.revisits import RevisitCallEntry, RevisitCallState
 from models.state import ServiceRequestState
 
 
@@ -54,10 +57,20 @@ class RecordActivities:
                     )
                 )
             row = session.get(ServiceRequestRow, state.number)
-            if row is None:
-                session.add(_projection(state, ServiceRequestRow()))
-            elif row.version < state.version:
-                _projection(state, row)
+            if row is None or row.version < state.version:
+                session.add(_projection(state, row or ServiceRequestRow()))
+                for call in RevisitCallEntry.of_request(state, workflow_id_for(state.number)):
+                    project_call(session, call, state.version)
+
+    @activity.defn(name=ActivityName.RECORD_COMPLAINT)
+    def record_complaint(self, state: ComplaintState) -> None:
+        with transaction(self._sessions) as session:
+            project_complaint(session, state)
+
+    @activity.defn(name=ActivityName.RECORD_REVISIT_CALL)
+    def record_revisit_call(self, state: RevisitCallState) -> None:
+        with transaction(self._sessions) as session:
+            project_call(session, RevisitCallEntry.of_call(state), state.version)
 
 
 def _projection(state: ServiceRequestState, row: ServiceRequestRow) -> ServiceRequestRow:

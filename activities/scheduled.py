@@ -1,5 +1,5 @@
-"""Activities of the scheduled revisits and inspections: the working-date rule and the
-inspection intake.
+"""Activities of the scheduled revisits and inspections: the working-date rule, the inspection
+intake and the periodic call.
 
 The inspection is registered here through `api.intake.reserve` and started through
 `api.gateway.start` rather than as a child workflow: it then goes exactly the way of a hotline
@@ -14,6 +14,7 @@ import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
@@ -23,18 +24,21 @@ from api.intake import reserve
 from api.problems import Problem
 from db.profiles import latest_profile
 from db.session import SessionFactory
-from db.tables import Customer
+from db.tables import Asset, Customer
 from models.intake import IntakeRequest
+from models.revisits import CHANNELS, RevisitCallStart
 from models.schedules import (
-    OFFICE_CALENDAR,
     InspectionRegistered,
     InspectionRequest,
+    RevisitCallRequest,
     RunDue,
     ScheduledActivity,
     WorkingDateRequest,
     inspection_ref,
     is_calendar_slot,
+    revisit_call_id,
 )
+from models.service_plan import OFFICE_CALENDAR
 from sla.calendar import BusinessCalendar
 
 #: Who the timeline names as having registered a scheduled inspection.
@@ -70,15 +74,55 @@ class ScheduledActivities:
                 at = next_working_instant(calendar, at)
         return RunDue(at=at, local_date=at.astimezone(zone).date())
 
+    @activity.defn(name=ScheduledActivity.CONTRACT_ASSETS)
+    def contract_assets(self, customer_id: str) -> list[str]:
+        """What a contract-wide inspection covers: the customer's main equipment (every asset
+        when none is marked main)."""
+        with self._sessions() as session:
+            assets = session.scalars(
+                select(Asset).where(Asset.customer_id == customer_id).order_by(Asset.serial)
+            ).all()
+        main = [a.serial for a in assets if a.main_equipment]
+        return main or [a.serial for a in assets]
+
+    @activity.defn(name=ScheduledActivity.PREPARE_REVISIT_CALL)
+    def prepare_revisit_call(self, request: RevisitCallRequest) -> RevisitCallStart:
+        """The periodic call, with the customer's profile as it is now (its retry and
+        complaint rules)."""
+        run = request.run
+        definition = run.definition
+        with self._sessions() as session:
+            customer = session.get(Customer, definition.customer_id)
+            found = latest_profile(session, customer.sla_profile) if customer else None
+        if found is None:
+            raise ApplicationError(
+                f"customer {definition.customer_id} or its SLA profile no longer exists",
+                type="RevisitRejected",
+                non_retryable=True,
+            )
+        return RevisitCallStart(
+            id=revisit_call_id(run.schedule_id, request.due.local_date),
+            schedule_id=run.schedule_id,
+            customer_id=definition.customer_id,
+            asset_serial=definition.asset_serial,
+            channel=CHANNELS[definition.kind],
+            due=request.due.at,
+            profile=found[0],
+        )
+
     @activity.defn(name=ScheduledActivity.REGISTER_INSPECTION)
     async def register_inspection(self, request: InspectionRequest) -> InspectionRegistered:
         definition = request.definition
         note = f" — {definition.note}" if definition.note else ""
+        # A contract-wide run registers one request per asset: the asset is part of the key.
+        contract_wide = definition.asset_serial is None
         body = IntakeRequest(
-            external_ref=inspection_ref(request.schedule_id, request.due),
+            external_ref=inspection_ref(
+                request.schedule_id, request.due, request.serial if contract_wide else None
+            ),
             channel="visit",
             customer_id=definition.customer_id,
-            asset_serial=definition.asset_serial,
+            asset_serial=request.serial,
             severity=4,
             fault_code="INSPECTION",
             description=(

@@ -15,8 +15,9 @@ from models.activity_io import (
     RevisitPlan,
     RevisitPlanRequest,
 )
+from models.complaints import ComplaintPlanRequest
 from models.plan import ClockPlan
-from sla.deadlines import calendars, plan, plan_revisits, quiet_release
+from sla.deadlines import calendars, complaint_due, plan, plan_revisits, quiet_release
 
 
 @activity.defn(name=ActivityName.PLAN_CLOCKS)
@@ -38,3 +39,8 @@ def quiet_calendar_release(request: QuietReleaseRequest) -> datetime:
 def business_instant(request: BusinessInstantRequest) -> datetime:
     calendar = calendars(request.profile)[request.calendar]
     return calendar.working_days_end(request.start, request.working_days)
+
+
+@activity.defn(name=ActivityName.PLAN_COMPLAINT)
+def plan_complaint(request: ComplaintPlanRequest) -> datetime:
+    return complaint_due(request)

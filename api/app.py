@@ -14,11 +14,13 @@ from temporalio.client import Client
 
 from api import problems
 from api.archive import routers as archive_routers
+from api.complaints import router as complaints
 from api.context import AppContext, Ctx
 from api.entitlement import router as entitlement
 from api.reports import router as reports
 from api.revisits import router as revisits
 from api.schedules import router as schedules
+from api.service_plans import router as service_plans
 from api.service_requests import router as service_requests
 from api.signing import router as signing
 from api.sla_preview import router as sla_preview
@@ -52,8 +54,10 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(entitlement)
     app.include_router(reports)
     app.include_router(revisits)
+    app.include_router(complaints)
     app.include_router(signing)
     app.include_router(schedules)
+    app.include_router(service_plans)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(ctx: Ctx) -> JSONResponse:

@@ -4,7 +4,9 @@ the HTTP statuses of SPEC §6."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
 from datetime import timedelta
+from typing import TypeVar
 
 from temporalio.client import (
     Client,
@@ -22,15 +24,11 @@ from models.intake import ServiceRequestStart
 from models.lifecycle import Action
 from models.search_attributes import initial_search_attributes, static_details, static_summary
 from models.state import ServiceRequestState
-from workflows.service_request import (
-    CONFLICT,
-    FORBIDDEN,
-    INVALID,
-    WRONG_STAGE,
-    ServiceRequestWorkflow,
-)
+from workflows.rejections import CONFLICT, FORBIDDEN, INVALID, WRONG_STAGE
+from workflows.service_request import ServiceRequestWorkflow
 
 NUMBER = re.compile(r"^SR-\d{8}-\d{6,}$")
+T = TypeVar("T")
 _STATUS = {FORBIDDEN: 403, WRONG_STAGE: 409, CONFLICT: 409, INVALID: 422}
 #: An action normally answers in well under a second; past this the worker is likely down.
 UPDATE_TIMEOUT = timedelta(seconds=30)
@@ -85,8 +83,8 @@ async def act(
     update_id: str | None,
 ) -> ServiceRequestState:
     handle = client.get_workflow_handle(workflow_id_for(number))
-    try:
-        state: ServiceRequestState = await handle.execute_update(
+    state: ServiceRequestState = await run_update(
+        handle.execute_update(
             action.value,
             ActionCommand(actor=actor, body=body),
             # Temporal deduplicates by update ID: scope the caller's key to the action so a
@@ -94,8 +92,17 @@ async def act(
             id=f"{action.value}:{update_id}" if update_id else None,
             result_type=ServiceRequestState,
             rpc_timeout=UPDATE_TIMEOUT,
-        )
-        return state
+        ),
+        f"service request {number}",
+    )
+    return state
+
+
+async def run_update(update: Awaitable[T], what: str) -> T:
+    """An update's result, with the workflow's rejections and Temporal's errors as the HTTP
+    statuses of SPEC §6 (`what` names the workflow's subject in the messages)."""
+    try:
+        return await update
     except WorkflowUpdateFailedError as exc:
         cause = exc.cause
         if isinstance(cause, ApplicationError) and cause.type in _STATUS:
@@ -104,15 +111,15 @@ async def act(
     except WorkflowUpdateRPCTimeoutOrCancelledError as exc:
         raise Problem(
             503,
-            f"{number} did not answer in time; the action may still be applied, check its state",
+            f"{what} did not answer in time; the action may still be applied, check its state",
         ) from exc
     except RPCError as exc:
         if "already completed" in exc.message:
             raise Problem(
-                409, f"{number} is finished (completed or cancelled); no more actions are possible"
+                409, f"{what} is finished (completed or cancelled); no more actions are possible"
             ) from exc
         if exc.status == RPCStatusCode.NOT_FOUND:
-            raise Problem(404, f"there is no service request {number}") from exc
+            raise Problem(404, f"there is no {what}") from exc
         _raise_if_unavailable(exc)
         raise
 

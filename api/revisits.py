@@ -1,104 +1,159 @@
-"""`GET /v1/revisits?due_before=…`: the revisit agents' call list (回访), from the read model."""
+"""`/v1/revisits`: the revisit agents' call list (回访) and their answers.
+
+The list is the `revisit_calls` projection: the post-close revisits of requests and the periodic
+calls contract schedules start. An answer goes to the workflow that owns the call (the request's
+`record_revisit` action, or the periodic call's own workflow), which validates it.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel
-from sqlalchemy import select
+from fastapi import APIRouter, Depends, Header, Query
+from pydantic import AwareDatetime
+from sqlalchemy import func, select
 
+from api import gateway
 from api.auth import Principal
 from api.context import Ctx, require
-from db.tables import Asset, Customer, ServiceRequestRow
-from models.lifecycle import Role, Stage
-from models.state import ServiceRequestState
+from api.intake import idempotency_key
+from api.problems import Problem
+from db.tables import Asset, Customer, RevisitCallRow
+from models.actions import ActionCommand, Actor, RecordRevisitBody
+from models.lifecycle import LIFECYCLE, Action, Role
+from models.revisits import RevisitCallEntry, RevisitCallState
+from workflows.revisit_call import RevisitCallWorkflow
 
 router = APIRouter(prefix="/v1/revisits", tags=["revisits"])
 Desk = Annotated[Principal, Depends(require(Role.REVISIT, Role.SUPERVISOR, Role.ADMIN))]
+Answerer = Annotated[Principal, Depends(require(*LIFECYCLE[Action.RECORD_REVISIT].roles))]
 
 
-class RevisitCall(BaseModel):
-    number: str
-    due: datetime
-    channel: str
-    attempts: int
-    customer_id: str
+class RevisitCall(RevisitCallEntry):
+    """A call as the agent sees it: whom to call (the archive's names) and about what."""
+
     customer_name: str
-    contact: str | None
-    asset_serial: str
     asset_model: str | None
-    fault_code: str
-    work_done: str
-    engineer: str | None
-    closed_at: datetime | None
 
 
 @router.get("", response_model=list[RevisitCall])
 async def call_list(
-    ctx: Ctx, _: Desk, due_before: Annotated[AwareDatetime | None, Query()] = None
+    ctx: Ctx,
+    _: Desk,
+    due_before: Annotated[AwareDatetime | None, Query()] = None,
+    customer: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[RevisitCall]:
-    """Calls due by `due_before` (default: now), earliest first: whom to call and about what."""
+    """Calls still to make that are due by `due_before` (default: now), earliest first."""
     until = due_before or datetime.now(UTC)
 
     def load() -> list[RevisitCall]:
+        query = (
+            select(RevisitCallRow, Customer, Asset)
+            .join(Customer, Customer.id == RevisitCallRow.customer_id, isouter=True)
+            .join(Asset, Asset.serial == RevisitCallRow.asset_serial, isouter=True)
+            .where(RevisitCallRow.status == "due", RevisitCallRow.due <= until)
+            .order_by(RevisitCallRow.due, RevisitCallRow.id)
+        )
+        if customer is not None:
+            query = query.where(RevisitCallRow.customer_id == customer)
         with ctx.sessions() as session:
-            rows = session.scalars(
-                select(ServiceRequestRow).where(ServiceRequestRow.stage == Stage.FOLLOWING_UP)
-            )
-            calls = []
-            for row in rows:
-                state = ServiceRequestState.model_validate(row.state)
-                customer = session.get(Customer, state.customer_id)
-                asset = session.get(Asset, state.asset_serial)
-                for revisit in state.revisits:
-                    if revisit.status == "due" and revisit.due <= until:
-                        calls.append(
-                            _call(
-                                state,
-                                revisit.due,
-                                revisit.channel,
-                                revisit.attempts,
-                                customer,
-                                asset,
-                            )
-                        )
-            return sorted(calls, key=lambda c: c.due)
+            return [_call(row, c, a) for row, c, a in session.execute(query).all()]
 
     return await ctx.db(load)
 
 
-def _call(
-    state: ServiceRequestState,
-    due: datetime,
-    channel: str,
-    attempts: int,
-    customer: Customer | None,
-    asset: Asset | None,
+@router.post("/{call_id}/record", response_model=RevisitCall)
+async def record(
+    call_id: str,
+    body: RecordRevisitBody,
+    ctx: Ctx,
+    who: Answerer,
+    idempotency_key_header: Annotated[
+        str | None, Header(alias="Idempotency-Key", max_length=200)
+    ] = None,
 ) -> RevisitCall:
-    contact = state.contact
-    phone = f"{contact.name} {contact.phone}" if contact else None
-    if phone is None and customer is not None and customer.contact_phone:
-        phone = f"{customer.contact_name or ''} {customer.contact_phone}".strip()
-    if state.repair is not None:
-        work = state.repair.work_done
-    elif state.diagnosis is not None:
-        work = state.diagnosis.notes
+    """Record the customer's answers, or `{"unreachable": true}` (called again after the
+    profile's working days, then marked unreachable). Satisfaction ≤ 2 or not solved opens a
+    complaint (and, after a repair, a linked rework request)."""
+    key = idempotency_key(idempotency_key_header)
+
+    def find() -> RevisitCallRow | None:
+        with ctx.sessions() as session:
+            return session.get(RevisitCallRow, call_id)
+
+    row = await ctx.db(find)
+    if row is None:
+        raise Problem(404, f"there is no revisit call {call_id!r}")
+    if row.status != "due":
+        raise Problem(409, f"revisit call {call_id} is already {row.status}")
+    actor = Actor(role=who.role, name=who.name)
+    client = await ctx.temporal()
+    if row.number is not None:
+        await _check_first_due(ctx, row)
+        state = await gateway.act(
+            client,
+            row.number,
+            Action.RECORD_REVISIT,
+            actor,
+            body.model_dump(exclude_none=True),
+            key,
+        )
+        calls = RevisitCallEntry.of_request(state, row.workflow_id)
+        entry = next(c for c in calls if c.id == call_id)
     else:
-        work = state.outcome or ""
+        handle = client.get_workflow_handle(row.workflow_id)
+        call: RevisitCallState = await gateway.run_update(
+            handle.execute_update(
+                RevisitCallWorkflow.record_revisit,
+                ActionCommand(actor=actor, body=body.model_dump(exclude_none=True)),
+                id=f"record_revisit:{key}" if key else None,
+                rpc_timeout=gateway.UPDATE_TIMEOUT,
+            ),
+            f"revisit call {call_id}",
+        )
+        entry = RevisitCallEntry.of_call(call)
+
+    def names() -> tuple[Customer | None, Asset | None]:
+        with ctx.sessions() as session:
+            customer = session.get(Customer, entry.customer_id)
+            asset = session.get(Asset, entry.asset_serial) if entry.asset_serial else None
+            return customer, asset
+
+    customer, asset = await ctx.db(names)
+    return _with_names(entry, customer, asset)
+
+
+async def _check_first_due(ctx: Ctx, row: RevisitCallRow) -> None:
+    """A request's revisits are answered in order: the workflow records the earliest due."""
+
+    def earlier() -> str | None:
+        with ctx.sessions() as session:
+            return session.scalars(
+                select(RevisitCallRow.id)
+                .where(RevisitCallRow.number == row.number, RevisitCallRow.status == "due")
+                # R2 before R10: the workflow answers the earliest of its list first
+                .order_by(func.length(RevisitCallRow.id), RevisitCallRow.id)
+            ).first()
+
+    first = await ctx.db(earlier)
+    if first is not None and first != row.id:
+        raise Problem(409, f"answer {first} first: the revisits of {row.number} go in order")
+
+
+def _call(row: RevisitCallRow, customer: Customer | None, asset: Asset | None) -> RevisitCall:
+    return _with_names(RevisitCallEntry.model_validate(row, from_attributes=True), customer, asset)
+
+
+def _with_names(
+    entry: RevisitCallEntry, customer: Customer | None, asset: Asset | None
+) -> RevisitCall:
+    contact = entry.contact
+    if contact is None and customer is not None and customer.contact_phone:
+        contact = f"{customer.contact_name or ''} {customer.contact_phone}".strip()
     return RevisitCall(
-        number=state.number,
-        due=due,
-        channel=channel,
-        attempts=attempts,
-        customer_id=state.customer_id,
+        **entry.model_dump(exclude={"contact"}),
+        contact=contact,
         customer_name=customer.name if customer else "",
-        contact=phone,
-        asset_serial=state.asset_serial,
         asset_model=asset.model if asset else None,
-        fault_code=state.fault_code,
-        work_done=work,
-        engineer=state.engineer,
-        closed_at=state.closed_at,
     )

@@ -42,29 +42,28 @@ from db.tables import Asset, Customer
 from models.lifecycle import Role
 from models.schedules import (
     MEMO_KEY,
-    MONTHS,
     WORKFLOW_TYPE,
     ScheduleBody,
     ScheduledRun,
-    ScheduleKind,
-    ScheduleUpdateBody,
+    ScheduleTiming,
     ScheduleView,
     schedule_id,
 )
+from models.service_plan import MONTHS, SCHEDULE_KINDS
 
 router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
 Reader = Annotated[
     Principal, Depends(require(Role.ADMIN, Role.SUPERVISOR, Role.DISPATCHER, Role.REVISIT))
 ]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
-KINDS: tuple[ScheduleKind, ...] = ("revisit_call", "inspection")
 
 
 def build_schedule(run: ScheduledRun, task_queue: str, paused: bool = False) -> Schedule:
     """The Temporal schedule of a definition: one calendar slot per period, in the service
     time zone (so 09:00 stays 09:00 local whatever UTC does)."""
     d = run.definition
-    label = f"{d.kind.replace('_', ' ')} of {d.asset_serial} ({d.customer_id}), {d.every}"
+    of = f"{d.asset_serial} ({d.customer_id})" if d.asset_serial else f"contract {d.customer_id}"
+    label = f"{d.kind.replace('_', ' ')} of {of}, {d.every}"
     when = f"day {d.day_of_month} at {d.hour:02d}:00 {run.time_zone}"
     calendar = ScheduleCalendarSpec(
         second=[ScheduleRange(0)],
@@ -153,6 +152,17 @@ async def create_in_temporal(
     await client.create_schedule(run.schedule_id, schedule, memo=memo)
 
 
+async def replace_in_temporal(handle: ScheduleHandle, run: ScheduledRun, task_queue: str) -> None:
+    """Give an existing schedule a new definition; whether it is paused stays (an edit of the
+    timing is not an unpause)."""
+
+    def replace(update: ScheduleUpdateInput) -> ScheduleUpdate:
+        paused = update.description.schedule.state.paused
+        return ScheduleUpdate(schedule=build_schedule(run, task_queue, paused))
+
+    await handle.update(replace)
+
+
 async def _keep(ctx: AppContext, change: Callable[[Session], None]) -> None:
     def write() -> None:
         with transaction(ctx.sessions) as session:
@@ -181,7 +191,8 @@ async def list_schedules(ctx: Ctx, who: Reader) -> list[ScheduleView]:
     """Every revisit and inspection schedule, by ID (the list is Temporal's visibility, which
     may lag a create or delete by a moment)."""
     client = await ctx.temporal()
-    ids = sorted([s.id async for s in await client.list_schedules() if s.id.startswith(KINDS)])
+    listed = await client.list_schedules()
+    ids = sorted([s.id async for s in listed if s.id.startswith(SCHEDULE_KINDS)])
 
     async def one(sid: str) -> ScheduleView | None:
         try:
@@ -202,19 +213,13 @@ async def get(sid: str, ctx: Ctx, who: Reader) -> ScheduleView:
 
 
 @router.put("/{sid}", response_model=ScheduleView)
-async def update(sid: str, body: ScheduleUpdateBody, ctx: Ctx, who: Admin) -> ScheduleView:
+async def update(sid: str, body: ScheduleTiming, ctx: Ctx, who: Admin) -> ScheduleView:
     client = await ctx.temporal()
     handle, description = await _describe(client, sid)
     current = await _view(client, sid, description)
     definition = current.definition.model_copy(update=body.model_dump())
     run = ScheduledRun(schedule_id=sid, definition=definition, time_zone=ctx.settings.timezone)
-
-    def replace(update: ScheduleUpdateInput) -> ScheduleUpdate:
-        # Keep whether it is paused: an edit of the timing is not an unpause.
-        paused = update.description.schedule.state.paused
-        return ScheduleUpdate(schedule=build_schedule(run, ctx.settings.task_queue, paused))
-
-    await handle.update(replace)
+    await replace_in_temporal(handle, run, ctx.settings.task_queue)
     _, description = await _describe(client, sid)
     paused = description.schedule.state.paused
     await _keep(ctx, lambda session: remember(session, sid, definition, paused))

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.tables import ContractSchedule
-from models.schedules import ScheduleBody
+from models.schedules import ScheduleDefinition
 
 
-def remember(session: Session, sid: str, definition: ScheduleBody, paused: bool) -> None:
+def remember(session: Session, sid: str, definition: ScheduleDefinition, paused: bool) -> None:
     row = session.get(ContractSchedule, sid) or ContractSchedule(id=sid)
     row.definition = definition.model_dump(mode="json")
     row.paused = paused
@@ -31,6 +31,6 @@ def forget(session: Session, sid: str) -> None:
         session.delete(row)
 
 
-def defined(session: Session) -> list[tuple[str, ScheduleBody, bool]]:
+def defined(session: Session) -> list[tuple[str, ScheduleDefinition, bool]]:
     rows = session.scalars(select(ContractSchedule).order_by(ContractSchedule.id))
-    return [(r.id, ScheduleBody.model_validate(r.definition), r.paused) for r in rows]
+    return [(r.id, ScheduleDefinition.model_validate(r.definition), r.paused) for r in rows]

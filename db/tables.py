@@ -352,3 +352,80 @@ class ContractSchedule(Base):
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     paused: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime]
+
+
+class ComplaintRow(Base):
+    """A complaint (客诉) as its workflow last recorded it: the supervisor's list."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        CheckConstraint("status IN ('open','responded')", name="ck_complaints_status"),
+        CheckConstraint(
+            "source IN ('revisit','intake','periodic_revisit')", name="ck_complaints_source"
+        ),
+    )
+
+    number: Mapped[str] = mapped_column(String(200), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(220), unique=True)
+    source: Mapped[str] = mapped_column(String(20))
+    about: Mapped[str] = mapped_column(String(200), index=True)
+    rework: Mapped[str | None] = mapped_column(String(32))
+    customer_id: Mapped[str] = mapped_column(String(64), index=True)
+    asset_serial: Mapped[str | None] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    opened_at: Mapped[datetime]
+    opened_by: Mapped[str] = mapped_column(String(100))
+    respond_by: Mapped[datetime]
+    breached_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    responded_by: Mapped[str | None] = mapped_column(String(100))
+    response: Mapped[str | None] = mapped_column(Text)
+    remedy: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]
+
+
+class RevisitCallRow(Base):
+    """One revisit call (回访) on the call list, projected from the workflow that owns it: a
+    request's post-close revisit or a periodic call. Answers are the customer archive's."""
+
+    __tablename__ = "revisit_calls"
+    __table_args__ = (
+        CheckConstraint("kind IN ('after_close','periodic')", name="ck_revisit_calls_kind"),
+        CheckConstraint(
+            "status IN ('due','answered','unreachable')", name="ck_revisit_calls_status"
+        ),
+        CheckConstraint(
+            "satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5",
+            name="ck_revisit_calls_satisfaction",
+        ),
+        CheckConstraint(
+            "attitude IS NULL OR attitude BETWEEN 1 AND 5", name="ck_revisit_calls_attitude"
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    workflow_id: Mapped[str] = mapped_column(String(220))
+    number: Mapped[str | None] = mapped_column(String(32), index=True)
+    schedule_id: Mapped[str | None] = mapped_column(String(160))
+    customer_id: Mapped[str] = mapped_column(String(64), index=True)
+    asset_serial: Mapped[str | None] = mapped_column(String(64), index=True)
+    fault_code: Mapped[str | None] = mapped_column(String(64))
+    work_done: Mapped[str | None] = mapped_column(Text)
+    engineer: Mapped[str | None] = mapped_column(String(64))
+    contact: Mapped[str | None] = mapped_column(String(200))
+    closed_at: Mapped[datetime | None]
+    due: Mapped[datetime] = mapped_column(index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    answered_at: Mapped[datetime | None]
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    solved: Mapped[bool | None]
+    attitude: Mapped[int | None] = mapped_column(Integer)
+    suggestions: Mapped[str | None] = mapped_column(Text)
+    #: The owning workflow's state version: a late retry never overwrites a newer answer.
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]

@@ -184,6 +184,16 @@ class RecordRevisitBody(Body):
             )
         return self
 
+    @property
+    def complaint(self) -> str | None:
+        """What the customer complains of, when the answer is one (satisfaction ≤ 2 or the
+        fault not solved): their words, else what the answer says."""
+        if self.unreachable or ((self.satisfaction or 5) > 2 and self.solved is not False):
+            return None
+        return self.suggestions or (
+            "not solved" if self.solved is False else f"satisfaction {self.satisfaction}"
+        )
+
 
 class CancelBody(Body):
     reason: Text

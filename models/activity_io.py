@@ -27,6 +27,9 @@ class ActivityName(StrEnum):
     OPEN_REWORK = "open_rework_request"
     RETURN_LOANER = "return_loaner"
     QUEUE_NOTIFICATION = "queue_notification"
+    PLAN_COMPLAINT = "plan_complaint"
+    RECORD_COMPLAINT = "record_complaint"
+    RECORD_REVISIT_CALL = "record_revisit_call"
 
 
 class Interval(BaseModel):
@@ -143,7 +146,7 @@ class QuietReleaseRequest(BaseModel):
 
 
 class BusinessInstantRequest(BaseModel):
-    """`working_days` after `start` on one of the profile's calendars."""
+    """`working_days` after `start` on one of the profile's calendars (for a revisit retry)."""
 
     profile: SlaProfile
     calendar: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal, Self, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from models.common import ClockName
+from models.service_plan import PlannedService
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SeverityKey = Literal["1", "2", "3", "4"]
@@ -171,8 +172,29 @@ class RevisitPolicy(Strict):
     after_close: list[RevisitPlan] = []
     max_attempts: Annotated[int, Field(ge=1, le=20)] = 3
     retry_working_days: Annotated[int, Field(ge=0)] = 1
-    #: A complaint (satisfaction ≤ 2 or not solved) must be answered within this many minutes.
-    complaint_response_minutes: Annotated[int, Field(ge=0, le=MAX_MINUTES)] = 24 * 60
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_to_complaints(cls, data: Any) -> Any:
+        """Profiles stored (and requests started) before `complaints` existed carry the
+        complaint deadline here, always the 24-hour default that `complaints` keeps."""
+        if isinstance(data, dict) and "complaint_response_minutes" in data:
+            return {k: v for k, v in data.items() if k != "complaint_response_minutes"}
+        return data
+
+
+#: A complaint's answer is due this long after it is opened when the profile sets no target.
+DEFAULT_COMPLAINT_RESPONSE = timedelta(hours=24)
+
+
+class ComplaintPolicy(Strict):
+    """A complaint (客诉) is told to `notify` at once and must be answered by `response` (on a
+    calendar of the profile; without one, 24 hours round the clock); past it, `escalate_to`
+    is told."""
+
+    response: Target | None = None
+    notify: Annotated[list[str], Field(min_length=1)] = ["supervisor"]
+    escalate_to: Annotated[list[str], Field(min_length=1)] = ["manager"]
 
 
 class SlaProfile(Strict):
@@ -183,6 +205,9 @@ class SlaProfile(Strict):
     loaner: LoanerPolicy = LoanerPolicy()
     pause_reasons: list[str] = []
     revisits: RevisitPolicy = RevisitPolicy()
+    complaints: ComplaintPolicy = ComplaintPolicy()
+    #: Contract services besides repairs: "monthly call, quarterly visit, 2 inspections a year".
+    service_plan: list[PlannedService] = []
     quiet_calendar: str | None = None
 
     @model_validator(mode="after")
@@ -200,8 +225,14 @@ class SlaProfile(Strict):
                     used.append((f"targets.{clock}.by_region.{region}.{sev}", target.calendar))
         for i, plan in enumerate(self.revisits.after_close):
             used.append((f"revisits.after_close.{i}", plan.calendar))
+        if self.complaints.response is not None:
+            used.append(("complaints.response", self.complaints.response.calendar))
         if self.quiet_calendar is not None:
             used.append(("quiet_calendar", self.quiet_calendar))
+        kinds = [planned.kind for planned in self.service_plan]
+        for kind in set(kinds):
+            if kinds.count(kind) > 1:
+                raise ValueError(f"service_plan: {kind} is planned twice (one schedule per kind)")
         for where, name in used:
             if name not in known:
                 raise ValueError(

@@ -1,32 +1,22 @@
 """Periodic revisits and preventive inspections (巡检) as Temporal Schedules (SPEC §2).
 
-The definitions live only in Temporal: the schedule's memo holds the definition and its action
-carries it as the scheduled workflow's input, so there is no table to keep in step.
+Temporal runs them: the schedule's action carries the definition as the scheduled workflow's
+input and its memo names it for the Web UI; `contract_schedules` keeps a copy so the setup
+command can re-create them on a new cluster.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from models.intake import Identifier
+from models.service_plan import MONTHS, DayOfMonth, Every, Hour, PlannedService, ScheduleKind
 
-ScheduleKind = Literal["revisit_call", "inspection"]
-Every = Literal["monthly", "quarterly", "half_yearly", "yearly"]
-
-#: The months a schedule fires in, by period (quarterly: Jan, Apr, Jul, Oct …).
-MONTHS: dict[Every, tuple[int, ...]] = {
-    "monthly": tuple(range(1, 13)),
-    "quarterly": (1, 4, 7, 10),
-    "half_yearly": (1, 7),
-    "yearly": (1,),
-}
-#: The business calendar of the customer's profile that decides working dates.
-OFFICE_CALENDAR = "office"
 #: The memo key holding the definition (the Web UI shows memos on the schedule page).
 MEMO_KEY = "definition"
 WORKFLOW_TYPE = "ScheduledServiceWorkflow"
@@ -35,45 +25,58 @@ WORKFLOW_TYPE = "ScheduledServiceWorkflow"
 class ScheduledActivity(StrEnum):
     NEXT_WORKING_DATE = "scheduled_next_working_date"
     REGISTER_INSPECTION = "scheduled_register_inspection"
+    CONTRACT_ASSETS = "scheduled_contract_assets"
+    PREPARE_REVISIT_CALL = "scheduled_prepare_revisit_call"
 
 
-class ScheduleBody(BaseModel):
-    """What an admin posts (and puts, in full) for a schedule."""
+class ScheduleTiming(BaseModel):
+    """What a `PUT` changes: the timing and the note (kind, customer and asset make the ID)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    every: Every
+    day_of_month: DayOfMonth = 1
+    hour: Hour = 9
+    note: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+
+class ScheduleDefinition(ScheduleTiming):
+    """A schedule as Temporal runs it: for one asset, or (without one) for the customer's whole
+    contract, as the profile's service plan makes it."""
 
     kind: ScheduleKind
     customer_id: Identifier
+    asset_serial: Identifier | None = None
+
+
+class ScheduleBody(ScheduleDefinition):
+    """What an admin posts: a schedule for one asset (contract-wide ones come from the
+    profile's `service_plan`)."""
+
     asset_serial: Identifier
-    every: Every
-    #: Up to 28 so every month has the day.
-    day_of_month: Annotated[int, Field(ge=1, le=28)] = 1
-    #: Local hour in the service time zone.
-    hour: Annotated[int, Field(ge=0, le=23)] = 9
-    note: Annotated[str, Field(min_length=1, max_length=500)] | None = None
 
 
-class ScheduleUpdateBody(BaseModel):
-    """A `PUT`: the timing and the note; kind, customer and asset make the ID and stay."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    every: Every
-    day_of_month: Annotated[int, Field(ge=1, le=28)] = 1
-    hour: Annotated[int, Field(ge=0, le=23)] = 9
-    note: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+def schedule_id(kind: str, customer_id: str, asset_serial: str | None = None) -> str:
+    """Deterministic: one schedule of each kind per customer's asset, or per contract."""
+    return f"{kind}-{customer_id}" + (f"-{asset_serial}" if asset_serial else "")
 
 
-def schedule_id(kind: str, customer_id: str, asset_serial: str) -> str:
-    """Deterministic: one schedule of each kind per customer's asset."""
-    return f"{kind}-{customer_id}-{asset_serial}"
+def plan_definition(customer_id: str, planned: PlannedService) -> ScheduleDefinition:
+    return ScheduleDefinition(
+        kind=planned.kind,
+        customer_id=customer_id,
+        every=planned.every,
+        day_of_month=planned.day_of_month,
+        hour=planned.hour,
+        note="service plan of the customer's profile",
+    )
 
 
 class ScheduledRun(BaseModel):
     """The scheduled workflow's input: the definition, its ID and the schedule's time zone."""
 
     schedule_id: str
-    definition: ScheduleBody
+    definition: ScheduleDefinition
     time_zone: str
 
 
@@ -92,9 +95,24 @@ class RunDue(BaseModel):
 
 class InspectionRequest(BaseModel):
     schedule_id: str
-    definition: ScheduleBody
+    definition: ScheduleDefinition
     #: The local date of the run; with the schedule ID it makes the intake's external_ref.
     due: date
+    #: The asset of a contract-wide inspection (a schedule for one asset names it already).
+    asset_serial: str | None = None
+
+    @property
+    def serial(self) -> str:
+        serial = self.asset_serial or self.definition.asset_serial
+        assert serial is not None  # a contract-wide run lists the assets first
+        return serial
+
+
+class RevisitCallRequest(BaseModel):
+    """A periodic call to make: the run, and when it is due."""
+
+    run: ScheduledRun
+    due: RunDue
 
 
 class InspectionRegistered(BaseModel):
@@ -104,14 +122,14 @@ class InspectionRegistered(BaseModel):
 
 class ScheduleView(BaseModel):
     id: str
-    definition: ScheduleBody
+    definition: ScheduleDefinition
     paused: bool
     note: str | None = None
     next_runs: list[datetime] = []
     recent_runs: list[datetime] = []
 
 
-def is_calendar_slot(definition: ScheduleBody, instant: datetime, time_zone: str) -> bool:
+def is_calendar_slot(definition: ScheduleTiming, instant: datetime, time_zone: str) -> bool:
     """Whether `instant` is one of the schedule's own firing times rather than a manual trigger
     (which Temporal also reports as the scheduled time): a trigger is acted on at once."""
     local = instant.astimezone(ZoneInfo(time_zone))
@@ -123,6 +141,11 @@ def is_calendar_slot(definition: ScheduleBody, instant: datetime, time_zone: str
     )
 
 
-def inspection_ref(schedule: str, due: date) -> str:
+def inspection_ref(schedule: str, due: date, asset_serial: str | None = None) -> str:
     """The intake's external_ref: a retried or replayed run finds the request it registered."""
-    return f"schedule:{schedule}:{due.isoformat()}"
+    return f"schedule:{schedule}:{due.isoformat()}" + (f":{asset_serial}" if asset_serial else "")
+
+
+def revisit_call_id(schedule: str, due: date) -> str:
+    """One periodic call per schedule and local date."""
+    return f"{schedule}-{due.isoformat()}"

@@ -105,8 +105,10 @@ class RevisitRecord(BaseModel):
 
 
 class ComplaintRecord(BaseModel):
-    """A customer's complaint (客诉) raised at a revisit, for the supervisor to answer."""
+    """A customer's complaint (客诉), for the supervisor to answer (its own workflow)."""
 
+    #: The complaint's number (None for complaints recorded before they had a workflow).
+    number: str | None = None
     opened_at: datetime
     reason: str
     respond_by: datetime

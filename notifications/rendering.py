@@ -20,7 +20,16 @@ escalation      clock, level, reason (may be ""), severity  the level's roles
 loaner_issued   unit, model (may be "")                     customer
 signing_link    url                                         customer
 revisit_due     due                                         revisit
+complaint_      complaint, reason, customer_id, respond_by, the profile's complaints
+opened          rework (may be "")                          notify (supervisor)
+complaint_      complaint, reason, customer_id, respond_by  complaints escalate_to
+overdue                                                     (manager)
+periodic_       due, customer_id, asset_serial (may be ""), revisit
+revisit_due     channel
 ==============  ==========================================  =========================
+
+For complaints `number` is what the complaint is about (a request, or a periodic call's ID), for
+a periodic revisit the call's ID.
 
 `engineer` is the engineer's id as the workflow gives it (also what `assigned` is mailed by).
 `level` "0" is an escalation the workflow raises itself (no loaner free): no rank, a reason.
@@ -52,6 +61,9 @@ DATA_KEYS: dict[str, tuple[str, ...]] = {
     "loaner_issued": ("unit", "model"),
     "signing_link": ("url",),
     "revisit_due": ("due",),
+    "complaint_opened": ("complaint", "reason", "customer_id", "respond_by", "rework"),
+    "complaint_overdue": ("complaint", "reason", "customer_id", "respond_by"),
+    "periodic_revisit_due": ("due", "customer_id", "asset_serial", "channel"),
 }
 KINDS = tuple(DATA_KEYS)
 

@@ -20,8 +20,9 @@ from models.activity_io import (
     RevisitPlanRequest,
 )
 from models.common import ClockName
+from models.complaints import ComplaintPlanRequest
 from models.plan import ClockPlan, EscalationPoint
-from models.profile import SlaProfile, Target
+from models.profile import DEFAULT_COMPLAINT_RESPONSE, SlaProfile, Target
 from sla.calendar import BusinessCalendar
 
 
@@ -171,6 +172,17 @@ def plan_revisits(request: RevisitPlanRequest) -> RevisitPlan:
             at = calendar.add(request.closed_at, timedelta(minutes=revisit.minutes or 0))
         due.append(RevisitDue(due=at, channel=revisit.channel))
     return RevisitPlan(due=due)
+
+
+def complaint_due(request: ComplaintPlanRequest) -> datetime:
+    """When the supervisor must have answered a complaint opened at `opened_at`."""
+    target = request.profile.complaints.response
+    if target is None:
+        return request.opened_at + DEFAULT_COMPLAINT_RESPONSE
+    calendar = calendars(request.profile)[target.calendar]
+    due = deadline(calendar, target, request.opened_at)
+    assert due is not None  # no pauses: business time always runs out
+    return due
 
 
 def quiet_release(request: QuietReleaseRequest) -> datetime:

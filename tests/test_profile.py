@@ -97,6 +97,19 @@ OFFICE = ("calendars", "office")
         (_drop("targets", "signature"), "SlaProfile", "missing clock signature"),
         (_set("colour", "blue"), "colour", "Extra inputs are not permitted"),
         (_set("quiet_calendar", "night"), "quiet_calendar", "unknown calendar 'night'"),
+        (
+            _set("complaints", "response", "calendar", "night"),
+            "complaints.response",
+            "unknown calendar 'night'",
+        ),
+        (_set("complaints", "notify", []), "complaints.notify", "at least 1 item"),
+        (
+            _set("service_plan", 2, "kind", "revisit_call"),
+            "service_plan",
+            "revisit_call is planned twice",
+        ),
+        (_set("service_plan", 0, "every", "weekly"), "service_plan.0.every", "'monthly'"),
+        (_set("service_plan", 0, "day_of_month", 31), "service_plan.0.day_of_month", "28"),
     ],
 )
 def test_invalid_profile_is_rejected_with_a_message_naming_the_problem(mutate, where, message):
@@ -122,3 +135,18 @@ def test_revisit_plan_gives_exactly_one_delay(mutate):
     mutate(data)
     with pytest.raises(ValidationError, match="exactly one of"):
         SlaProfile.model_validate(data)
+
+
+def test_the_service_plan_says_monthly_call_quarterly_visit_two_inspections_a_year():
+    from models.service_plan import MONTHS
+
+    plan = {p.kind: len(MONTHS[p.every]) for p in SlaProfile.model_validate(STANDARD).service_plan}
+    assert plan == {"revisit_call": 12, "revisit_visit": 4, "inspection": 2}
+
+
+def test_a_profile_stored_before_complaints_had_their_section_still_loads():
+    data = copy.deepcopy(STANDARD)
+    data["revisits"]["complaint_response_minutes"] = 1440
+    del data["complaints"]
+    profile = SlaProfile.model_validate(data)
+    assert profile.complaints.response is None  # the same 24 hours, by default

@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
+from db.tables import Notification
 from models.lifecycle import Role
 from tests.sla_fixtures import OFFICE
 from tests.test_api import SIGNED, intake_body
-from tests.workflow_helpers import act, start, until
+from tests.workflow_helpers import act, eventually, start, until
 
 
 def auth(api_keys, role):
@@ -38,64 +41,88 @@ async def closed_request(http, api_keys) -> str:
     raise AssertionError("never reached following_up")
 
 
-async def test_a_closed_request_is_on_the_call_list_and_a_complaint_opens_a_rework(http, api_keys):
+async def test_a_closed_request_is_on_the_call_list_and_a_complaint_opens_a_rework(
+    http, api_keys, sessions
+):
     number = await closed_request(http, api_keys)
     later = (datetime.now(UTC) + timedelta(days=10)).isoformat()
-    calls = (
-        await http.get(
-            "/v1/revisits", params={"due_before": later}, headers=auth(api_keys, Role.REVISIT)
-        )
-    ).json()
+    desk = auth(api_keys, Role.REVISIT)
+    calls = (await http.get("/v1/revisits", params={"due_before": later}, headers=desk)).json()
     call = next(c for c in calls if c["number"] == number)
+    assert call["id"] == f"{number}-R1" and call["kind"] == "after_close"
     assert call["customer_name"] == "青岛港湾物流有限公司" and call["contact"]
     assert call["asset_serial"] == "SN-1001" and call["work_done"] == "重启录像机"
-    not_yet = (await http.get("/v1/revisits", headers=auth(api_keys, Role.REVISIT))).json()
+    not_yet = (await http.get("/v1/revisits", headers=desk)).json()
     assert number not in [c["number"] for c in not_yet]  # due in 3 working days, not now
     r = await http.get("/v1/revisits", headers=auth(api_keys, Role.ENGINEER))
     assert r.status_code == 403
 
     answers = {"satisfaction": 1, "solved": False, "attitude": 3, "suggestions": "还是黑屏"}
-    r = await http.post(
-        f"/v1/service-requests/{number}/record-revisit",
-        json=answers,
-        headers=auth(api_keys, Role.REVISIT),
-    )
-    state = r.json()
+    r = await http.post(f"/v1/revisits/{call['id']}/record", json=answers, headers=desk)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "answered" and r.json()["satisfaction"] == 1
+    state = (await http.get(f"/v1/service-requests/{number}", headers=desk)).json()
     assert state["stage"] == "completed"
     (rework,) = state["reworks"]
-    assert (
-        state["complaints"][0]["rework"] == rework
-        and state["complaints"][0]["reason"] == "还是黑屏"
-    )
-    supervisor = [e for e in state["escalations"] if e["clock"] == "complaint"]
-    assert supervisor and supervisor[0]["notified"] == ["supervisor"]
+    (complaint,) = state["complaints"]
+    assert complaint["rework"] == rework and complaint["reason"] == "还是黑屏"
+    assert complaint["number"] == f"{number}-C1"
+    # the standard profile: 24 hours round the clock to answer
+    opened = datetime.fromisoformat(complaint["opened_at"])
+    assert datetime.fromisoformat(complaint["respond_by"]) == opened + timedelta(hours=24)
+    r = await http.post(f"/v1/revisits/{call['id']}/record", json=answers, headers=desk)
+    assert r.status_code == 409  # answered already
 
-    for _ in range(100):
-        linked = await http.get(
-            f"/v1/service-requests/{rework}", headers=auth(api_keys, Role.SUPERVISOR)
-        )
-        if linked.status_code == 200:
-            break
-        await asyncio.sleep(0.05)
-    linked_state = linked.json()
+    async def linked() -> dict[str, object] | None:
+        found = await http.get(f"/v1/service-requests/{rework}", headers=desk)
+        return found.json() if found.status_code == 200 else None
+
+    linked_state = await eventually(linked)
     assert linked_state["linked_to"] == number and linked_state["asset_serial"] == "SN-1001"
     assert linked_state["stage"] == "registered"
-    timeline = (
-        await http.get(
-            f"/v1/service-requests/{number}/timeline", headers=auth(api_keys, Role.SUPERVISOR)
-        )
-    ).json()
+    timeline = (await http.get(f"/v1/service-requests/{number}/timeline", headers=desk)).json()
     assert any(e["kind"] == "complaint" and e["data"]["rework"] == rework for e in timeline)
-    for _ in range(100):  # the rework's own timeline names the original
-        rework_timeline = (
-            await http.get(
-                f"/v1/service-requests/{rework}/timeline", headers=auth(api_keys, Role.SUPERVISOR)
-            )
-        ).json()
-        if rework_timeline:
-            break
-        await asyncio.sleep(0.05)
-    assert rework_timeline[0]["data"]["rework_of"] == number
+
+    async def rework_timeline() -> list[dict[str, object]]:
+        return (await http.get(f"/v1/service-requests/{rework}/timeline", headers=desk)).json()
+
+    assert (await eventually(rework_timeline))[0]["data"]["rework_of"] == number
+
+    # The supervisor's complaint, told at once, answered through the API.
+    supervisor = auth(api_keys, Role.SUPERVISOR)
+
+    async def listed() -> list[dict[str, object]]:
+        found = await http.get("/v1/complaints", params={"status": "open"}, headers=supervisor)
+        return [c for c in found.json() if c["number"] == complaint["number"]]
+
+    (row,) = await eventually(listed)
+    assert row["source"] == "revisit" and row["about"] == number and row["rework"] == rework
+    with sessions() as session:
+        told = session.scalars(
+            select(Notification).where(Notification.key == f"{complaint['number']}/opened")
+        ).one()
+    assert told.kind == "complaint_opened" and told.recipients == ["supervisor"]
+
+    url = f"/v1/complaints/{complaint['number']}"
+    answer = {"response": "已致电客户致歉，返修单已派工程师", "remedy": "免费更换录像机硬盘"}
+    assert (await http.post(f"{url}/respond", json=answer, headers=desk)).status_code == 403
+    assert (await http.post(f"{url}/respond", json={}, headers=supervisor)).status_code == 422
+    assert (
+        await http.post("/v1/complaints/SR-0-C9/respond", json=answer, headers=supervisor)
+    ).status_code == 404
+    answered = await http.post(f"{url}/respond", json=answer, headers=supervisor)
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["status"] == "responded" and answered.json()["breached_at"] is None
+    twice = await http.post(f"{url}/respond", json=answer, headers=supervisor)
+    assert twice.status_code == 409
+    shown = (await http.get(url, headers=supervisor)).json()
+    assert shown["response"] == answer["response"] and shown["responded_by"]
+    assert await eventually(lambda: _listed_as(http, supervisor, complaint["number"], "responded"))
+
+
+async def _listed_as(http, headers, number: str, status: str) -> bool:
+    found = await http.get("/v1/complaints", params={"status": status}, headers=headers)
+    return number in [c["number"] for c in found.json()]
 
 
 async def test_a_satisfied_customer_opens_no_complaint(http, api_keys):
@@ -122,3 +149,27 @@ async def test_an_unreachable_customer_is_called_again_after_a_working_day(
     assert s.revisits[0].attempts == 1 and s.stage == "following_up"
     # the next call: the end of the next office working day after the failed attempt
     assert attempt_at == OFFICE.working_days_end(await ts_env.get_current_time(), 1)
+
+
+async def test_a_complaint_registered_at_the_hotline_reaches_the_supervisor(http, api_keys):
+    body = intake_body() | {
+        "type": "complaint",
+        "severity": 3,
+        "fault_code": "SERVICE_ATTITUDE",
+        "description": "工程师未按约定时间上门",
+        "force_new": True,
+    }
+    r = await http.post("/v1/service-requests", json=body, headers=auth(api_keys, Role.INTAKE))
+    assert r.status_code == 201, r.text
+    number = r.json()["number"]
+    supervisor = auth(api_keys, Role.SUPERVISOR)
+
+    async def filed() -> dict[str, object] | None:
+        found = await http.get("/v1/complaints", params={"customer": "C001"}, headers=supervisor)
+        return next((c for c in found.json() if c["about"] == number), None)
+
+    complaint = await eventually(filed)
+    assert complaint["source"] == "intake" and complaint["status"] == "open"
+    assert complaint["reason"] == "工程师未按约定时间上门"
+    r = await http.get("/v1/complaints", headers=auth(api_keys, Role.ENGINEER))
+    assert r.status_code == 403

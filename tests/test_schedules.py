@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -14,10 +15,11 @@ from temporalio.client import Client, ScheduleActionStartWorkflow
 
 from activities.scheduled import next_working_instant
 from db.session import SessionFactory, transaction
-from db.tables import Asset, Customer, ServiceRequestRow
+from db.tables import Asset, Customer, Notification, ServiceRequestRow
 from models.lifecycle import Role
 from models.profile import CalendarSpec
 from models.schedules import ScheduleBody, inspection_ref, is_calendar_slot, schedule_id
+from models.service_plan import SCHEDULE_KINDS
 from sla.calendar import BusinessCalendar
 from tests.workflow_helpers import eventually
 
@@ -59,10 +61,11 @@ async def admin(
     server lives for the whole session."""
     http.headers["Authorization"] = f"Bearer {api_keys[Role.ADMIN]}"
     yield http
-    for kind in ("inspection", "revisit_call"):
+    for kind in SCHEDULE_KINDS:
         # through the API, so the definition kept for `sync-schedules` goes too (404: never
         # created, or the test deleted it)
         await http.delete(f"/v1/schedules/{schedule_id(kind, *asset)}")
+        await http.delete(f"/v1/schedules/{schedule_id(kind, asset[0])}")
 
 
 def body(customer_id: str, serial: str, **fields: object) -> dict[str, object]:
@@ -141,31 +144,129 @@ async def test_inspection_schedule_lifecycle(
     assert (await admin.post(f"/v1/schedules/{sid}/trigger")).status_code == 404
 
 
-async def test_revisit_call_schedule_queues_a_due_call(
+async def test_a_periodic_call_waits_on_the_call_list_and_an_unhappy_answer_complains(
+    admin: httpx.AsyncClient,
+    http: httpx.AsyncClient,
+    api_keys: dict[Role, str],
+    sessions: SessionFactory,
+    asset: tuple[str, str],
+) -> None:
+    customer_id, serial = asset
+    created = await admin.post(
+        "/v1/schedules", json=body(customer_id, serial, kind="revisit_visit", every="quarterly")
+    )
+    assert created.status_code == 201, created.text
+    sid = created.json()["id"]
+    assert sid == f"revisit_visit-{customer_id}-{serial}"
+    assert (await admin.post(f"/v1/schedules/{sid}/trigger")).status_code == 202
+
+    desk = {"Authorization": f"Bearer {api_keys[Role.REVISIT]}"}
+
+    async def on_the_list() -> dict[str, object] | None:
+        calls = await http.get("/v1/revisits", params={"customer": customer_id}, headers=desk)
+        return next((c for c in calls.json() if c["schedule_id"] == sid), None)
+
+    call = await eventually(on_the_list)
+    assert call["kind"] == "periodic" and call["channel"] == "visit"
+    assert call["customer_name"] == "巡检测试客户" and call["asset_serial"] == serial
+    assert (
+        call["id"] == f"{sid}-{datetime.fromisoformat(call['due']).astimezone(ZoneInfo(TZ)).date()}"
+    )
+
+    async def notice() -> Notification | None:
+        with sessions() as session:
+            query = select(Notification).where(Notification.key == f"{call['id']}/attempt-1")
+            return session.scalars(query).first()
+
+    row = await eventually(notice)
+    assert row.kind == "periodic_revisit_due" and row.recipients == ["revisit"]
+
+    bad = await http.post(
+        f"/v1/revisits/{call['id']}/record", json={"satisfaction": 9}, headers=desk
+    )
+    assert bad.status_code == 422
+    engineer = {"Authorization": f"Bearer {api_keys[Role.ENGINEER]}"}
+    answer = {"satisfaction": 2, "solved": True, "attitude": 4, "suggestions": "巡检不够仔细"}
+    forbidden = await http.post(f"/v1/revisits/{call['id']}/record", json=answer, headers=engineer)
+    assert forbidden.status_code == 403
+    recorded = await http.post(f"/v1/revisits/{call['id']}/record", json=answer, headers=desk)
+    assert recorded.status_code == 200, recorded.text
+    assert recorded.json()["status"] == "answered" and recorded.json()["satisfaction"] == 2
+    again = await http.post(f"/v1/revisits/{call['id']}/record", json=answer, headers=desk)
+    assert again.status_code == 409
+
+    supervisor = {"Authorization": f"Bearer {api_keys[Role.SUPERVISOR]}"}
+
+    async def complaint() -> dict[str, object] | None:
+        found = await http.get(
+            "/v1/complaints", params={"customer": customer_id}, headers=supervisor
+        )
+        return next(iter(found.json()), None)
+
+    filed = await eventually(complaint)
+    assert filed["source"] == "periodic_revisit" and filed["about"] == call["id"]
+    assert filed["reason"] == "巡检不够仔细" and filed["rework"] is None
+    assert (await on_the_list()) is None  # answered: off the list
+
+
+async def test_the_profile_service_plan_makes_the_contract_schedules(
     admin: httpx.AsyncClient,
     dev_client: Client,
     sessions: SessionFactory,
     asset: tuple[str, str],
 ) -> None:
-    from db.tables import Notification
-
+    """The standard profile plans a monthly call, a quarterly visit and 2 inspections a year."""
     customer_id, serial = asset
-    created = await admin.post(
-        "/v1/schedules", json=body(customer_id, serial, kind="revisit_call", every="monthly")
-    )
-    assert created.status_code == 201, created.text
-    sid = created.json()["id"]
-    assert sid == f"revisit_call-{customer_id}-{serial}"
+    shown = await admin.get(f"/v1/customers/{customer_id}/service-plan")
+    assert shown.status_code == 200, shown.text
+    planned = shown.json()["planned"]
+    assert {sid: d["every"] for sid, d in planned.items()} == {
+        f"revisit_call-{customer_id}": "monthly",
+        f"revisit_visit-{customer_id}": "quarterly",
+        f"inspection-{customer_id}": "half_yearly",
+    }
+    applied = await admin.post(f"/v1/customers/{customer_id}/service-plan")
+    assert applied.status_code == 200, applied.text
+    assert sorted(applied.json()["created"]) == sorted(planned)
+    again = (await admin.post(f"/v1/customers/{customer_id}/service-plan")).json()
+    assert again["created"] == again["updated"] == again["removed"] == []
+
+    sid = f"inspection-{customer_id}"
+    description = await dev_client.get_schedule_handle(sid).describe()
+    calendar = description.schedule.spec.calendars[0]
+    assert [r.start for r in calendar.month] == [1, 7]
+    assert [r.start for r in calendar.day_of_month] == [20]
+    assert (await admin.post(f"/v1/schedules/{sid}/pause")).status_code == 200
+
+    # A contract-wide inspection covers every main asset of the customer.
     assert (await admin.post(f"/v1/schedules/{sid}/trigger")).status_code == 202
 
-    async def notice() -> Notification | None:
+    async def inspection() -> ServiceRequestRow | None:
         with sessions() as session:
-            query = select(Notification).where(Notification.key.startswith(f"schedule:{sid}:"))
+            query = select(ServiceRequestRow).where(ServiceRequestRow.asset_serial == serial)
             return session.scalars(query).first()
 
-    row = await eventually(notice)
-    assert row.kind == "revisit_due" and row.recipients == ["revisit"]
-    assert row.data["customer_id"] == customer_id
+    row = await eventually(inspection)
+    assert row.type == "inspection" and row.customer_id == customer_id
+
+    # The profile drops inspections: applying the plan deletes that schedule only.
+    profile = (await admin.get("/v1/sla-profiles/standard")).json()["profile"]
+    lighter = profile | {
+        "name": f"light-{customer_id.lower()}",
+        "service_plan": [p for p in profile["service_plan"] if p["kind"] != "inspection"],
+    }
+    stored = await admin.post("/v1/sla-profiles", json=lighter)
+    assert stored.status_code == 201, stored.text
+    with transaction(sessions) as session:
+        customer = session.get(Customer, customer_id)
+        assert customer is not None
+        customer.sla_profile = lighter["name"]
+    changed = (await admin.post(f"/v1/customers/{customer_id}/service-plan")).json()
+    assert changed["removed"] == [sid] and changed["created"] == []
+    assert (await admin.get(f"/v1/schedules/{sid}")).status_code == 404
+    assert (await admin.get(f"/v1/schedules/revisit_call-{customer_id}")).status_code == 200
+
+    assert (await admin.get("/v1/customers/C-nobody/service-plan")).status_code == 404
 
 
 async def test_bad_bodies_roles_and_unknown(
@@ -241,9 +342,12 @@ def test_calendar_slot_or_manual_trigger() -> None:
     assert not is_calendar_slot(d, datetime(2026, 4, 1, 1, 0, 0, 123, tzinfo=UTC), TZ)
 
 
-def test_inspection_ref_is_per_schedule_and_date() -> None:
+def test_inspection_ref_is_per_schedule_date_and_contract_asset() -> None:
     assert inspection_ref("inspection-C1-S1", date(2026, 1, 1)) == (
         "schedule:inspection-C1-S1:2026-01-01"
+    )
+    assert inspection_ref("inspection-C1", date(2026, 1, 1), "S2") == (
+        "schedule:inspection-C1:2026-01-01:S2"
     )
 
 

@@ -2,9 +2,10 @@
 started by its Temporal Schedule (SPEC §2).
 
 A run fires at the schedule's calendar slot, waits for the next working date of the customer's
-office calendar when the slot falls on a holiday, then registers an inspection request or queues
-the revisit desk's "call due" notice. Every side effect is keyed by the schedule ID and the run's
-local date, so a retried activity or a re-run never does it twice.
+office calendar when the slot falls on a holiday, then registers an inspection request (for the
+asset, or for each asset of the contract) or starts a `RevisitCallWorkflow` that puts the call on
+the revisit agents' list. Every side effect is keyed by the schedule ID and the run's local date,
+so a retried activity or a re-run never does it twice.
 """
 
 from __future__ import annotations
@@ -12,24 +13,36 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.common import (
+    RetryPolicy,
+    SearchAttributeKey,
+    SearchAttributePair,
+    TypedSearchAttributes,
+)
+from temporalio.workflow import ParentClosePolicy
+
+from workflows.complaint import NUMBER_WIDTH
+from workflows.revisit_call import RevisitCallWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from models.activity_io import ActivityName, NotificationRequest
+    from models.revisits import RevisitCallStart, revisit_workflow_id
     from models.schedules import (
         WORKFLOW_TYPE,
         InspectionRegistered,
         InspectionRequest,
+        RevisitCallRequest,
         RunDue,
         ScheduledActivity,
         ScheduledRun,
         WorkingDateRequest,
     )
+    from models.search_attributes import ASSET_SERIAL, CUSTOMER_ID
 
 #: Set by Temporal on every workflow a schedule starts (a trigger sets it to the trigger time).
 SCHEDULED_START = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
-#: The notification's `number` column is a request number's width.
-NUMBER_WIDTH = 32
+#: workflow.patched marker: a periodic revisit became a call-list workflow, not a notice.
+REVISIT_CALL_WORKFLOWS = "periodic-revisit-call-workflows"
 
 _RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 _TIMEOUT = timedelta(minutes=1)
@@ -39,7 +52,7 @@ _TIMEOUT = timedelta(minutes=1)
 class ScheduledServiceWorkflow:
     @workflow.run
     async def run(self, run: ScheduledRun) -> str:
-        """The registered request's number (inspection) or the notice's key (revisit call)."""
+        """The registered requests' numbers (inspection) or the revisit call's ID."""
         scheduled = workflow.info().typed_search_attributes.get(SCHEDULED_START)
         due = await workflow.execute_activity(
             ScheduledActivity.NEXT_WORKING_DATE,
@@ -51,24 +64,76 @@ class ScheduledServiceWorkflow:
         wait = due.at - workflow.now()
         if wait > timedelta(0):
             await workflow.sleep(wait, summary=f"next working date {due.local_date.isoformat()}")
-        definition = run.definition
-        if definition.kind == "inspection":
+        if run.definition.kind == "inspection":
+            return await self._inspect(run, due)
+        if workflow.patched(REVISIT_CALL_WORKFLOWS):
+            return await self._start_call(run, due)
+        return await self._notify_revisit_desk(run, due)
+
+    async def _inspect(self, run: ScheduledRun, due: RunDue) -> str:
+        """An inspection request for the asset, or for each of the contract's assets."""
+        serials: list[str | None] = [None]
+        if run.definition.asset_serial is None:
+            serials = list(
+                await workflow.execute_activity(
+                    ScheduledActivity.CONTRACT_ASSETS,
+                    run.definition.customer_id,
+                    result_type=list[str],
+                    start_to_close_timeout=_TIMEOUT,
+                    retry_policy=_RETRY,
+                )
+            )
+        numbers = []
+        for serial in serials:
             registered: InspectionRegistered = await workflow.execute_activity(
                 ScheduledActivity.REGISTER_INSPECTION,
                 InspectionRequest(
-                    schedule_id=run.schedule_id, definition=definition, due=due.local_date
+                    schedule_id=run.schedule_id,
+                    definition=run.definition,
+                    due=due.local_date,
+                    asset_serial=serial,
                 ),
                 result_type=InspectionRegistered,
                 start_to_close_timeout=_TIMEOUT,
                 retry_policy=_RETRY,
             )
-            return registered.number
+            numbers.append(registered.number)
+        return ", ".join(numbers)
+
+    async def _start_call(self, run: ScheduledRun, due: RunDue) -> str:
+        """A revisit call of its own: it waits on the call list for its answer, which may
+        take longer than this run may last (the next run would be skipped)."""
+        call: RevisitCallStart = await workflow.execute_activity(
+            ScheduledActivity.PREPARE_REVISIT_CALL,
+            RevisitCallRequest(run=run, due=due),
+            result_type=RevisitCallStart,
+            start_to_close_timeout=_TIMEOUT,
+            retry_policy=_RETRY,
+        )
+        d = run.definition
+        attributes = [SearchAttributePair(CUSTOMER_ID, d.customer_id)]
+        if d.asset_serial:
+            attributes.append(SearchAttributePair(ASSET_SERIAL, d.asset_serial))
+        await workflow.start_child_workflow(
+            RevisitCallWorkflow.run,
+            call,
+            id=revisit_workflow_id(call.id),
+            task_queue=workflow.info().task_queue,
+            parent_close_policy=ParentClosePolicy.ABANDON,
+            search_attributes=TypedSearchAttributes(attributes),
+            static_summary=f"{call.channel} revisit {call.id} · {d.customer_id}",
+        )
+        return call.id
+
+    async def _notify_revisit_desk(self, run: ScheduledRun, due: RunDue) -> str:
+        """How runs started before periodic calls had their own workflow replay."""
+        definition = run.definition
+        assert definition.asset_serial is not None  # only asset schedules existed then
         key = f"schedule:{run.schedule_id}:{due.local_date.isoformat()}"
         await workflow.execute_activity(
             ActivityName.QUEUE_NOTIFICATION,
             NotificationRequest(
                 key=key,
-                # No request exists for a periodic call: the asset is what the call is about.
                 number=definition.asset_serial[:NUMBER_WIDTH],
                 kind="revisit_due",
                 recipients=["revisit"],

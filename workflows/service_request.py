@@ -17,8 +17,10 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RawValue, RetryPolicy
-from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
+
+from workflows.complaint import open_complaint
+from workflows.rejections import CONFLICT, FORBIDDEN, INVALID, WRONG_STAGE, reject
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ValidationError
@@ -42,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         plan_request,
     )
     from models.common import ClockName, ClockStatus
+    from models.complaints import ComplaintSource
     from models.intake import ServiceRequestStart
     from models.lifecycle import (
         LIFECYCLE,
@@ -54,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
         check_allowed,
     )
     from models.plan import ClockPlan, EscalationPoint
+    from models.profile import DEFAULT_COMPLAINT_RESPONSE
     from models.search_attributes import (
         initial_search_attributes,
         search_attribute_updates,
@@ -81,11 +85,10 @@ SIGNING_LINKS = "signing-links"
 QUIET_FOR_ALL = "quiet-calendar-for-every-notice"
 REVISIT_RETRIES = "revisit-retries-on-calendar"
 COMPLAINTS = "complaints-open-rework"
+COMPLAINT_WORKFLOWS = "complaints-with-their-own-workflow"
 #: How long a customer has to sign before a new link is needed (a supervisor's rework).
 SIGNING_LINK_VALIDITY = timedelta(days=7)
 
-#: ApplicationError types the API maps to HTTP statuses.
-FORBIDDEN, WRONG_STAGE, INVALID, CONFLICT = "Forbidden", "WrongStage", "InvalidData", "Conflict"
 SYSTEM = "system"
 #: The customer's quote decision stops every clock like a pause (SPEC §2).
 APPROVAL_PAUSE = "awaiting_approval"
@@ -105,10 +108,6 @@ class _Notice:
 
 def _iso(instant: datetime | None) -> str:
     return instant.isoformat() if instant else ""
-
-
-def reject(kind: str, message: str) -> ApplicationError:
-    return ApplicationError(message, type=kind, non_retryable=True)
 
 
 Handler = Callable[["ServiceRequestWorkflow", a.Actor, Any], Awaitable[None]]
@@ -147,6 +146,9 @@ class ServiceRequestWorkflow:
                 response_due=_iso(clocks[ClockName.RESPONSE].due),
                 resolution_due=_iso(clocks[ClockName.RESOLUTION].due),
             )
+        if self.state.type == "complaint" and workflow.patched(COMPLAINT_WORKFLOWS):
+            async with self._lock:  # the hotline took a complaint: the supervisor's clock runs
+                await self._file_complaint("intake", start.description, start.registered_by)
         while True:
             async with self._lock:
                 await self._on_time_passed()
@@ -714,9 +716,8 @@ class ServiceRequestWorkflow:
             revisit.satisfaction, revisit.solved = body.satisfaction, body.solved
             revisit.attitude, revisit.suggestions = body.attitude, body.suggestions
         self._emit("revisit_recorded", actor.name, body.model_dump(exclude_none=True))
-        unhappy = (body.satisfaction or 5) <= 2 or body.solved is False
-        if unhappy and workflow.patched(COMPLAINTS):
-            await self._open_complaint(body)
+        if body.complaint is not None and workflow.patched(COMPLAINTS):
+            await self._open_complaint(actor, body.complaint)
         if all(r.status != "due" for r in self.state.revisits):
             # calls made before they fell due need no reminder any more
             self._notices = [n for n in self._notices if n.request.kind != "revisit_due"]
@@ -751,12 +752,9 @@ class ServiceRequestWorkflow:
             data={"due": revisit.due.isoformat()},
         )
 
-    async def _open_complaint(self, body: a.RecordRevisitBody) -> None:
+    async def _open_complaint(self, actor: a.Actor, reason: str) -> None:
         """Satisfaction ≤ 2 or not solved: a linked rework request for the same asset, and a
         complaint for the supervisor with its own response deadline."""
-        reason = body.suggestions or (
-            "not solved" if body.solved is False else f"satisfaction {body.satisfaction}"
-        )
         rework: ServiceRequestStart = await self._activity(
             ActivityName.OPEN_REWORK,
             ReworkRequest(
@@ -779,18 +777,39 @@ class ServiceRequestWorkflow:
             search_attributes=initial_search_attributes(ServiceRequestState.registered(rework)),
             static_summary=static_summary(rework),
         )
-        now = workflow.now()
-        respond_within = timedelta(minutes=self._start.profile.revisits.complaint_response_minutes)
         self.state.reworks.append(rework.number)
+        if workflow.patched(COMPLAINT_WORKFLOWS):
+            await self._file_complaint("revisit", reason, actor.name, rework.number)
+            return
+        # Requests that went this way before complaints had their own workflow replay this.
+        now, within = workflow.now(), DEFAULT_COMPLAINT_RESPONSE
         self.state.complaints.append(
             ComplaintRecord(
-                opened_at=now, reason=reason, respond_by=now + respond_within, rework=rework.number
+                opened_at=now, reason=reason, respond_by=now + within, rework=rework.number
             )
         )
         self._emit("complaint", SYSTEM, {"reason": reason, "rework": rework.number})
         self._escalate(
             "complaint", 0, ["supervisor"], now, reason=f"complaint: {reason} → {rework.number}"
         )
+
+    async def _file_complaint(
+        self, source: ComplaintSource, reason: str, by: str, rework: str | None = None
+    ) -> None:
+        record = await open_complaint(
+            profile=self._start.profile,
+            source=source,
+            about=self.state.number,
+            ordinal=len(self.state.complaints) + 1,
+            customer_id=self.state.customer_id,
+            asset_serial=self.state.asset_serial,
+            reason=reason,
+            opened_by=by,
+            rework=rework,
+        )
+        self.state.complaints.append(record)
+        data = {"complaint": record.number, "reason": reason, "respond_by": _iso(record.respond_by)}
+        self._emit("complaint", by, data | ({"rework": rework} if rework else {}))
 
     async def _cancel(self, actor: a.Actor, body: a.CancelBody) -> None:
         self.state.cancel_reason = body.reason

@@ -1,0 +1,112 @@
+"""`/v1/complaints`: the supervisor's complaints (客诉) with their response clocks.
+
+The list is the `complaints` projection; a complaint's live state and its answer go to its
+`ComplaintWorkflow`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query
+from sqlalchemy import select
+from temporalio.service import RPCError, RPCStatusCode
+
+from api import gateway
+from api.auth import Principal
+from api.context import Ctx, require
+from api.intake import idempotency_key
+from api.problems import Problem
+from db.tables import ComplaintRow
+from models.actions import Actor
+from models.complaints import (
+    ComplaintState,
+    RespondBody,
+    RespondCommand,
+    complaint_workflow_id,
+)
+from models.lifecycle import Role
+from workflows.complaint import ANSWERED_BY, ComplaintWorkflow
+
+router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
+Readers = Annotated[Principal, Depends(require(Role.SUPERVISOR, Role.ADMIN))]
+Answerer = Annotated[Principal, Depends(require(*ANSWERED_BY))]
+
+
+@router.get("", response_model=list[ComplaintState])
+async def list_complaints(
+    ctx: Ctx,
+    _: Readers,
+    status: Literal["open", "responded"] | None = None,
+    customer: Annotated[str | None, Query(max_length=64)] = None,
+    overdue: Annotated[bool, Query(description="only open ones past their respond-by")] = False,
+) -> list[ComplaintState]:
+    """Complaints, oldest first (open ones are what the supervisor owes an answer)."""
+
+    def load() -> list[ComplaintState]:
+        query = select(ComplaintRow).order_by(ComplaintRow.opened_at, ComplaintRow.number)
+        if status is not None:
+            query = query.where(ComplaintRow.status == status)
+        if customer is not None:
+            query = query.where(ComplaintRow.customer_id == customer)
+        if overdue:
+            query = query.where(
+                ComplaintRow.status == "open", ComplaintRow.respond_by <= datetime.now(UTC)
+            )
+        with ctx.sessions() as session:
+            return [
+                ComplaintState.model_validate(row, from_attributes=True)
+                for row in session.scalars(query)
+            ]
+
+    return await ctx.db(load)
+
+
+@router.get("/{number}", response_model=ComplaintState)
+async def get(number: str, ctx: Ctx, _: Readers) -> ComplaintState:
+    client = await ctx.temporal()
+    handle = client.get_workflow_handle(complaint_workflow_id(number))
+    try:
+        live: ComplaintState = await handle.query(
+            ComplaintWorkflow.state_view, rpc_timeout=gateway.QUERY_TIMEOUT
+        )
+        return live
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+
+    def stored() -> ComplaintRow | None:
+        with ctx.sessions() as session:
+            return session.get(ComplaintRow, number)
+
+    row = await ctx.db(stored)
+    if row is None:
+        raise Problem(404, f"there is no complaint {number!r}")
+    return ComplaintState.model_validate(row, from_attributes=True)
+
+
+@router.post("/{number}/respond", response_model=ComplaintState)
+async def respond(
+    number: str,
+    body: RespondBody,
+    ctx: Ctx,
+    who: Answerer,
+    idempotency_key_header: Annotated[
+        str | None, Header(alias="Idempotency-Key", max_length=200)
+    ] = None,
+) -> ComplaintState:
+    """The supervisor's answer to the customer: stops the complaint's clock."""
+    key = idempotency_key(idempotency_key_header)
+    client = await ctx.temporal()
+    handle = client.get_workflow_handle(complaint_workflow_id(number))
+    state: ComplaintState = await gateway.run_update(
+        handle.execute_update(
+            ComplaintWorkflow.respond,
+            RespondCommand(actor=Actor(role=who.role, name=who.name), body=body),
+            id=f"respond:{key}" if key else None,
+            rpc_timeout=gateway.UPDATE_TIMEOUT,
+        ),
+        f"complaint {number}",
+    )
+    return state

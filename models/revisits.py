@@ -1,0 +1,159 @@
+"""Revisit calls (回访) on the revisit agents' call list: the post-close revisits of a request and
+the periodic calls and visits a contract schedule starts (SPEC §2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel
+
+from models.profile import SlaProfile
+from models.service_plan import OFFICE_CALENDAR, ScheduleKind
+from models.state import ComplaintRecord, RevisitRecord, ServiceRequestState
+
+RevisitKind = Literal["after_close", "periodic"]
+#: A periodic call is about the contract (or one asset): phone call or on-site visit.
+CHANNELS: dict[ScheduleKind, str] = {"revisit_call": "phone", "revisit_visit": "visit"}
+WORKFLOW_PREFIX = "revisit-"
+
+
+def revisit_workflow_id(call_id: str) -> str:
+    return f"{WORKFLOW_PREFIX}{call_id}"
+
+
+def retry_calendar(profile: SlaProfile) -> str:
+    """The calendar a periodic call is retried on: the office calendar the schedules follow,
+    else the quiet calendar, else the profile's first."""
+    for name in (OFFICE_CALENDAR, profile.quiet_calendar):
+        if name in profile.calendars:
+            return name
+    return next(iter(profile.calendars))
+
+
+def after_close_call_id(number: str, index: int) -> str:
+    return f"{number}-R{index + 1}"
+
+
+class RevisitCallStart(BaseModel):
+    """A periodic call, as the contract schedule's run starts it."""
+
+    id: str
+    schedule_id: str
+    customer_id: str
+    asset_serial: str | None
+    channel: str
+    due: AwareDatetime
+    #: The customer's profile now: retries and a complaint follow its rules.
+    profile: SlaProfile
+
+
+class RevisitCallState(BaseModel):
+    id: str
+    schedule_id: str
+    customer_id: str
+    asset_serial: str | None
+    revisit: RevisitRecord
+    complaints: list[ComplaintRecord] = []
+    version: int = 0
+
+    @classmethod
+    def planned(cls, start: RevisitCallStart) -> RevisitCallState:
+        return cls(
+            id=start.id,
+            schedule_id=start.schedule_id,
+            customer_id=start.customer_id,
+            asset_serial=start.asset_serial,
+            revisit=RevisitRecord(due=start.due, channel=start.channel),
+        )
+
+
+class RevisitCallEntry(BaseModel):
+    """One call as the call list keeps it (the `revisit_calls` projection)."""
+
+    id: str
+    kind: RevisitKind
+    workflow_id: str
+    #: The service request a post-close revisit follows up.
+    number: str | None
+    schedule_id: str | None
+    customer_id: str
+    asset_serial: str | None
+    fault_code: str | None
+    work_done: str | None
+    engineer: str | None
+    contact: str | None
+    closed_at: datetime | None
+    due: datetime
+    channel: str
+    attempts: int
+    status: str
+    answered_at: datetime | None
+    satisfaction: int | None
+    solved: bool | None
+    attitude: int | None
+    suggestions: str | None
+
+    @classmethod
+    def of_request(cls, state: ServiceRequestState, workflow_id: str) -> list[RevisitCallEntry]:
+        work: str | None = state.outcome
+        if state.repair is not None:
+            work = state.repair.work_done
+        elif state.diagnosis is not None:
+            work = state.diagnosis.notes
+        contact = f"{state.contact.name} {state.contact.phone}" if state.contact else None
+        return [
+            cls._of(
+                revisit,
+                id=after_close_call_id(state.number, index),
+                kind="after_close",
+                workflow_id=workflow_id,
+                number=state.number,
+                schedule_id=None,
+                customer_id=state.customer_id,
+                asset_serial=state.asset_serial,
+                fault_code=state.fault_code,
+                work_done=work,
+                engineer=state.engineer,
+                contact=contact,
+                closed_at=state.closed_at,
+            )
+            for index, revisit in enumerate(state.revisits)
+        ]
+
+    @classmethod
+    def of_call(cls, state: RevisitCallState) -> RevisitCallEntry:
+        return cls._of(
+            state.revisit,
+            id=state.id,
+            kind="periodic",
+            workflow_id=revisit_workflow_id(state.id),
+            number=None,
+            schedule_id=state.schedule_id,
+            customer_id=state.customer_id,
+            asset_serial=state.asset_serial,
+            fault_code=None,
+            work_done=None,
+            engineer=None,
+            contact=None,
+            closed_at=None,
+        )
+
+    @classmethod
+    def _of(cls, revisit: RevisitRecord, **about: object) -> RevisitCallEntry:
+        return cls.model_validate(
+            about
+            | revisit.model_dump(
+                include={
+                    "due",
+                    "channel",
+                    "attempts",
+                    "status",
+                    "answered_at",
+                    "satisfaction",
+                    "solved",
+                    "attitude",
+                    "suggestions",
+                }
+            )
+        )

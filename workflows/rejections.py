@@ -1,0 +1,12 @@
+"""How a workflow refuses an update: an ApplicationError of one of these types, which the API
+maps to an HTTP status (api/gateway.py)."""
+
+from __future__ import annotations
+
+from temporalio.exceptions import ApplicationError
+
+FORBIDDEN, WRONG_STAGE, INVALID, CONFLICT = "Forbidden", "WrongStage", "InvalidData", "Conflict"
+
+
+def reject(kind: str, message: str) -> ApplicationError:
+    return ApplicationError(message, type=kind, non_retryable=True)
