@@ -27,6 +27,7 @@ from db.tables import (
     Customer,
     CustomerContact,
     Engineer,
+    RevisitCallRow,
     ServiceRequestRow,
     Site,
     SlaProfileVersion,
@@ -40,6 +41,7 @@ from models.archive import (
     LegacyRepair,
     LegacyRepairHistory,
     Page,
+    PeriodicRevisitHistory,
     RepairRow,
     RequestHistory,
     RevisitAnswers,
@@ -581,22 +583,26 @@ def delete_engineer(session: Session, engineer_id: str) -> None:
 
 # ------------------------------------------------------------------ history
 def customer_history(session: Session, customer_id: str, timezone: str, limit: int) -> History:
-    """The customer's requests and the legacy repairs of the assets it owns, newest first."""
+    """The customer's requests, the legacy repairs of the assets it owns and its periodic
+    revisits, newest first."""
     return _history(
         session,
         ServiceRequestRow.customer_id == customer_id,
         Asset.customer_id == customer_id,
+        RevisitCallRow.customer_id == customer_id,
         ZoneInfo(timezone),
         limit,
     )
 
 
 def asset_history(session: Session, serial: str, timezone: str, limit: int) -> History:
-    """The asset's requests and its legacy repairs, newest first."""
+    """The asset's requests, its legacy repairs and the periodic revisits about it, newest
+    first."""
     return _history(
         session,
         ServiceRequestRow.asset_serial == serial,
         Asset.serial == serial,
+        RevisitCallRow.asset_serial == serial,
         ZoneInfo(timezone),
         limit,
     )
@@ -606,6 +612,7 @@ def _history(
     session: Session,
     requests: ColumnElement[bool],
     assets: ColumnElement[bool],
+    calls: ColumnElement[bool],
     zone: ZoneInfo,
     limit: int,
 ) -> History:
@@ -623,6 +630,15 @@ def _history(
         for repair in repairs or []:
             entry = _legacy_entry(serial, customer_id, repair)
             entries.append((_legacy_at(entry.registered_at, zone), entry))
+    periodic = (
+        select(RevisitCallRow)
+        .where(calls, RevisitCallRow.kind == "periodic")
+        .order_by(RevisitCallRow.due.desc())
+        .limit(limit)
+    )
+    for call in session.scalars(periodic):
+        answers = PeriodicRevisitHistory.model_validate(call, from_attributes=True)
+        entries.append((call.due, answers))
     entries.sort(key=lambda pair: pair[0], reverse=True)
     return History(entries=[entry for _, entry in entries[:limit]])
 

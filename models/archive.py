@@ -232,10 +232,24 @@ class LegacyRepairHistory(BaseModel):
     outcome: str
 
 
-HistoryEntry = Annotated[RequestHistory | LegacyRepairHistory, Field(discriminator="source")]
+class PeriodicRevisitHistory(RevisitAnswers):
+    """A periodic revisit call or visit of the contract (定期回访), with its answers."""
+
+    source: Literal["periodic_revisit"] = "periodic_revisit"
+    id: str
+    customer_id: str
+    asset_serial: str | None
+    channel: str
+    due: datetime
+
+
+HistoryEntry = Annotated[
+    RequestHistory | LegacyRepairHistory | PeriodicRevisitHistory, Field(discriminator="source")
+]
 
 
 class History(BaseModel):
-    """Newest first: requests by `reported_at`, legacy repairs by `registered_at`."""
+    """Newest first: requests by `reported_at`, legacy repairs by `registered_at`, periodic
+    revisits by when they fell due."""
 
     entries: list[HistoryEntry]

@@ -208,6 +208,13 @@ async def test_a_periodic_call_waits_on_the_call_list_and_an_unhappy_answer_comp
     assert filed["reason"] == "巡检不够仔细" and filed["rework"] is None
     assert (await on_the_list()) is None  # answered: off the list
 
+    # The answers are the customer archive's (and the asset's).
+    for path in (f"/v1/customers/{customer_id}/history", f"/v1/assets/{serial}/history"):
+        history = (await admin.get(path)).json()["entries"]
+        (periodic,) = [e for e in history if e["source"] == "periodic_revisit"]
+        assert periodic["id"] == call["id"] and periodic["satisfaction"] == 2
+        assert periodic["suggestions"] == "巡检不够仔细" and periodic["channel"] == "visit"
+
 
 async def test_the_profile_service_plan_makes_the_contract_schedules(
     admin: httpx.AsyncClient,
