@@ -159,3 +159,36 @@ def test_the_database_itself_enforces_the_archive(fresh):
         connection.execute(text("DELETE FROM assets"))
         connection.execute(text("DELETE FROM customers WHERE id = 'C2'"))
         assert connection.execute(text("SELECT count(*) FROM sites")).scalar() == 0
+
+
+def test_revisits_of_requests_already_following_up_reach_the_call_list(fresh, intake):
+    """Migration 0005 copies them from the read model: the call list reads `revisit_calls`."""
+    from datetime import UTC, datetime, timedelta
+
+    from activities.records import _projection, workflow_id_for
+    from db.tables import RevisitCallRow, ServiceRequestRow
+    from models.lifecycle import Stage
+    from models.revisits import RevisitCallEntry
+    from models.state import Diagnosis, RevisitRecord, ServiceRequestState
+
+    closed = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    state = ServiceRequestState.registered(intake(at=closed - timedelta(hours=2)))
+    state.stage, state.closed_at, state.version = Stage.FOLLOWING_UP, closed, 7
+    state.diagnosis = Diagnosis(
+        outcome="resolved_remotely", notes="重启", exclusion=None, by="s", at=closed
+    )
+    state.revisits = [
+        RevisitRecord(due=closed + timedelta(days=3), channel="phone", attempts=1),
+        RevisitRecord(due=closed + timedelta(days=30), channel="visit"),
+    ]
+    create_schema(fresh)
+    downgrade(fresh, "0004")
+    sessions = session_factory(fresh)
+    with transaction(sessions) as session:
+        session.add(_projection(state, ServiceRequestRow()))
+    create_schema(fresh)
+    with sessions() as session:
+        rows = session.query(RevisitCallRow).order_by(RevisitCallRow.id).all()
+        copied = [RevisitCallEntry.model_validate(r, from_attributes=True) for r in rows]
+        assert [r.version for r in rows] == [7, 7]
+    assert copied == RevisitCallEntry.of_request(state, workflow_id_for(state.number))
