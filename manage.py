@@ -57,7 +57,7 @@ from models import search_attributes
 from models.lifecycle import Role
 from models.profile import SlaProfile, Weekday
 from models.schedules import ScheduledRun
-from service_plans import UnknownCustomer, apply_service_plan
+from service_plans import PlanConflict, UnknownCustomer, apply_service_plan
 from sla.holidays import china_holidays, ical_holidays, merge_into
 
 #: Exit status of a command refused for bad input (argparse uses the same for bad usage).
@@ -258,7 +258,7 @@ async def _apply_plans(settings: Settings, customer: str | None) -> list[str]:
             applied = await apply_service_plan(
                 client, sessions, customer_id, settings.task_queue, settings.timezone
             )
-        except UnknownCustomer as exc:
+        except (UnknownCustomer, PlanConflict) as exc:
             raise CommandError([str(exc)]) from exc
         changes = [
             f"{what} {', '.join(ids)}"

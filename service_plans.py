@@ -26,6 +26,11 @@ class UnknownCustomer(LookupError):
     pass
 
 
+class PlanConflict(Exception):
+    """A planned schedule's ID is already taken by a schedule of something else (IDs join
+    customer and asset with hyphens, which identifiers may contain too)."""
+
+
 @dataclass
 class PlanApplied:
     planned: dict[str, ScheduleDefinition]
@@ -55,6 +60,15 @@ async def apply_service_plan(
     wanted = await asyncio.to_thread(planned_schedules, sessions, customer_id)
     kept = await asyncio.to_thread(_contract_schedules, sessions, customer_id)
     applied = PlanApplied(planned=wanted)
+    taken = await asyncio.to_thread(_taken, sessions, set(wanted))
+    for sid, definition in wanted.items():
+        if sid in taken and not _same_contract(taken[sid], definition):
+            owner = taken[sid]
+            raise PlanConflict(
+                f"schedule {sid} already exists for {owner.customer_id}"
+                + (f"'s asset {owner.asset_serial}" if owner.asset_serial else "")
+                + "; delete it or rename the customer before applying this plan"
+            )
     for sid, definition in wanted.items():
         run = ScheduledRun(schedule_id=sid, definition=definition, time_zone=time_zone)
         handle = client.get_schedule_handle(sid)
@@ -95,6 +109,15 @@ def _contract_schedules(
             for sid, definition, paused in defined(session)
             if definition.customer_id == customer_id and definition.asset_serial is None
         }
+
+
+def _taken(sessions: SessionFactory, sids: set[str]) -> dict[str, ScheduleDefinition]:
+    with sessions() as session:
+        return {sid: d for sid, d, _ in defined(session) if sid in sids}
+
+
+def _same_contract(a: ScheduleDefinition, b: ScheduleDefinition) -> bool:
+    return (a.kind, a.customer_id, a.asset_serial) == (b.kind, b.customer_id, b.asset_serial)
 
 
 def _keep(sessions: SessionFactory, sid: str, definition: ScheduleDefinition, paused: bool) -> None:

@@ -74,6 +74,7 @@ async def get(number: str, ctx: Ctx, _: Readers) -> ComplaintState:
         return live
     except RPCError as exc:
         if exc.status != RPCStatusCode.NOT_FOUND:
+            gateway.raise_if_unavailable(exc)
             raise
 
     def stored() -> ComplaintRow | None:

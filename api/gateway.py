@@ -59,7 +59,7 @@ async def start(client: Client, task_queue: str, start: ServiceRequestStart) -> 
     except WorkflowAlreadyStartedError:
         pass  # it ran and finished already: nothing to start
     except RPCError as exc:
-        _raise_if_unavailable(exc)
+        raise_if_unavailable(exc)
         raise
 
 
@@ -70,7 +70,7 @@ async def query_state(client: Client, number: str) -> ServiceRequestState | None
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
             return None
-        _raise_if_unavailable(exc)
+        raise_if_unavailable(exc)
         raise
 
 
@@ -120,11 +120,11 @@ async def run_update(update: Awaitable[T], what: str) -> T:
             ) from exc
         if exc.status == RPCStatusCode.NOT_FOUND:
             raise Problem(404, f"there is no {what}") from exc
-        _raise_if_unavailable(exc)
+        raise_if_unavailable(exc)
         raise
 
 
-def _raise_if_unavailable(exc: RPCError) -> None:
+def raise_if_unavailable(exc: RPCError) -> None:
     if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
         raise Problem(
             503, "the workflow service is not reachable right now; try again shortly"

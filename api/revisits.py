@@ -8,11 +8,13 @@ calls contract schedules start. An answer goes to the workflow that owns the cal
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
 from pydantic import AwareDatetime
 from sqlalchemy import func, select
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api import gateway
 from api.auth import Principal
@@ -23,6 +25,7 @@ from db.tables import Asset, Customer, RevisitCallRow
 from models.actions import ActionCommand, Actor, RecordRevisitBody
 from models.lifecycle import LIFECYCLE, Action, Role
 from models.revisits import RevisitCallEntry, RevisitCallState
+from models.state import ServiceRequestState
 from workflows.revisit_call import RevisitCallWorkflow
 
 router = APIRouter(prefix="/v1/revisits", tags=["revisits"])
@@ -85,34 +88,23 @@ async def record(
     row = await ctx.db(find)
     if row is None:
         raise Problem(404, f"there is no revisit call {call_id!r}")
-    if row.status != "due":
-        raise Problem(409, f"revisit call {call_id} is already {row.status}")
-    actor = Actor(role=who.role, name=who.name)
     client = await ctx.temporal()
-    if row.number is not None:
-        await _check_first_due(ctx, row)
-        state = await gateway.act(
-            client,
-            row.number,
-            Action.RECORD_REVISIT,
-            actor,
-            body.model_dump(exclude_none=True),
-            key,
-        )
-        calls = RevisitCallEntry.of_request(state, row.workflow_id)
-        entry = next(c for c in calls if c.id == call_id)
+    handle = client.get_workflow_handle(row.workflow_id)
+    update_id = f"{Action.RECORD_REVISIT.value}:{key}" if key else None
+    try:
+        if row.status != "due":
+            raise Problem(409, f"revisit call {call_id} is already {row.status}")
+        if row.number is not None:
+            await _check_first_due(ctx, row)
+    except Problem:
+        if update_id is None:
+            raise
+        # A retry of an answer already recorded under this key gets that answer again.
+        entry = await _earlier_answer(handle, update_id, row)
+        if entry is None:
+            raise
     else:
-        handle = client.get_workflow_handle(row.workflow_id)
-        call: RevisitCallState = await gateway.run_update(
-            handle.execute_update(
-                RevisitCallWorkflow.record_revisit,
-                ActionCommand(actor=actor, body=body.model_dump(exclude_none=True)),
-                id=f"record_revisit:{key}" if key else None,
-                rpc_timeout=gateway.UPDATE_TIMEOUT,
-            ),
-            f"revisit call {call_id}",
-        )
-        entry = RevisitCallEntry.of_call(call)
+        entry = await _answer(handle, update_id, row, Actor(role=who.role, name=who.name), body)
 
     def names() -> tuple[Customer | None, Asset | None]:
         with ctx.sessions() as session:
@@ -122,6 +114,65 @@ async def record(
 
     customer, asset = await ctx.db(names)
     return _with_names(entry, customer, asset)
+
+
+async def _answer(
+    handle: WorkflowHandle[Any, Any],
+    update_id: str | None,
+    row: RevisitCallRow,
+    actor: Actor,
+    body: RecordRevisitBody,
+) -> RevisitCallEntry:
+    """Send the answer to the workflow that owns the call; its validator has the last word."""
+    command = ActionCommand(actor=actor, body=body.model_dump(exclude_none=True))
+    if row.number is not None:
+        state = await gateway.run_update(
+            handle.execute_update(
+                Action.RECORD_REVISIT.value,
+                command,
+                id=update_id,
+                result_type=ServiceRequestState,
+                rpc_timeout=gateway.UPDATE_TIMEOUT,
+            ),
+            f"service request {row.number}",
+        )
+        return _of_request(state, row)
+    call = await gateway.run_update(
+        handle.execute_update(
+            RevisitCallWorkflow.record_revisit,
+            command,
+            id=update_id,
+            rpc_timeout=gateway.UPDATE_TIMEOUT,
+        ),
+        f"revisit call {row.id}",
+    )
+    return RevisitCallEntry.of_call(call)
+
+
+async def _earlier_answer(
+    handle: WorkflowHandle[Any, Any], update_id: str, row: RevisitCallRow
+) -> RevisitCallEntry | None:
+    """The result of the update recorded under `update_id`, or None when there is none."""
+    result_type = ServiceRequestState if row.number is not None else RevisitCallState
+    try:
+        earlier = await handle.get_update_handle(update_id, result_type=result_type).result(
+            rpc_timeout=gateway.UPDATE_TIMEOUT
+        )
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return None
+        gateway.raise_if_unavailable(exc)
+        raise
+    except WorkflowUpdateFailedError:
+        return None  # that attempt was refused: the refusal at hand stands
+    if isinstance(earlier, ServiceRequestState):
+        return _of_request(earlier, row)
+    return RevisitCallEntry.of_call(earlier)
+
+
+def _of_request(state: ServiceRequestState, row: RevisitCallRow) -> RevisitCallEntry:
+    calls = RevisitCallEntry.of_request(state, row.workflow_id)
+    return next(c for c in calls if c.id == row.id)
 
 
 async def _check_first_due(ctx: Ctx, row: RevisitCallRow) -> None:

@@ -118,6 +118,19 @@ async def _view(client: Client, sid: str, description: ScheduleDescription) -> S
     )
 
 
+def _refuse_if_planned(view: ScheduleView) -> None:
+    """A contract-wide schedule is the profile's: an edit here would be undone by the next
+    `apply-service-plans`."""
+    customer = view.definition.customer_id
+    if view.definition.asset_serial is None:
+        raise Problem(
+            409,
+            f"schedule {view.id} follows the service_plan of {customer}'s profile: change the "
+            f"profile and apply it (POST /v1/customers/{customer}/service-plan); pause it to "
+            "stop its runs",
+        )
+
+
 async def _check_refs(ctx: AppContext, body: ScheduleBody) -> None:
     def lookup() -> str | None:
         with ctx.sessions() as session:
@@ -217,6 +230,7 @@ async def update(sid: str, body: ScheduleTiming, ctx: Ctx, who: Admin) -> Schedu
     client = await ctx.temporal()
     handle, description = await _describe(client, sid)
     current = await _view(client, sid, description)
+    _refuse_if_planned(current)
     definition = current.definition.model_copy(update=body.model_dump())
     run = ScheduledRun(schedule_id=sid, definition=definition, time_zone=ctx.settings.timezone)
     await replace_in_temporal(handle, run, ctx.settings.task_queue)
@@ -260,7 +274,8 @@ async def trigger(sid: str, ctx: Ctx, who: Admin) -> ScheduleView:
 async def delete(sid: str, ctx: Ctx, who: Admin) -> Response:
     """Runs already started go on (a registered inspection is a request of its own)."""
     client = await ctx.temporal()
-    handle, _ = await _describe(client, sid)
+    handle, description = await _describe(client, sid)
+    _refuse_if_planned(await _view(client, sid, description))
     await handle.delete()
     await _keep(ctx, lambda session: forget(session, sid))
     return Response(status_code=204)

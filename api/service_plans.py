@@ -12,7 +12,7 @@ from api.context import Ctx, require
 from api.problems import Problem
 from models.lifecycle import Role
 from models.schedules import ScheduleDefinition
-from service_plans import UnknownCustomer, apply_service_plan, planned_schedules
+from service_plans import PlanConflict, UnknownCustomer, apply_service_plan, planned_schedules
 
 router = APIRouter(prefix="/v1/customers", tags=["schedules"])
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
@@ -52,6 +52,8 @@ async def apply(customer_id: str, ctx: Ctx, who: Admin) -> ServicePlanView:
         )
     except UnknownCustomer as exc:
         raise Problem(404, str(exc)) from exc
+    except PlanConflict as exc:
+        raise Problem(409, str(exc)) from exc
     return ServicePlanView(
         customer_id=customer_id,
         planned=applied.planned,

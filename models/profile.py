@@ -168,6 +168,11 @@ class RevisitPlan(Strict):
         return self
 
 
+#: A complaint's answer is due this long after it is opened when the profile sets no target.
+DEFAULT_COMPLAINT_RESPONSE = timedelta(hours=24)
+LEGACY_COMPLAINT_KEY = "complaint_response_minutes"
+
+
 class RevisitPolicy(Strict):
     after_close: list[RevisitPlan] = []
     max_attempts: Annotated[int, Field(ge=1, le=20)] = 3
@@ -176,15 +181,18 @@ class RevisitPolicy(Strict):
     @model_validator(mode="before")
     @classmethod
     def _moved_to_complaints(cls, data: Any) -> Any:
-        """Profiles stored (and requests started) before `complaints` existed carry the
-        complaint deadline here, always the 24-hour default that `complaints` keeps."""
-        if isinstance(data, dict) and "complaint_response_minutes" in data:
-            return {k: v for k, v in data.items() if k != "complaint_response_minutes"}
-        return data
-
-
-#: A complaint's answer is due this long after it is opened when the profile sets no target.
-DEFAULT_COMPLAINT_RESPONSE = timedelta(hours=24)
+        """Profiles stored (and requests started) before `complaints` existed may carry the
+        complaint deadline here: the 24-hour default is what `complaints` keeps; any other
+        value must be restated there (on a calendar), never silently dropped."""
+        if not isinstance(data, dict) or LEGACY_COMPLAINT_KEY not in data:
+            return data
+        minutes = data[LEGACY_COMPLAINT_KEY]
+        if minutes != DEFAULT_COMPLAINT_RESPONSE.total_seconds() / 60:
+            raise ValueError(
+                f"{LEGACY_COMPLAINT_KEY} moved to complaints.response (a target on one of the "
+                f'profile\'s calendars, e.g. {{"calendar": "24x7", "minutes": {minutes}}})'
+            )
+        return {k: v for k, v in data.items() if k != LEGACY_COMPLAINT_KEY}
 
 
 class ComplaintPolicy(Strict):

@@ -178,7 +178,17 @@ def test_revisits_of_requests_already_following_up_reach_the_call_list(fresh, in
         outcome="resolved_remotely", notes="重启", exclusion=None, by="s", at=closed
     )
     state.revisits = [
-        RevisitRecord(due=closed + timedelta(days=3), channel="phone", attempts=1),
+        RevisitRecord(
+            due=closed + timedelta(days=3),
+            channel="phone",
+            attempts=1,
+            status="answered",
+            answered_at=closed + timedelta(days=3, hours=1),
+            satisfaction=4,
+            solved=True,
+            attitude=5,
+            suggestions="很好",
+        ),
         RevisitRecord(due=closed + timedelta(days=30), channel="visit"),
     ]
     create_schema(fresh)

@@ -150,3 +150,6 @@ def test_a_profile_stored_before_complaints_had_their_section_still_loads():
     del data["complaints"]
     profile = SlaProfile.model_validate(data)
     assert profile.complaints.response is None  # the same 24 hours, by default
+    data["revisits"]["complaint_response_minutes"] = 120
+    with pytest.raises(ValidationError, match=r"moved to complaints\.response"):
+        SlaProfile.model_validate(data)

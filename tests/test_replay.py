@@ -17,9 +17,18 @@ from temporalio.worker import Replayer
 
 import sla.calendar
 import sla.deadlines
+from workflows.complaint import ComplaintWorkflow
+from workflows.revisit_call import RevisitCallWorkflow
+from workflows.scheduled import ScheduledServiceWorkflow
 from workflows.service_request import ServiceRequestWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+WORKFLOWS = [
+    ServiceRequestWorkflow,
+    ScheduledServiceWorkflow,
+    ComplaintWorkflow,
+    RevisitCallWorkflow,
+]
 
 
 def load(path: Path) -> WorkflowHistory:
@@ -28,7 +37,7 @@ def load(path: Path) -> WorkflowHistory:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_recorded_history_replays(path):
-    replayer = Replayer(workflows=[ServiceRequestWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
     await replayer.replay_workflow(load(path))
 
 
@@ -40,7 +49,7 @@ async def test_replay_does_not_depend_on_the_sla_engine(path, monkeypatch):
     monkeypatch.setattr(sla.deadlines, "plan", broken)
     monkeypatch.setattr(sla.deadlines, "elapse", broken)
     monkeypatch.setattr(sla.calendar.BusinessCalendar, "from_spec", broken)
-    replayer = Replayer(workflows=[ServiceRequestWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
     await replayer.replay_workflow(load(path))
 
 

@@ -58,9 +58,14 @@ async def test_a_closed_request_is_on_the_call_list_and_a_complaint_opens_a_rewo
     assert r.status_code == 403
 
     answers = {"satisfaction": 1, "solved": False, "attitude": 3, "suggestions": "还是黑屏"}
-    r = await http.post(f"/v1/revisits/{call['id']}/record", json=answers, headers=desk)
+    keyed = desk | {"Idempotency-Key": f"answer-{number}"}
+    r = await http.post(f"/v1/revisits/{call['id']}/record", json=answers, headers=keyed)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "answered" and r.json()["satisfaction"] == 1
+    # the same answer sent again (a lost response): the first answer, not a second complaint
+    retried = await http.post(f"/v1/revisits/{call['id']}/record", json=answers, headers=keyed)
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["answered_at"] == r.json()["answered_at"]
     state = (await http.get(f"/v1/service-requests/{number}", headers=desk)).json()
     assert state["stage"] == "completed"
     (rework,) = state["reworks"]

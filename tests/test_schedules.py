@@ -3,6 +3,7 @@ working-date rule as pure functions."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -12,8 +13,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 from temporalio.client import Client, ScheduleActionStartWorkflow
+from temporalio.service import RPCError
 
 from activities.scheduled import next_working_instant
+from db.schedules import defined, forget
 from db.session import SessionFactory, transaction
 from db.tables import Asset, Customer, Notification, ServiceRequestRow
 from models.lifecycle import Role
@@ -55,6 +58,7 @@ async def admin(
     http: httpx.AsyncClient,
     api_keys: dict[Role, str],
     dev_client: Client,
+    sessions: SessionFactory,
     asset: tuple[str, str],
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The admin's client; deletes the test asset's schedules afterwards, because the dev
@@ -65,7 +69,12 @@ async def admin(
         # through the API, so the definition kept for `sync-schedules` goes too (404: never
         # created, or the test deleted it)
         await http.delete(f"/v1/schedules/{schedule_id(kind, *asset)}")
-        await http.delete(f"/v1/schedules/{schedule_id(kind, asset[0])}")
+        # the plan's own schedules cannot be deleted through the API
+        contract = schedule_id(kind, asset[0])
+        with contextlib.suppress(RPCError):
+            await dev_client.get_schedule_handle(contract).delete()
+        with transaction(sessions) as session:
+            forget(session, contract)
 
 
 def body(customer_id: str, serial: str, **fields: object) -> dict[str, object]:
@@ -147,6 +156,7 @@ async def test_inspection_schedule_lifecycle(
 async def test_a_periodic_call_waits_on_the_call_list_and_an_unhappy_answer_complains(
     admin: httpx.AsyncClient,
     http: httpx.AsyncClient,
+    dev_client: Client,
     api_keys: dict[Role, str],
     sessions: SessionFactory,
     asset: tuple[str, str],
@@ -181,6 +191,18 @@ async def test_a_periodic_call_waits_on_the_call_list_and_an_unhappy_answer_comp
     row = await eventually(notice)
     assert row.kind == "periodic_revisit_due" and row.recipients == ["revisit"]
 
+    # triggered again the same day: the same call, not a second one
+    assert (await admin.post(f"/v1/schedules/{sid}/trigger")).status_code == 202
+
+    async def runs_completed() -> bool:
+        query = "WorkflowType = 'ScheduledServiceWorkflow' AND ExecutionStatus = 'Completed'"
+        runs = [w async for w in dev_client.list_workflows(query) if w.id.startswith(sid)]
+        return len(runs) == 2
+
+    assert await eventually(runs_completed)
+    calls = (await http.get("/v1/revisits", params={"customer": customer_id}, headers=desk)).json()
+    assert [c["id"] for c in calls] == [call["id"]]
+
     bad = await http.post(
         f"/v1/revisits/{call['id']}/record", json={"satisfaction": 9}, headers=desk
     )
@@ -189,9 +211,12 @@ async def test_a_periodic_call_waits_on_the_call_list_and_an_unhappy_answer_comp
     answer = {"satisfaction": 2, "solved": True, "attitude": 4, "suggestions": "巡检不够仔细"}
     forbidden = await http.post(f"/v1/revisits/{call['id']}/record", json=answer, headers=engineer)
     assert forbidden.status_code == 403
-    recorded = await http.post(f"/v1/revisits/{call['id']}/record", json=answer, headers=desk)
+    keyed = desk | {"Idempotency-Key": f"answer-{sid}"}
+    recorded = await http.post(f"/v1/revisits/{call['id']}/record", json=answer, headers=keyed)
     assert recorded.status_code == 200, recorded.text
     assert recorded.json()["status"] == "answered" and recorded.json()["satisfaction"] == 2
+    retried = await http.post(f"/v1/revisits/{call['id']}/record", json=answer, headers=keyed)
+    assert retried.status_code == 200 and retried.json() == recorded.json()
     again = await http.post(f"/v1/revisits/{call['id']}/record", json=answer, headers=desk)
     assert again.status_code == 409
 
@@ -224,6 +249,21 @@ async def test_the_profile_service_plan_makes_the_contract_schedules(
 ) -> None:
     """The standard profile plans a monthly call, a quarterly visit and 2 inspections a year."""
     customer_id, serial = asset
+    with transaction(sessions) as session:
+        first = session.get(Asset, serial)
+        assert first is not None
+        for extra, main in ((f"{serial}-B", True), (f"{serial}-ACC", False)):
+            session.add(
+                Asset(
+                    serial=extra,
+                    model=first.model,
+                    category=first.category,
+                    customer_id=customer_id,
+                    invoice_date=first.invoice_date,
+                    warranty=first.warranty,
+                    main_equipment=main,
+                )
+            )
     shown = await admin.get(f"/v1/customers/{customer_id}/service-plan")
     assert shown.status_code == 200, shown.text
     planned = shown.json()["planned"]
@@ -248,13 +288,20 @@ async def test_the_profile_service_plan_makes_the_contract_schedules(
     # A contract-wide inspection covers every main asset of the customer.
     assert (await admin.post(f"/v1/schedules/{sid}/trigger")).status_code == 202
 
-    async def inspection() -> ServiceRequestRow | None:
+    async def inspections() -> list[ServiceRequestRow]:
         with sessions() as session:
-            query = select(ServiceRequestRow).where(ServiceRequestRow.asset_serial == serial)
-            return session.scalars(query).first()
+            query = select(ServiceRequestRow).where(ServiceRequestRow.customer_id == customer_id)
+            rows = list(session.scalars(query))
+            return rows if len(rows) >= 2 else []
 
-    row = await eventually(inspection)
-    assert row.type == "inspection" and row.customer_id == customer_id
+    rows = await eventually(inspections)
+    assert sorted(r.asset_serial for r in rows) == [serial, f"{serial}-B"]  # not the accessory
+    assert {r.type for r in rows} == {"inspection"}
+
+    # The plan owns it: edits go through the profile.
+    put = await admin.put(f"/v1/schedules/{sid}", json={"every": "yearly"})
+    assert put.status_code == 409 and "service_plan" in put.json()["detail"]
+    assert (await admin.delete(f"/v1/schedules/{sid}")).status_code == 409
 
     # The profile drops inspections: applying the plan deletes that schedule only.
     profile = (await admin.get("/v1/sla-profiles/standard")).json()["profile"]
@@ -387,3 +434,26 @@ async def test_setup_recreates_the_schedules_kept_in_the_database(
     assert (await admin.delete(f"/v1/schedules/{sid}")).status_code == 204
     with sessions() as session:
         assert session.get(ContractSchedule, sid) is None
+
+
+async def test_a_plan_never_takes_over_another_customers_schedule(
+    admin: httpx.AsyncClient, sessions: SessionFactory, asset: tuple[str, str]
+) -> None:
+    """`inspection-C-1-X` may be customer C-1's contract or customer C's asset 1-X."""
+    from db.schedules import remember
+    from models.schedules import ScheduleDefinition
+
+    customer_id, _ = asset
+    sid = schedule_id("inspection", customer_id)
+    head, tail = customer_id.split("-", 1)
+    other = ScheduleDefinition(
+        kind="inspection", customer_id=head, asset_serial=tail, every="yearly"
+    )
+    assert schedule_id(other.kind, other.customer_id, other.asset_serial) == sid
+    with transaction(sessions) as session:
+        remember(session, sid, other, paused=False)
+    refused = await admin.post(f"/v1/customers/{customer_id}/service-plan")
+    assert refused.status_code == 409, refused.text
+    assert f"already exists for {head}'s asset {tail}" in refused.json()["detail"]
+    with sessions() as session:
+        assert [d for s, d, _ in defined(session) if s == sid] == [other]  # untouched

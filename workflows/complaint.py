@@ -87,6 +87,8 @@ class ComplaintWorkflow:
     @workflow.update
     async def respond(self, command: RespondCommand) -> ComplaintState:
         async with self._lock:
+            # Two answers accepted together: the validator saw the complaint open for both.
+            self._check_open()
             now = workflow.now()
             s = self.state
             s.status, s.responded_at, s.responded_by = "responded", now, command.actor.name
@@ -100,6 +102,9 @@ class ComplaintWorkflow:
             raise reject(
                 FORBIDDEN, f"a complaint is answered by the supervisor, not by {command.actor.role}"
             )
+        self._check_open()
+
+    def _check_open(self) -> None:
         if self.state.status == "responded":
             raise reject(
                 WRONG_STAGE,

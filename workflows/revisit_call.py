@@ -39,7 +39,6 @@ class RevisitCallWorkflow:
         self._start = start
         self.state = RevisitCallState.planned(start)
         self._lock = asyncio.Lock()
-        self._changes = 0
 
     @workflow.run
     async def run(self, start: RevisitCallStart) -> RevisitCallState:
@@ -49,21 +48,25 @@ class RevisitCallWorkflow:
         while self.state.revisit.status == "due":
             due = self.state.revisit.due
             if due > workflow.now():
-                await self._answer_or(due - workflow.now())
-                continue
-            if reminded != due:  # once per attempt
+                await self._until_answered_or_moved(due, due - workflow.now())
+            elif reminded != due:  # once per attempt
                 await self._remind()
                 reminded = due
-            await self._answer_or(None)
+            else:
+                await self._until_answered_or_moved(due, None)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state
 
-    async def _answer_or(self, wait: timedelta | None) -> None:
-        """Wait for an answer (or an unreachable attempt), or for `wait` to pass."""
-        seen = self._changes
+    async def _until_answered_or_moved(self, due: datetime, wait: timedelta | None) -> None:
+        """Until the call is answered (or given up) or moved by an unreachable attempt, or
+        until `wait` has passed; a condition on the state, so nothing that happened while the
+        loop was busy elsewhere is missed."""
+        revisit = self.state.revisit
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(
-                lambda: self._changes != seen, timeout=wait, timeout_summary="call due"
+                lambda: revisit.status != "due" or revisit.due != due,
+                timeout=wait,
+                timeout_summary="call due",
             )
 
     @workflow.query
@@ -75,6 +78,8 @@ class RevisitCallWorkflow:
         body = RecordRevisitBody.model_validate(command.body)
         async with self._lock:
             revisit, now = self.state.revisit, workflow.now()
+            # Two answers accepted together: the validator saw the call due for both.
+            self._check_due()
             revisit.attempts += 1
             if body.unreachable and revisit.attempts < self._start.profile.revisits.max_attempts:
                 revisit.due = await self._retry_due()
@@ -97,7 +102,6 @@ class RevisitCallWorkflow:
                             opened_by=command.actor.name,
                         )
                     )
-            self._changes += 1
             await self._record()
             return self.state
 
@@ -107,15 +111,18 @@ class RevisitCallWorkflow:
             raise reject(
                 FORBIDDEN, f"revisits are recorded by the revisit desk, not by {command.actor.role}"
             )
-        if self.state.revisit.status != "due":
-            raise reject(
-                WRONG_STAGE, f"revisit {self.state.id} is already {self.state.revisit.status}"
-            )
+        self._check_due()
         try:
             RecordRevisitBody.model_validate(command.body)
         except ValidationError as exc:
             reasons = "; ".join(str(error["msg"]) for error in exc.errors())
             raise reject(INVALID, f"invalid revisit answer: {reasons}") from exc
+
+    def _check_due(self) -> None:
+        if self.state.revisit.status != "due":
+            raise reject(
+                WRONG_STAGE, f"revisit {self.state.id} is already {self.state.revisit.status}"
+            )
 
     async def _retry_due(self) -> datetime:
         """The customer did not answer: call again after the profile's working days."""

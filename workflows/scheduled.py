@@ -10,6 +10,7 @@ so a retried activity or a re-run never does it twice.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from temporalio import workflow
@@ -18,7 +19,9 @@ from temporalio.common import (
     SearchAttributeKey,
     SearchAttributePair,
     TypedSearchAttributes,
+    WorkflowIDReusePolicy,
 )
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 from workflows.complaint import NUMBER_WIDTH
@@ -114,15 +117,18 @@ class ScheduledServiceWorkflow:
         attributes = [SearchAttributePair(CUSTOMER_ID, d.customer_id)]
         if d.asset_serial:
             attributes.append(SearchAttributePair(ASSET_SERIAL, d.asset_serial))
-        await workflow.start_child_workflow(
-            RevisitCallWorkflow.run,
-            call,
-            id=revisit_workflow_id(call.id),
-            task_queue=workflow.info().task_queue,
-            parent_close_policy=ParentClosePolicy.ABANDON,
-            search_attributes=TypedSearchAttributes(attributes),
-            static_summary=f"{call.channel} revisit {call.id} · {d.customer_id}",
-        )
+        # One call per schedule and date: a second trigger that day finds the first.
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await workflow.start_child_workflow(
+                RevisitCallWorkflow.run,
+                call,
+                id=revisit_workflow_id(call.id),
+                task_queue=workflow.info().task_queue,
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=TypedSearchAttributes(attributes),
+                static_summary=f"{call.channel} revisit {call.id} · {d.customer_id}",
+            )
         return call.id
 
     async def _notify_revisit_desk(self, run: ScheduledRun, due: RunDue) -> str:

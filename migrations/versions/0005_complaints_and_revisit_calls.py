@@ -154,6 +154,11 @@ def _copy_following_up() -> None:
                     channel=revisit["channel"],
                     attempts=revisit.get("attempts", 0),
                     status=revisit.get("status", "due"),
+                    answered_at=_instant(revisit.get("answered_at")),
+                    satisfaction=revisit.get("satisfaction"),
+                    solved=revisit.get("solved"),
+                    attitude=revisit.get("attitude"),
+                    suggestions=revisit.get("suggestions"),
                     version=row["version"],
                     updated_at=now,
                 )
@@ -174,9 +179,13 @@ _CALL_COLUMNS = [
     "channel",
     "attempts",
     "status",
+    "satisfaction",
+    "solved",
+    "attitude",
+    "suggestions",
     "version",
 ]
-_CALL_INSTANTS = ["closed_at", "due", "updated_at"]
+_CALL_INSTANTS = ["closed_at", "due", "answered_at", "updated_at"]
 
 
 def _instant(value: str | None) -> datetime | None:
