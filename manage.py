@@ -36,7 +36,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import create_api_key
-from api.schedules import create_in_temporal
+from api.schedules import create_in_temporal, exists_in_temporal
 from api.sla_profiles import profile_errors
 from archive_import import KINDS, ImportRejected, Kind, import_archive
 from config import Settings, connect_temporal
@@ -228,12 +228,8 @@ async def sync_schedules(client: Client, sessions: SessionFactory, settings: Set
         kept = defined(session)
     created = []
     for sid, definition, paused in kept:
-        try:
-            await client.get_schedule_handle(sid).describe()
+        if await exists_in_temporal(client.get_schedule_handle(sid)):
             continue
-        except RPCError as exc:
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise
         run = ScheduledRun(schedule_id=sid, definition=definition, time_zone=settings.timezone)
         await create_in_temporal(client, run, settings.task_queue, "setup", paused)
         created.append(sid)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.schedules import create_in_temporal, replace_in_temporal
+from api.schedules import create_in_temporal, exists_in_temporal, replace_in_temporal
 from db.profiles import latest_profile
 from db.schedules import defined, forget, remember
 from db.session import SessionFactory, transaction
@@ -58,12 +58,16 @@ async def apply_service_plan(
 ) -> PlanApplied:
     """Safe to run again: a second run changes nothing."""
     wanted = await asyncio.to_thread(planned_schedules, sessions, customer_id)
-    kept = await asyncio.to_thread(_contract_schedules, sessions, customer_id)
+    stored = await asyncio.to_thread(_stored, sessions)
+    kept = {
+        sid: (definition, paused)
+        for sid, (definition, paused) in stored.items()
+        if definition.customer_id == customer_id and definition.asset_serial is None
+    }
     applied = PlanApplied(planned=wanted)
-    taken = await asyncio.to_thread(_taken, sessions, set(wanted))
     for sid, definition in wanted.items():
-        if sid in taken and not _same_contract(taken[sid], definition):
-            owner = taken[sid]
+        if sid in stored and not _same_contract(stored[sid][0], definition):
+            owner = stored[sid][0]
             raise PlanConflict(
                 f"schedule {sid} already exists for {owner.customer_id}"
                 + (f"'s asset {owner.asset_serial}" if owner.asset_serial else "")
@@ -72,15 +76,8 @@ async def apply_service_plan(
     for sid, definition in wanted.items():
         run = ScheduledRun(schedule_id=sid, definition=definition, time_zone=time_zone)
         handle = client.get_schedule_handle(sid)
-        try:
-            await handle.describe()
-            exists = True
-        except RPCError as exc:
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise
-            exists = False
         paused = kept[sid][1] if sid in kept else False
-        if not exists:
+        if not await exists_in_temporal(handle):
             await create_in_temporal(client, run, task_queue, "service plan", paused)
             applied.created.append(sid)
         elif sid not in kept or kept[sid][0] != definition:
@@ -100,20 +97,9 @@ async def apply_service_plan(
     return applied
 
 
-def _contract_schedules(
-    sessions: SessionFactory, customer_id: str
-) -> dict[str, tuple[ScheduleDefinition, bool]]:
+def _stored(sessions: SessionFactory) -> dict[str, tuple[ScheduleDefinition, bool]]:
     with sessions() as session:
-        return {
-            sid: (definition, paused)
-            for sid, definition, paused in defined(session)
-            if definition.customer_id == customer_id and definition.asset_serial is None
-        }
-
-
-def _taken(sessions: SessionFactory, sids: set[str]) -> dict[str, ScheduleDefinition]:
-    with sessions() as session:
-        return {sid: d for sid, d, _ in defined(session) if sid in sids}
+        return {sid: (definition, paused) for sid, definition, paused in defined(session)}
 
 
 def _same_contract(a: ScheduleDefinition, b: ScheduleDefinition) -> bool:

@@ -105,7 +105,7 @@ async def respond(
         handle.execute_update(
             ComplaintWorkflow.respond,
             RespondCommand(actor=Actor(role=who.role, name=who.name), body=body),
-            id=f"respond:{key}" if key else None,
+            id=gateway.scoped_update_id("respond", key),
             rpc_timeout=gateway.UPDATE_TIMEOUT,
         ),
         f"complaint {number}",

@@ -74,6 +74,12 @@ async def query_state(client: Client, number: str) -> ServiceRequestState | None
         raise
 
 
+def scoped_update_id(update: str, key: str | None) -> str | None:
+    """Temporal deduplicates by update ID: the caller's `Idempotency-Key` scoped to the update,
+    so a key reused for another action cannot silently swallow it."""
+    return f"{update}:{key}" if key else None
+
+
 async def act(
     client: Client,
     number: str,
@@ -87,9 +93,7 @@ async def act(
         handle.execute_update(
             action.value,
             ActionCommand(actor=actor, body=body),
-            # Temporal deduplicates by update ID: scope the caller's key to the action so a
-            # key reused for another action cannot silently swallow it.
-            id=f"{action.value}:{update_id}" if update_id else None,
+            id=scoped_update_id(action.value, update_id),
             result_type=ServiceRequestState,
             rpc_timeout=UPDATE_TIMEOUT,
         ),

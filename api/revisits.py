@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query
 from pydantic import AwareDatetime
 from sqlalchemy import func, select
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api import gateway
@@ -90,7 +90,7 @@ async def record(
         raise Problem(404, f"there is no revisit call {call_id!r}")
     client = await ctx.temporal()
     handle = client.get_workflow_handle(row.workflow_id)
-    update_id = f"{Action.RECORD_REVISIT.value}:{key}" if key else None
+    update_id = gateway.scoped_update_id(Action.RECORD_REVISIT.value, key)
     try:
         if row.status != "due":
             raise Problem(409, f"revisit call {call_id} is already {row.status}")
@@ -104,7 +104,7 @@ async def record(
         if entry is None:
             raise
     else:
-        entry = await _answer(handle, update_id, row, Actor(role=who.role, name=who.name), body)
+        entry = await _answer(client, key, row, Actor(role=who.role, name=who.name), body)
 
     def names() -> tuple[Customer | None, Asset | None]:
         with ctx.sessions() as session:
@@ -117,31 +117,23 @@ async def record(
 
 
 async def _answer(
-    handle: WorkflowHandle[Any, Any],
-    update_id: str | None,
+    client: Client,
+    key: str | None,
     row: RevisitCallRow,
     actor: Actor,
     body: RecordRevisitBody,
 ) -> RevisitCallEntry:
     """Send the answer to the workflow that owns the call; its validator has the last word."""
-    command = ActionCommand(actor=actor, body=body.model_dump(exclude_none=True))
+    answers = body.model_dump(exclude_none=True)
     if row.number is not None:
-        state = await gateway.run_update(
-            handle.execute_update(
-                Action.RECORD_REVISIT.value,
-                command,
-                id=update_id,
-                result_type=ServiceRequestState,
-                rpc_timeout=gateway.UPDATE_TIMEOUT,
-            ),
-            f"service request {row.number}",
-        )
+        state = await gateway.act(client, row.number, Action.RECORD_REVISIT, actor, answers, key)
         return _of_request(state, row)
+    handle = client.get_workflow_handle(row.workflow_id)
     call = await gateway.run_update(
         handle.execute_update(
             RevisitCallWorkflow.record_revisit,
-            command,
-            id=update_id,
+            ActionCommand(actor=actor, body=answers),
+            id=gateway.scoped_update_id(Action.RECORD_REVISIT.value, key),
             rpc_timeout=gateway.UPDATE_TIMEOUT,
         ),
         f"revisit call {row.id}",

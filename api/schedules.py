@@ -165,6 +165,16 @@ async def create_in_temporal(
     await client.create_schedule(run.schedule_id, schedule, memo=memo)
 
 
+async def exists_in_temporal(handle: ScheduleHandle) -> bool:
+    try:
+        await handle.describe()
+        return True
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+
+
 async def replace_in_temporal(handle: ScheduleHandle, run: ScheduledRun, task_queue: str) -> None:
     """Give an existing schedule a new definition; whether it is paused stays (an edit of the
     timing is not an unpause)."""

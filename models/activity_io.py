@@ -104,6 +104,10 @@ class LoanerIssue(BaseModel):
     model: str | None = None
 
 
+#: The outbox's `number` column is a request number's width: other subjects are cut to it.
+NOTICE_NUMBER_WIDTH = 32
+
+
 class NotificationRequest(BaseModel):
     """One message to queue in the outbox; `key` makes queuing it twice a no-op."""
 

@@ -19,7 +19,7 @@ from temporalio.workflow import ParentClosePolicy
 from workflows.rejections import FORBIDDEN, WRONG_STAGE, reject
 
 with workflow.unsafe.imports_passed_through():
-    from models.activity_io import ActivityName, NotificationRequest
+    from models.activity_io import NOTICE_NUMBER_WIDTH, ActivityName, NotificationRequest
     from models.common import SlaStatus
     from models.complaints import (
         ComplaintPlanRequest,
@@ -42,8 +42,6 @@ with workflow.unsafe.imports_passed_through():
 
 #: Who may answer a complaint (SPEC §1: the supervisor handles complaints).
 ANSWERED_BY = (Role.SUPERVISOR,)
-#: The notification's `number` column holds a request number's width.
-NUMBER_WIDTH = 32
 _RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 _TIMEOUT = timedelta(seconds=30)
 
@@ -136,7 +134,7 @@ class ComplaintWorkflow:
             ActivityName.QUEUE_NOTIFICATION,
             NotificationRequest(
                 key=f"{s.number}/{step}",
-                number=s.about[:NUMBER_WIDTH],
+                number=s.about[:NOTICE_NUMBER_WIDTH],
                 kind=kind,
                 recipients=recipients,
                 data={

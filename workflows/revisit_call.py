@@ -15,14 +15,19 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-from workflows.complaint import NUMBER_WIDTH, open_complaint
+from workflows.complaint import open_complaint
 from workflows.rejections import FORBIDDEN, INVALID, WRONG_STAGE, reject
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
     from models.actions import ActionCommand, RecordRevisitBody
-    from models.activity_io import ActivityName, BusinessInstantRequest, NotificationRequest
+    from models.activity_io import (
+        NOTICE_NUMBER_WIDTH,
+        ActivityName,
+        BusinessInstantRequest,
+        NotificationRequest,
+    )
     from models.lifecycle import LIFECYCLE, Action
     from models.revisits import RevisitCallStart, RevisitCallState, retry_calendar
 
@@ -149,7 +154,7 @@ class RevisitCallWorkflow:
             ActivityName.QUEUE_NOTIFICATION,
             NotificationRequest(
                 key=f"{s.id}/attempt-{s.revisit.attempts + 1}",
-                number=s.id[:NUMBER_WIDTH],
+                number=s.id[:NOTICE_NUMBER_WIDTH],
                 kind="periodic_revisit_due",
                 recipients=["revisit"],
                 data={

@@ -24,11 +24,10 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
-from workflows.complaint import NUMBER_WIDTH
 from workflows.revisit_call import RevisitCallWorkflow
 
 with workflow.unsafe.imports_passed_through():
-    from models.activity_io import ActivityName, NotificationRequest
+    from models.activity_io import NOTICE_NUMBER_WIDTH, ActivityName, NotificationRequest
     from models.revisits import RevisitCallStart, revisit_workflow_id
     from models.schedules import (
         WORKFLOW_TYPE,
@@ -140,7 +139,7 @@ class ScheduledServiceWorkflow:
             ActivityName.QUEUE_NOTIFICATION,
             NotificationRequest(
                 key=key,
-                number=definition.asset_serial[:NUMBER_WIDTH],
+                number=definition.asset_serial[:NOTICE_NUMBER_WIDTH],
                 kind="revisit_due",
                 recipients=["revisit"],
                 data={
