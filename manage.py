@@ -2,7 +2,10 @@
 
 python manage.py setup [--demo]          migrate the schema to the newest revision; with --demo,
                                          demo data and demo keys
-python manage.py create-api-key ROLE NAME
+python manage.py create-api-key ROLE [--name NAME] [--engineer ID | --customer ID [--contact NAME]]
+                                 [--expires DATE|DATETIME]      a key for a person, shown once
+python manage.py list-api-keys [--active]   every key with its person and status, never a secret
+python manage.py revoke-api-key ID       the key answers 401 from now on
 python manage.py register-search-attributes   (for clusters other than the dev server)
 python manage.py import-profile FILE...  SLA profiles from JSON or YAML files (new versions)
 python manage.py import-holidays --profile NAME --calendar CAL (--china YEAR... | --ical FILE)
@@ -21,8 +24,9 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -35,7 +39,6 @@ from temporalio.api.operatorservice.v1 import (
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.auth import create_api_key
 from api.schedules import create_in_temporal, exists_in_temporal
 from api.sla_profiles import profile_errors
 from archive_import import KINDS, ImportRejected, Kind, import_archive
@@ -53,6 +56,14 @@ from db.session import (
     transaction,
 )
 from db.tables import Customer
+from identity.keys import (
+    ApiKeyInfo,
+    KeyRejected,
+    UnknownKey,
+    create_api_key,
+    list_api_keys,
+    revoke_api_key,
+)
 from models import search_attributes
 from models.lifecycle import Role
 from models.profile import SlaProfile, Weekday
@@ -108,9 +119,66 @@ def setup(settings: Settings, demo: bool) -> None:
             print(f"demo API keys written to {keys_path}")
 
 
-def new_key(settings: Settings, role: Role, name: str) -> str:
-    with _database(settings) as sessions, transaction(sessions) as session:
-        return create_api_key(session, role, name)
+def new_key(settings: Settings, args: argparse.Namespace) -> list[str]:
+    """The new key's secret (printed once) and, on stderr, whose it is."""
+    expires = _expiry(args.expires, settings.timezone) if args.expires else None
+    try:
+        with _database(settings) as sessions, transaction(sessions) as session:
+            issued = create_api_key(
+                session,
+                Role(args.role),
+                args.name or args.name_arg,
+                engineer_id=args.engineer,
+                customer_id=args.customer,
+                contact=args.contact,
+                expires_at=expires,
+            )
+    except KeyRejected as exc:
+        option = {"engineer_id": "--engineer", "customer_id": "--customer"}.get(exc.field)
+        raise CommandError([f"{option or exc.field}: {exc.reason}"]) from None
+    print(f"key {issued.id} for {_whose(issued)}", file=sys.stderr)
+    return [issued.key]
+
+
+def _expiry(text: str, timezone: str) -> datetime:
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day + timedelta(days=1), time(), ZoneInfo(timezone))
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError([f"--expires: {text!r} is not a date or a date and time"]) from None
+    if instant.tzinfo is None:
+        raise CommandError(["--expires: give the time zone offset, e.g. 2027-01-01T18:00+08:00"])
+    return instant
+
+
+def _whose(key: ApiKeyInfo) -> str:
+    bound = key.engineer_id or key.customer_id
+    contact = f", contact {key.contact}" if key.contact and key.contact not in key.name else ""
+    return f"{key.name} ({key.role}{', ' + bound if bound else ''}{contact})"
+
+
+def list_keys(settings: Settings, active_only: bool) -> list[str]:
+    with _database(settings) as sessions, sessions() as session:
+        keys = list_api_keys(session, include_revoked=not active_only)
+    zone = ZoneInfo(settings.timezone)
+    lines = []
+    for key in keys:
+        if active_only and key.status != "active":
+            continue
+        expires = key.expires_at and f" expires {key.expires_at.astimezone(zone):%Y-%m-%d %H:%M %z}"
+        lines.append(f"{key.id:>5}  {key.status:<8} {_whose(key)}{expires or ''}")
+    return lines or ["no API keys"]
+
+
+def revoke_key(settings: Settings, key_id: int) -> list[str]:
+    try:
+        with _database(settings) as sessions, transaction(sessions) as session:
+            key = revoke_api_key(session, key_id)
+    except UnknownKey as exc:
+        raise CommandError([str(exc)]) from None
+    return [f"revoked key {key.id} of {_whose(key)}"]
 
 
 def _invalid_lines(source: object, exc: ValidationError) -> list[str]:
@@ -281,9 +349,31 @@ def _parser() -> argparse.ArgumentParser:
     setup_cmd.add_argument(
         "--demo", action="store_true", help="load demo data into an empty database"
     )
-    key_cmd = commands.add_parser("create-api-key", help="create an API key and print it once")
+    key_cmd = commands.add_parser(
+        "create-api-key", help="create a person's API key and print it once"
+    )
     key_cmd.add_argument("role", choices=[r.value for r in Role])
-    key_cmd.add_argument("name", help="who or what uses the key (shown in the timeline)")
+    key_cmd.add_argument(
+        "name_arg", nargs="?", default="", metavar="NAME", help="the same as --name"
+    )
+    key_cmd.add_argument(
+        "--name",
+        default="",
+        help="the person (shown in the timeline); bound keys default to "
+        "the engineer's or customer's name",
+    )
+    bound = key_cmd.add_mutually_exclusive_group()
+    bound.add_argument("--engineer", help="an engineer key acts for this engineer only")
+    bound.add_argument("--customer", help="a customer key acts for this customer only")
+    key_cmd.add_argument("--contact", help="the customer's contact person it is issued to")
+    key_cmd.add_argument(
+        "--expires",
+        help="DATE (valid through the end of that day, service time zone) or DATETIME with offset",
+    )
+    list_keys_cmd = commands.add_parser("list-api-keys", help="every key (never its secret)")
+    list_keys_cmd.add_argument("--active", action="store_true", help="only keys that work now")
+    revoke_cmd = commands.add_parser("revoke-api-key", help="revoke a key at once")
+    revoke_cmd.add_argument("id", type=int, help="the key's id (list-api-keys shows it)")
     commands.add_parser("register-search-attributes", help="register SPEC §7 attributes")
     commands.add_parser(
         "sync-schedules",
@@ -327,7 +417,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> list[str]:
         setup(settings, args.demo)
         return []
     if args.command == "create-api-key":
-        return [new_key(settings, Role(args.role), args.name)]
+        return new_key(settings, args)
+    if args.command == "list-api-keys":
+        return list_keys(settings, args.active)
+    if args.command == "revoke-api-key":
+        return revoke_key(settings, args.id)
     if args.command == "import-profile":
         return import_profiles(settings, args.files)
     if args.command == "import-holidays":

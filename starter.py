@@ -55,7 +55,7 @@ DEMO_STEPS: list[tuple[Action, Role, dict[str, Any]]] = [
 async def register(settings: Settings, client: Client, body: IntakeRequest) -> ServiceRequestState:
     sessions = session_factory(make_engine(settings.database_url))
     start, _ = await asyncio.to_thread(
-        lambda: reserve(sessions, body, None, settings.timezone, registered_by="starter.py")
+        lambda: reserve(sessions, body, None, settings.timezone, registrar="starter.py")
     )
     await gateway.start(client, settings.task_queue, start)
     state = await gateway.query_state(client, start.number)
@@ -90,9 +90,15 @@ async def demo(settings: Settings, client: Client) -> None:
         if action == Action.RECORD_REVISIT:
             state = await _wait_for_follow_up(client, state.number)
             show(state, "(after close)")
-        state = await gateway.act(
-            client, state.number, action, Actor(role=role, name=f"demo-{role}"), payload, None
+        # The demo acts as the request's own people: its customer, its assigned engineer.
+        actor = Actor(
+            role=role,
+            name=f"demo-{role}",
+            engineer_id=state.engineer if role == Role.ENGINEER else None,
+            customer_id=state.customer_id if role == Role.CUSTOMER else None,
+            via="starter",
         )
+        state = await gateway.act(client, state.number, action, actor, payload, None)
         show(state, action.path)
 
 

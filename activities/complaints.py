@@ -28,5 +28,5 @@ class ComplaintActivities:
             external_ref=f"rework-of-{request.original}",
             force_new=True,
         )
-        start, _ = reserve(self._sessions, body, None, self._timezone, registered_by="revisit")
+        start, _ = reserve(self._sessions, body, None, self._timezone, registrar="revisit")
         return start.model_copy(update={"linked_to": request.original})

@@ -52,6 +52,7 @@ class RecordActivities:
                         kind=event.kind,
                         at=event.at,
                         actor=event.actor,
+                        by=event.by and event.by.model_dump(mode="json", exclude_none=True),
                         stage=event.stage,
                         data=event.data,
                     )

@@ -22,6 +22,11 @@ class SigningActivities:
         with transaction(self._sessions) as session:
             if session.get(SigningLink, claim.nonce) is None:
                 session.add(
-                    SigningLink(nonce=claim.nonce, number=claim.number, expires_at=claim.expires_at)
+                    SigningLink(
+                        nonce=claim.nonce,
+                        number=claim.number,
+                        expires_at=claim.expires_at,
+                        purpose=request.purpose,
+                    )
                 )
-        return f"{self._base_url}/sign/{token_for(self._secret, claim)}"
+        return f"{self._base_url}/{request.purpose}/{token_for(self._secret, claim)}"

@@ -13,10 +13,12 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 
 from api import problems
+from api.api_keys import router as api_keys
 from api.archive import routers as archive_routers
 from api.complaints import router as complaints
 from api.context import AppContext, Ctx
 from api.entitlement import router as entitlement
+from api.quote_page import router as quote_page
 from api.reports import router as reports
 from api.revisits import router as revisits
 from api.schedules import router as schedules
@@ -56,8 +58,10 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(revisits)
     app.include_router(complaints)
     app.include_router(signing)
+    app.include_router(quote_page)
     app.include_router(schedules)
     app.include_router(service_plans)
+    app.include_router(api_keys)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(ctx: Ctx) -> JSONResponse:

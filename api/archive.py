@@ -12,17 +12,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
-from api.context import Ctx
+from api.context import Ctx, require
+from api.ownership import check_asset, check_customer
 from api.problems import Problem, unprocessable
-from api.sla_profiles import Admin, Reader
+from api.sla_profiles import READERS, Admin, Reader
 from db import archive
 from db.session import transaction
+from identity.keys import Principal
 from models.archive import AssetRecord, CustomerRecord, EngineerRecord, History, Page
+from models.lifecycle import Role
 
 T = TypeVar("T")
+#: The archive's readers, and a customer for its own history.
+HistoryReader = Annotated[Principal, Depends(require(*READERS, Role.CUSTOMER))]
 customers = APIRouter(prefix="/v1/customers", tags=["customer archive"])
 assets = APIRouter(prefix="/v1/assets", tags=["customer archive"])
 engineers = APIRouter(prefix="/v1/engineers", tags=["customer archive"])
@@ -99,9 +104,11 @@ async def get_customer(customer_id: str, ctx: Ctx, _: Reader) -> CustomerRecord:
 
 @customers.get("/{customer_id}/history", response_model=History)
 async def customer_history(
-    customer_id: str, ctx: Ctx, _: Reader, limit: HistoryLimit = 200
+    customer_id: str, ctx: Ctx, who: HistoryReader, limit: HistoryLimit = 200
 ) -> History:
-    """The customer's service requests and the legacy repairs of its assets, newest first."""
+    """The customer's service requests and the legacy repairs of its assets, newest first
+    (a customer key: its own only)."""
+    check_customer(who, customer_id)
 
     def load(session: Session) -> History:
         _found(archive.get_customer(session, customer_id), f"customer {customer_id!r}")
@@ -178,8 +185,12 @@ async def get_asset(serial: str, ctx: Ctx, _: Reader) -> AssetRecord:
 
 
 @assets.get("/{serial}/history", response_model=History)
-async def asset_history(serial: str, ctx: Ctx, _: Reader, limit: HistoryLimit = 200) -> History:
-    """The asset's service requests and its legacy repairs, newest first."""
+async def asset_history(
+    serial: str, ctx: Ctx, who: HistoryReader, limit: HistoryLimit = 200
+) -> History:
+    """The asset's service requests and its legacy repairs, newest first (a customer key: its
+    own assets only)."""
+    await check_asset(ctx, who, serial)
 
     def load(session: Session) -> History:
         _found(archive.get_asset(session, serial), f"asset with serial {serial!r}")

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, Query
 from sqlalchemy import select
 from temporalio.service import RPCError, RPCStatusCode
 
 from api import gateway
-from api.auth import Principal
 from api.context import Ctx, require
 from api.intake import idempotency_key
 from api.problems import Problem
 from db.tables import ComplaintRow
-from models.actions import Actor
+from identity.keys import Principal
 from models.complaints import (
     ComplaintState,
     RespondBody,
@@ -30,14 +30,15 @@ from models.lifecycle import Role
 from workflows.complaint import ANSWERED_BY, ComplaintWorkflow
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
-Readers = Annotated[Principal, Depends(require(Role.SUPERVISOR, Role.ADMIN))]
+#: The supervisor's desk; a customer key reads its own complaints only.
+Readers = Annotated[Principal, Depends(require(Role.SUPERVISOR, Role.ADMIN, Role.CUSTOMER))]
 Answerer = Annotated[Principal, Depends(require(*ANSWERED_BY))]
 
 
 @router.get("", response_model=list[ComplaintState])
 async def list_complaints(
     ctx: Ctx,
-    _: Readers,
+    who: Readers,
     status: Literal["open", "responded"] | None = None,
     customer: Annotated[str | None, Query(max_length=64)] = None,
     overdue: Annotated[bool, Query(description="only open ones past their respond-by")] = False,
@@ -50,6 +51,8 @@ async def list_complaints(
             query = query.where(ComplaintRow.status == status)
         if customer is not None:
             query = query.where(ComplaintRow.customer_id == customer)
+        if who.customer_id is not None:
+            query = query.where(ComplaintRow.customer_id == who.customer_id)
         if overdue:
             query = query.where(
                 ComplaintRow.status == "open", ComplaintRow.respond_by <= datetime.now(UTC)
@@ -64,7 +67,11 @@ async def list_complaints(
 
 
 @router.get("/{number}", response_model=ComplaintState)
-async def get(number: str, ctx: Ctx, _: Readers) -> ComplaintState:
+async def get(number: str, ctx: Ctx, who: Readers) -> ComplaintState:
+    if who.customer_id is not None:
+        row = await ctx.db(lambda: _stored(ctx, number))
+        if row is None or row.customer_id != who.customer_id:
+            raise Problem(404, f"there is no complaint {number!r}")
     client = await ctx.temporal()
     handle = client.get_workflow_handle(complaint_workflow_id(number))
     try:
@@ -77,14 +84,15 @@ async def get(number: str, ctx: Ctx, _: Readers) -> ComplaintState:
             gateway.raise_if_unavailable(exc)
             raise
 
-    def stored() -> ComplaintRow | None:
-        with ctx.sessions() as session:
-            return session.get(ComplaintRow, number)
-
-    row = await ctx.db(stored)
+    row = await ctx.db(lambda: _stored(ctx, number))
     if row is None:
         raise Problem(404, f"there is no complaint {number!r}")
     return ComplaintState.model_validate(row, from_attributes=True)
+
+
+def _stored(ctx: Ctx, number: str) -> ComplaintRow | None:
+    with ctx.sessions() as session:
+        return session.get(ComplaintRow, number)
 
 
 @router.post("/{number}/respond", response_model=ComplaintState)
@@ -101,13 +109,24 @@ async def respond(
     key = idempotency_key(idempotency_key_header)
     client = await ctx.temporal()
     handle = client.get_workflow_handle(complaint_workflow_id(number))
-    state: ComplaintState = await gateway.run_update(
-        handle.execute_update(
-            ComplaintWorkflow.respond,
-            RespondCommand(actor=Actor(role=who.role, name=who.name), body=body),
-            id=gateway.scoped_update_id("respond", key),
-            rpc_timeout=gateway.UPDATE_TIMEOUT,
-        ),
-        f"complaint {number}",
-    )
+    try:
+        state: ComplaintState = await gateway.run_update(
+            handle.execute_update(
+                ComplaintWorkflow.respond,
+                RespondCommand(actor=who.actor(), body=body),
+                id=gateway.scoped_update_id("respond", key),
+                rpc_timeout=gateway.UPDATE_TIMEOUT,
+            ),
+            f"complaint {number}",
+        )
+    except Problem as problem:
+        # An answered complaint's workflow has finished: say who answered it, and when.
+        row = await ctx.db(lambda: _stored(ctx, number)) if problem.status == 409 else None
+        if row is None or row.responded_at is None:
+            raise
+        at = row.responded_at.astimezone(ZoneInfo(ctx.settings.timezone))
+        raise Problem(
+            409,
+            f"complaint {number} was already answered by {row.responded_by} at {at:%Y-%m-%d %H:%M}",
+        ) from None
     return state

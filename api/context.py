@@ -10,10 +10,10 @@ from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
-from api.auth import Principal, authenticate
 from api.problems import Problem
 from config import Settings, connect_temporal
 from db.session import SessionFactory
+from identity.keys import Principal, authenticate
 from models.lifecycle import Role
 
 T = TypeVar("T")
@@ -72,8 +72,14 @@ async def principal(
 
     found = await ctx.db(lookup)
     if found is None:
-        raise Problem(401, "this API key is not valid (unknown or revoked)")
+        raise Problem(401, "this API key is not valid (unknown, revoked or expired)")
     return found
+
+
+#: Any valid key; the route then holds customers and engineers to their own work.
+Anyone = Annotated[Principal, Depends(principal)]
+#: Every role but the customer's.
+STAFF_ROLES = tuple(r for r in Role if r != Role.CUSTOMER)
 
 
 def require(*roles: Role) -> Callable[..., object]:

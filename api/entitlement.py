@@ -6,31 +6,30 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from api.auth import Principal
-from api.context import Ctx, require
+from api.context import Anyone, Ctx
+from api.ownership import check_asset
 from api.problems import Problem
 from db.entitlements import entitlement_for
 from db.tables import Asset
 from models.entitlement import Entitlement
 from models.intake import FaultCode
-from models.lifecycle import Role
 
 router = APIRouter(prefix="/v1/assets", tags=["warranty"])
-Staff = Annotated[Principal, Depends(require(*(r for r in Role if r != Role.CUSTOMER)))]
 
 
 @router.get("/{serial}/entitlement", response_model=Entitlement)
 async def asset_entitlement(
     serial: str,
     ctx: Ctx,
-    _: Staff,
+    who: Anyone,
     on: Annotated[date | None, Query(alias="date", description="default: today")] = None,
     fault_code: Annotated[FaultCode | None, Query()] = None,
 ) -> Entitlement:
     """Warranty status, start and end, remedies (return / exchange / repair / replacement /
     paid_repair / rework) and whether the work is chargeable, for a fault reported on `date`."""
+    await check_asset(ctx, who, serial)
     day = on or datetime.now(ZoneInfo(ctx.settings.timezone)).date()
 
     def compute() -> Entitlement | None:

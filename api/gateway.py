@@ -24,12 +24,12 @@ from models.intake import ServiceRequestStart
 from models.lifecycle import Action
 from models.search_attributes import initial_search_attributes, static_details, static_summary
 from models.state import ServiceRequestState
-from workflows.rejections import CONFLICT, FORBIDDEN, INVALID, WRONG_STAGE
+from workflows.rejections import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, WRONG_STAGE
 from workflows.service_request import ServiceRequestWorkflow
 
 NUMBER = re.compile(r"^SR-\d{8}-\d{6,}$")
 T = TypeVar("T")
-_STATUS = {FORBIDDEN: 403, WRONG_STAGE: 409, CONFLICT: 409, INVALID: 422}
+_STATUS = {FORBIDDEN: 403, NOT_FOUND: 404, WRONG_STAGE: 409, CONFLICT: 409, INVALID: 422}
 #: An action normally answers in well under a second; past this the worker is likely down.
 UPDATE_TIMEOUT = timedelta(seconds=30)
 QUERY_TIMEOUT = timedelta(seconds=10)

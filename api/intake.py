@@ -22,6 +22,7 @@ from db.profiles import latest_profile
 from db.session import SessionFactory, transaction
 from db.tables import Asset, Customer, Intake, ServiceRequestRow
 from inspection import checklist_for
+from models.actions import Actor
 from models.activity_io import plan_request
 from models.intake import IntakeRequest, ServiceRequestStart
 from models.lifecycle import OPEN_STAGES
@@ -58,7 +59,7 @@ def resolve(
     number: str,
     now: datetime,
     timezone: str,
-    registered_by: str,
+    registrar: Actor | str,
 ) -> ServiceRequestStart:
     """Fill the defaults from the customer and check every reference; 422 names the field."""
     customer = session.get(Customer, body.customer_id)
@@ -99,7 +100,8 @@ def resolve(
         contact=body.contact,
         reported_at=reported_at,
         registered_at=now,
-        registered_by=registered_by,
+        registered_by=registrar.name if isinstance(registrar, Actor) else registrar,
+        registrar=registrar if isinstance(registrar, Actor) else None,
         profile=profile,
         profile_version=version,
         entitlement=entitlement_for(
@@ -121,7 +123,7 @@ def reserve(
     key: str | None,
     timezone: str,
     now: datetime | None = None,
-    registered_by: str = "intake",
+    registrar: Actor | str = "intake",
 ) -> tuple[ServiceRequestStart, bool]:
     """The workflow input for this intake and whether it was seen before.
 
@@ -145,7 +147,7 @@ def reserve(
             session.add(row)
             session.flush()  # the sequence value
             number = request_number(row.id, now, timezone)
-            start = resolve(session, body, number, now, timezone, registered_by)
+            start = resolve(session, body, number, now, timezone, registrar)
             row.number, row.start = start.number, start.model_dump(mode="json")
             return start, False
     except IntegrityError:

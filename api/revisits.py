@@ -17,11 +17,11 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api import gateway
-from api.auth import Principal
 from api.context import Ctx, require
 from api.intake import idempotency_key
 from api.problems import Problem
 from db.tables import Asset, Customer, RevisitCallRow
+from identity.keys import Principal
 from models.actions import ActionCommand, Actor, RecordRevisitBody
 from models.lifecycle import LIFECYCLE, Action, Role
 from models.revisits import RevisitCallEntry, RevisitCallState
@@ -104,7 +104,7 @@ async def record(
         if entry is None:
             raise
     else:
-        entry = await _answer(client, key, row, Actor(role=who.role, name=who.name), body)
+        entry = await _answer(client, key, row, who.actor(), body)
 
     def names() -> tuple[Customer | None, Asset | None]:
         with ctx.sessions() as session:

@@ -33,12 +33,12 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.auth import Principal
 from api.context import AppContext, Ctx, require
 from api.problems import Problem
 from db.schedules import forget, remember, set_paused
 from db.session import transaction
 from db.tables import Asset, Customer
+from identity.keys import Principal
 from models.lifecycle import Role
 from models.schedules import (
     MEMO_KEY,

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from api.auth import Principal
 from api.context import Ctx, require
 from api.problems import Problem
+from identity.keys import Principal
 from models.lifecycle import Role
 from models.schedules import ScheduleDefinition
 from service_plans import PlanConflict, UnknownCustomer, apply_service_plan, planned_schedules

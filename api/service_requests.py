@@ -13,19 +13,19 @@ from sqlalchemy import func, select
 
 from activities.records import workflow_id_for
 from api import gateway
-from api.auth import Principal
-from api.context import Ctx, principal, require
+from api.context import Anyone, Ctx, require
 from api.intake import idempotency_key, reserve
-from api.problems import Problem, invalid
+from api.ownership import check_request
+from api.problems import Problem, invalid, unprocessable
 from db.tables import Intake, ServiceRequestRow, TimelineEventRow
-from models.actions import Actor
+from identity.keys import Principal
 from models.intake import ClockView, IntakeRequest, IntakeResponse
 from models.lifecycle import LIFECYCLE, TERMINAL_STAGES, Action, Role, Stage
 from models.state import ServiceRequestState, TimelineEvent
 
 router = APIRouter(prefix="/v1/service-requests", tags=["service requests"])
-STAFF = tuple(r for r in Role if r != Role.CUSTOMER)
-Staff = Annotated[Principal, Depends(require(*STAFF))]
+#: `?engineer=me`: an engineer key's own jobs.
+ME = "me"
 
 
 class RequestSummary(BaseModel):
@@ -64,7 +64,7 @@ async def register(
     returns the same request with 200, never a second one."""
     key = idempotency_key(idempotency_key_header)
     start, duplicate = await ctx.db(
-        lambda: reserve(ctx.sessions, body, key, ctx.settings.timezone, registered_by=who.name)
+        lambda: reserve(ctx.sessions, body, key, ctx.settings.timezone, registrar=who.actor())
     )
     client = await ctx.temporal()
     await gateway.start(client, ctx.settings.task_queue, start)
@@ -90,7 +90,7 @@ async def register(
 @router.get("", response_model=RequestPage)
 async def list_requests(
     ctx: Ctx,
-    _: Staff,
+    who: Anyone,
     stage: Stage | None = None,
     severity: Annotated[int | None, Query(ge=1, le=4)] = None,
     region: str | None = None,
@@ -100,8 +100,19 @@ async def list_requests(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> RequestPage:
-    """Requests from the read model, newest first."""
+    """Requests from the read model, newest first. A customer key lists its own customer's
+    requests, an engineer key the jobs assigned to it (`engineer=me` says so explicitly)."""
+    if engineer == ME:
+        if who.engineer_id is None:
+            raise unprocessable(
+                [{"field": "engineer", "reason": "'me' is for engineer keys; name an engineer"}]
+            )
+        engineer = who.engineer_id
     filters: list[Any] = []
+    if who.customer_id is not None:
+        filters.append(ServiceRequestRow.customer_id == who.customer_id)
+    if who.role == Role.ENGINEER:
+        filters.append(ServiceRequestRow.engineer_id == who.engineer_id)
     for column, value in (
         (ServiceRequestRow.stage, stage),
         (ServiceRequestRow.severity, severity),
@@ -148,14 +159,17 @@ async def list_requests(
 
 
 @router.get("/{number}", response_model=ServiceRequestState)
-async def get_request(number: str, ctx: Ctx, _: Staff) -> ServiceRequestState:
+async def get_request(number: str, ctx: Ctx, who: Anyone) -> ServiceRequestState:
     """Live state from the workflow; the read model once the request is finished."""
+    gateway.check_number(number)
+    await check_request(ctx, who, number)
     return await current_state(ctx, number)
 
 
 @router.get("/{number}/timeline", response_model=list[TimelineEvent])
-async def timeline(number: str, ctx: Ctx, _: Staff) -> list[TimelineEvent]:
+async def timeline(number: str, ctx: Ctx, who: Anyone) -> list[TimelineEvent]:
     gateway.check_number(number)
+    await check_request(ctx, who, number)
 
     def load() -> list[TimelineEvent] | None:
         with ctx.sessions() as session:
@@ -175,6 +189,7 @@ async def timeline(number: str, ctx: Ctx, _: Staff) -> list[TimelineEvent]:
                     kind=r.kind,
                     at=r.at,
                     actor=r.actor,
+                    by=r.by,
                     stage=Stage(r.stage),
                     data=r.data,
                 )
@@ -210,17 +225,23 @@ def _action_route(action: Action) -> None:
     transition = LIFECYCLE[action]
     model = transition.body
 
-    async def endpoint(
-        number: str,
-        ctx: Ctx,
-        who: Annotated[Principal, Depends(principal)],
-        body: Annotated[Optional[model], Body()] = None,  # type: ignore[valid-type]  # noqa: UP045
-        update_id: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-    ) -> ServiceRequestState:
+    async def authorised(number: str, ctx: Ctx, who: Anyone) -> Principal:
+        """Role and ownership, checked as a dependency so that they are answered before the
+        body is (a wrong role with a bad body is a 403, not a 422)."""
         gateway.check_number(number)
         if who.role not in transition.roles:
             allowed = ", ".join(sorted(transition.roles))
             raise Problem(403, f"role '{who.role}' may not {action}; allowed roles: {allowed}")
+        await check_request(ctx, who, number)
+        return who
+
+    async def endpoint(
+        number: str,
+        ctx: Ctx,
+        who: Annotated[Principal, Depends(authorised)],
+        body: Annotated[Optional[model], Body()] = None,  # type: ignore[valid-type]  # noqa: UP045
+        update_id: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    ) -> ServiceRequestState:
         if body is None:
             try:
                 body = model.model_validate({})
@@ -230,7 +251,7 @@ def _action_route(action: Action) -> None:
             await ctx.temporal(),
             number,
             action,
-            Actor(role=who.role, name=who.name),
+            who.actor(),
             body.model_dump(mode="json", exclude_unset=True),
             update_id,
         )

@@ -8,19 +8,18 @@ from typing import Annotated, Self
 from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from api.auth import Principal
-from api.context import Ctx, require
+from api.context import STAFF_ROLES, Ctx, require
 from api.problems import Problem
 from db.profiles import latest_profile
+from identity.keys import Principal
 from models.activity_io import ClockPlanRequest, Interval
 from models.common import ClockName
-from models.lifecycle import Role
 from models.profile import SlaProfile
 from sla.calendar import NoWorkingTime
 from sla.deadlines import plan
 
 router = APIRouter(prefix="/v1/sla", tags=["SLA"])
-Staff = Annotated[Principal, Depends(require(*(r for r in Role if r != Role.CUSTOMER)))]
+Staff = Annotated[Principal, Depends(require(*STAFF_ROLES))]
 
 
 class PreviewRequest(BaseModel):

@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.auth import Principal
 from api.context import Ctx, require
 from api.problems import Problem, field_errors, unprocessable
 from db.profiles import (
@@ -29,6 +28,7 @@ from db.profiles import (
 )
 from db.session import transaction
 from db.tables import SlaProfileVersion
+from identity.keys import Principal
 from models.lifecycle import Role
 from models.profile import SlaProfile
 

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, Executable, delete, func, insert, select, 
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from db.tables import (
+    ApiKey,
     Asset,
     Base,
     Customer,
@@ -539,7 +540,7 @@ def _examples(keys: Sequence[str]) -> str:
 
 
 def _uses(
-    session: Session, key: InstrumentedAttribute[str], where: ColumnElement[bool], what: str
+    session: Session, key: InstrumentedAttribute[Any], where: ColumnElement[bool], what: str
 ) -> list[str]:
     """`["3 assets (SN-1, SN-2, SN-3)"]`, or nothing when no row matches."""
     total = session.scalar(select(func.count(key)).where(where)) or 0
@@ -550,11 +551,15 @@ def _uses(
 
 
 def customer_uses(session: Session, customer_id: str) -> list[str]:
-    return _uses(session, Asset.serial, Asset.customer_id == customer_id, "asset(s)") + _uses(
-        session,
-        ServiceRequestRow.number,
-        ServiceRequestRow.customer_id == customer_id,
-        "service request(s)",
+    return (
+        _uses(session, Asset.serial, Asset.customer_id == customer_id, "asset(s)")
+        + _uses(
+            session,
+            ServiceRequestRow.number,
+            ServiceRequestRow.customer_id == customer_id,
+            "service request(s)",
+        )
+        + _key_uses(session, ApiKey.customer_id == customer_id)
     )
 
 
@@ -565,7 +570,14 @@ def asset_uses(session: Session, serial: str) -> list[str]:
 
 def engineer_uses(session: Session, engineer_id: str) -> list[str]:
     where = ServiceRequestRow.engineer_id == engineer_id
-    return _uses(session, ServiceRequestRow.number, where, "service request(s)")
+    return _uses(session, ServiceRequestRow.number, where, "service request(s)") + _key_uses(
+        session, ApiKey.engineer_id == engineer_id
+    )
+
+
+def _key_uses(session: Session, where: ColumnElement[bool]) -> list[str]:
+    """API keys bound to the person, revoked ones too: the timeline names them."""
+    return _uses(session, ApiKey.id, where, "API key(s)")
 
 
 def delete_customer(session: Session, customer_id: str) -> None:

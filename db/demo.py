@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.auth import create_api_key
 from config import ROOT
 from db.profiles import load_profile_file, store_profile
 from db.tables import Asset, Customer, Engineer, LoanerUnit
+from identity.keys import create_api_key
 from models.lifecycle import Role
 
 STANDARD_PROFILE = ROOT / "profiles" / "standard.json"
@@ -136,5 +136,33 @@ def _loaners() -> list[LoanerUnit]:
     ]
 
 
+#: The demo's members of staff, one per role that is not bound to the archive.
+DEMO_STAFF = {
+    Role.INTAKE: "刘敏 (hotline)",
+    Role.SUPPORT: "赵磊 (remote support)",
+    Role.DISPATCHER: "孙婷 (dispatch)",
+    Role.REVISIT: "周洁 (revisit desk)",
+    Role.SUPERVISOR: "吴刚 (supervisor)",
+    Role.ADMIN: "郑爽 (admin)",
+}
+
+
 def create_demo_keys(session: Session) -> dict[str, str]:
-    return {role.value: create_api_key(session, role, f"demo-{role.value}") for role in Role}
+    """One key per demo person. `customer` and `engineer` are C001's and E001's (the README's
+    walk-through uses them); every customer and engineer also has `customer:C002`, …"""
+    keys = {
+        role.value: create_api_key(session, role, name).key for role, name in DEMO_STAFF.items()
+    }
+    for customer in session.scalars(select(Customer).order_by(Customer.id)):
+        contact = customer.contact_name or None
+        issued = create_api_key(
+            session, Role.CUSTOMER, "", customer_id=customer.id, contact=contact
+        )
+        keys[f"customer:{customer.id}"] = issued.key
+    for engineer in session.scalars(select(Engineer).order_by(Engineer.id)):
+        keys[f"engineer:{engineer.id}"] = create_api_key(
+            session, Role.ENGINEER, "", engineer_id=engineer.id
+        ).key
+    keys[Role.CUSTOMER.value] = keys["customer:C001"]
+    keys[Role.ENGINEER.value] = keys["engineer:E001"]
+    return keys

@@ -178,14 +178,31 @@ class ApiKey(Base):
             "'supervisor','admin')",
             name="ck_api_keys_role",
         ),
+        # Every engineer or customer key is bound to its person; keys issued before persons
+        # existed were revoked by migration 0006.
+        CheckConstraint(
+            "(role = 'engineer') = (engineer_id IS NOT NULL) OR revoked_at IS NOT NULL",
+            name="ck_api_keys_engineer_bound",
+        ),
+        CheckConstraint(
+            "(role = 'customer') = (customer_id IS NOT NULL) OR revoked_at IS NOT NULL",
+            name="ck_api_keys_customer_bound",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    #: The person the key belongs to (for engineer and customer keys, as they are called).
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20))
     #: SHA-256 of the key: keys are long random tokens, so a slow hash adds nothing.
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: An engineer key acts for exactly this engineer, a customer key for this customer.
+    engineer_id: Mapped[str | None] = mapped_column(ForeignKey("engineers.id"), index=True)
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    #: The customer's contact person the key was issued to (optional).
+    contact: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
 
@@ -247,6 +264,8 @@ class TimelineEventRow(Base):
     kind: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(100))
+    #: The acting person (key id, role, name, bound id); NULL for the workflow itself.
+    by: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     stage: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
@@ -325,6 +344,8 @@ class SigningLink(Base):
 
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     number: Mapped[str] = mapped_column(String(32), index=True)
+    #: What the link lets the customer do: `sign` the report or decide on a `quote`.
+    purpose: Mapped[str] = mapped_column(String(16), server_default="sign")
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 
@@ -380,6 +401,8 @@ class ComplaintRow(Base):
     breached_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
     responded_by: Mapped[str | None] = mapped_column(String(100))
+    #: The answering person (key id, role, name).
+    responder: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     response: Mapped[str | None] = mapped_column(Text)
     remedy: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer)
@@ -426,6 +449,8 @@ class RevisitCallRow(Base):
     solved: Mapped[bool | None]
     attitude: Mapped[int | None] = mapped_column(Integer)
     suggestions: Mapped[str | None] = mapped_column(Text)
+    #: The revisit agent who recorded the answer (key id, role, name).
+    answered_by: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: The owning workflow's state version: a late retry never overwrites a newer answer.
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime]

@@ -26,6 +26,12 @@ CLOCK_LABELS = {
     "resolution": "修复 Resolution",
     "signature": "签字 Signature",
 }
+#: How the customer's signature reached us (the acting person's `via`).
+SIGNED_THROUGH = {
+    "signing_link": "签字链接 signing link",
+    "api_key": "客户密钥 customer key",
+    "starter": "演示 demo",
+}
 
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -60,6 +66,7 @@ def render_html(state: ServiceRequestState, party: Party, timezone: str) -> str:
         party=party,
         local=local,
         clock_labels=CLOCK_LABELS,
+        signed_through=SIGNED_THROUGH,
         font=CJK_FONT,
         timezone=timezone,
     )

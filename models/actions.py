@@ -205,10 +205,31 @@ class ChangeSeverityBody(Body):
 
 
 class Actor(BaseModel):
-    """Who acts: the role from the API key and the key's name, for the timeline."""
+    """Who acts: the person behind the API key (or the customer behind a signed link).
+
+    `engineer_id` / `customer_id` are the ids the key is bound to; the workflow holds every
+    action to them, so a client that bypasses the API is held too."""
 
     role: str
     name: str
+    key_id: int | None = None
+    engineer_id: str | None = None
+    customer_id: str | None = None
+    #: The customer's contact person a customer key is issued to.
+    contact: str | None = None
+    #: How the person was identified: `api_key`, `signing_link` or `quote_link`.
+    via: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The person as the timeline and the report show them: name, role and bound id."""
+        bound = self.engineer_id or self.customer_id
+        return f"{self.name} ({self.role}, {bound})" if bound else f"{self.name} ({self.role})"
+
+    @property
+    def person(self) -> Actor | None:
+        """The record of who acted, or None for the workflow itself."""
+        return self if self.via else None
 
 
 class ActionCommand(BaseModel):

@@ -134,12 +134,17 @@ class RevisitPlan(BaseModel):
     due: list[RevisitDue]
 
 
+#: What a customer's link is for: signing the report, or deciding on a quote.
+LinkPurpose = Literal["sign", "quote"]
+
+
 class SigningLinkRequest(BaseModel):
     """The nonce and expiry come from the workflow, so a retried activity issues the same link."""
 
     number: str
     nonce: str
     expires_at: AwareDatetime
+    purpose: LinkPurpose = "sign"
 
 
 class QuietReleaseRequest(BaseModel):

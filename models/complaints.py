@@ -79,6 +79,8 @@ class ComplaintState(BaseModel):
     breached_at: datetime | None = None
     responded_at: datetime | None = None
     responded_by: str | None = None
+    #: The answering person (key id, role, name).
+    responder: Actor | None = None
     response: str | None = None
     remedy: str | None = None
     version: int = 0

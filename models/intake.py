@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from models.actions import Actor
 from models.common import ClockName
 from models.entitlement import Entitlement
 from models.plan import ClockPlan
@@ -72,6 +73,8 @@ class ServiceRequestStart(BaseModel):
     registered_at: datetime
     #: The intake agent (API key name) who took the call, for the timeline.
     registered_by: str
+    #: The intake agent as a person (key id, role, name); None for requests the system opens.
+    registrar: Actor | None = None
     profile: SlaProfile
     profile_version: int
     entitlement: Entitlement

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel
 
+from models.actions import Actor
 from models.profile import SlaProfile
 from models.service_plan import OFFICE_CALENDAR, ScheduleKind
 from models.state import ComplaintRecord, RevisitRecord, ServiceRequestState
@@ -93,6 +94,7 @@ class RevisitCallEntry(BaseModel):
     solved: bool | None
     attitude: int | None
     suggestions: str | None
+    answered_by: Actor | None = None
 
     @classmethod
     def of_request(cls, state: ServiceRequestState, workflow_id: str) -> list[RevisitCallEntry]:
@@ -154,6 +156,7 @@ class RevisitCallEntry(BaseModel):
                     "solved",
                     "attitude",
                     "suggestions",
+                    "answered_by",
                 }
             )
         )

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from models.actions import ChecklistItem, PartUsed, QuoteLine
+from models.actions import Actor, ChecklistItem, PartUsed, QuoteLine
 from models.common import ClockName, ClockStatus, SlaStatus
 from models.entitlement import Entitlement
 from models.intake import Channel, Contact, RequestType, ServiceRequestStart
@@ -75,6 +75,8 @@ class SignatureRecord(BaseModel):
     attitude: int
     comment: str | None
     signed_at: datetime
+    #: Who the signature came through: the customer's key or their signing link.
+    by: Actor | None = None
     #: SHA-256 of the decoded PNG, so the stored image can be checked later.
     image_sha256: str | None = None
     #: SHA-256 of the report as signed: the workflow's history is the independent witness
@@ -102,6 +104,8 @@ class RevisitRecord(BaseModel):
     solved: bool | None = None
     attitude: int | None = None
     suggestions: str | None = None
+    #: The revisit agent who recorded the answer.
+    answered_by: Actor | None = None
 
 
 class ComplaintRecord(BaseModel):
@@ -144,6 +148,8 @@ class ServiceRequestState(BaseModel):
     loaner_returned_at: datetime | None = None
     #: The customer's current signing link while the request awaits the signature.
     signing_url: str | None = None
+    #: The customer's link to approve or decline the proposed quote (awaiting_approval).
+    quote_url: str | None = None
     #: The request this one reworks, and the rework requests opened from this one.
     linked_to: str | None = None
     reworks: list[str] = []
@@ -235,6 +241,9 @@ class TimelineEvent(BaseModel):
     seq: int
     kind: str
     at: datetime
+    #: The acting person's name (or `system`), for display.
     actor: str
+    #: The acting person: key id, role, name and bound id; None for the workflow itself.
+    by: Actor | None = None
     stage: Stage
     data: dict[str, Any] = {}

@@ -19,6 +19,7 @@ appointment     appointment_at                              customer
 escalation      clock, level, reason (may be ""), severity  the level's roles
 loaner_issued   unit, model (may be "")                     customer
 signing_link    url                                         customer
+quote_link      url, total                                  customer
 revisit_due     due                                         revisit
 complaint_      complaint, reason, customer_id, respond_by, the profile's complaints
 opened          rework (may be "")                          notify (supervisor)
@@ -60,6 +61,7 @@ DATA_KEYS: dict[str, tuple[str, ...]] = {
     "escalation": ("clock", "level", "reason", "severity"),
     "loaner_issued": ("unit", "model"),
     "signing_link": ("url",),
+    "quote_link": ("url", "total"),
     "revisit_due": ("due",),
     "complaint_opened": ("complaint", "reason", "customer_id", "respond_by", "rework"),
     "complaint_overdue": ("complaint", "reason", "customer_id", "respond_by"),

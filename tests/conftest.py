@@ -23,7 +23,6 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from api.auth import create_api_key
 from api.intake import reserve
 from config import Settings
 from db.demo import load_demo
@@ -35,6 +34,7 @@ from db.session import (
     session_factory,
     transaction,
 )
+from identity.keys import create_api_key
 from manage import register_search_attributes
 from models import search_attributes
 from models.intake import IntakeRequest, ServiceRequestStart
@@ -139,16 +139,44 @@ async def dev_client(
 
 
 # ------------------------------------------------------------------ the API over real HTTP
+#: The persons the `engineer` and `customer` keys of `api_keys` are bound to.
+TEST_ENGINEER, TEST_CUSTOMER = "E001", "C001"
+
+
 @pytest.fixture(scope="session")
 def api_keys(sessions: SessionFactory) -> dict[Role, str]:
+    """One key per role; the engineer's is E001's, the customer's C001's."""
+    bound = {
+        Role.ENGINEER: {"engineer_id": TEST_ENGINEER},
+        Role.CUSTOMER: {"customer_id": TEST_CUSTOMER},
+    }
     with transaction(sessions) as session:
-        return {role: create_api_key(session, role, f"test-{role}") for role in Role}
+        return {
+            role: create_api_key(session, role, f"test-{role}", **bound.get(role, {})).key
+            for role in Role
+        }
+
+
+@pytest.fixture(scope="session")
+def person_keys(sessions: SessionFactory) -> dict[str, str]:
+    """A key for each demo engineer and customer, by id (E002, C003, …)."""
+    with transaction(sessions) as session:
+        engineers = {
+            e: create_api_key(session, Role.ENGINEER, "", engineer_id=e).key
+            for e in ("E001", "E002", "E003", "E004")
+        }
+        customers = {
+            c: create_api_key(session, Role.CUSTOMER, "", customer_id=c).key
+            for c in ("C001", "C002", "C003")
+        }
+    return engineers | customers
 
 
 @asynccontextmanager
 async def serve(settings: Settings, client: Client | None) -> AsyncIterator[str]:
     """The API app served by uvicorn on a free loopback port."""
     sock = socket.socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     app = create_app(settings, client)

@@ -78,7 +78,7 @@ async def test_entitlement_endpoint(http, api_keys, asset):
     assert after["remedies"] == ["paid_repair"]
 
 
-async def test_entitlement_endpoint_errors(http, api_keys, asset):
+async def test_entitlement_endpoint_errors(http, api_keys, person_keys, asset):
     r = await http.get("/v1/assets/SN-NOPE/entitlement", headers=auth(api_keys))
     assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
     r = await http.get(
@@ -91,5 +91,9 @@ async def test_entitlement_endpoint_errors(http, api_keys, asset):
         headers=auth(api_keys),
     )
     assert r.status_code == 422
+    # the customer's own asset, and someone else's: as if it did not exist
     r = await http.get(f"/v1/assets/{asset}/entitlement", headers=auth(api_keys, Role.CUSTOMER))
-    assert r.status_code == 403
+    assert r.status_code == 200
+    other = {"Authorization": f"Bearer {person_keys['C002']}"}
+    r = await http.get(f"/v1/assets/{asset}/entitlement", headers=other)
+    assert r.status_code == 404 and asset in r.json()["detail"]

@@ -79,8 +79,16 @@ async def test_the_html_report_has_every_part(http, api_keys):
         "王强",
         "4 / 5",
         "很好",
+        "test-support (support)",  # who diagnosed, from the acting key
+        "test-engineer (engineer, E001)",  # who quoted
+        "客户密钥 customer key · C001",  # the signature came with C001's own key
     ):
         assert text in html, text
+    # the customer reads its own report too
+    own = await http.get(
+        f"/v1/service-requests/{number}/report.html", headers=auth(api_keys, Role.CUSTOMER)
+    )
+    assert own.status_code == 200 and number in own.text
 
 
 async def test_the_pdf_report_renders_chinese(http, api_keys):
@@ -110,4 +118,4 @@ async def test_reports_of_unknown_requests_and_for_customers(http, api_keys):
     r = await http.get(
         "/v1/service-requests/SR-20260101-999999/report.pdf", headers=auth(api_keys, Role.CUSTOMER)
     )
-    assert r.status_code == 403
+    assert r.status_code == 404

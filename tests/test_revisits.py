@@ -62,6 +62,8 @@ async def test_a_closed_request_is_on_the_call_list_and_a_complaint_opens_a_rewo
     r = await http.post(f"/v1/revisits/{call['id']}/record", json=answers, headers=keyed)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "answered" and r.json()["satisfaction"] == 1
+    by = r.json()["answered_by"]  # the desk's key, not a name the caller chose
+    assert by["role"] == "revisit" and by["name"] == "test-revisit" and by["key_id"]
     # the same answer sent again (a lost response): the first answer, not a second complaint
     retried = await http.post(f"/v1/revisits/{call['id']}/record", json=answers, headers=keyed)
     assert retried.status_code == 200, retried.text
@@ -102,10 +104,13 @@ async def test_a_closed_request_is_on_the_call_list_and_a_complaint_opens_a_rewo
 
     (row,) = await eventually(listed)
     assert row["source"] == "revisit" and row["about"] == number and row["rework"] == rework
-    with sessions() as session:
-        told = session.scalars(
-            select(Notification).where(Notification.key == f"{complaint['number']}/opened")
-        ).one()
+    def queued() -> Notification | None:  # the complaint's workflow queues it a moment later
+        with sessions() as session:
+            return session.scalars(
+                select(Notification).where(Notification.key == f"{complaint['number']}/opened")
+            ).one_or_none()
+
+    told = await eventually(queued)
     assert told.kind == "complaint_opened" and told.recipients == ["supervisor"]
 
     url = f"/v1/complaints/{complaint['number']}"
@@ -121,7 +126,9 @@ async def test_a_closed_request_is_on_the_call_list_and_a_complaint_opens_a_rewo
     twice = await http.post(f"{url}/respond", json=answer, headers=supervisor)
     assert twice.status_code == 409
     shown = (await http.get(url, headers=supervisor)).json()
-    assert shown["response"] == answer["response"] and shown["responded_by"]
+    assert shown["response"] == answer["response"] and shown["responded_by"] == "test-supervisor"
+    assert shown["responder"]["role"] == "supervisor" and shown["responder"]["key_id"]
+    assert "test-supervisor" in twice.json()["detail"]  # who answered it already
     assert await eventually(lambda: _listed_as(http, supervisor, complaint["number"], "responded"))
 
 

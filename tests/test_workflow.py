@@ -15,6 +15,7 @@ from temporalio.worker import Replayer
 
 from db.session import SessionFactory
 from db.tables import ServiceRequestRow, TimelineEventRow
+from models.actions import Actor
 from tests.workflow_helpers import act, rejected, start, state, until
 from workflows.service_request import ServiceRequestWorkflow
 
@@ -249,7 +250,7 @@ async def test_pause_and_resume_move_every_deadline_by_the_pause(ts_env, ts_clie
     s = await act(handle, "pause", "support", {"reason": "awaiting_customer"})
     assert s.paused and all(s.clocks[c].status == "paused" for c in ("response", "resolution"))
     assert (
-        await rejected(handle, "pause", "engineer", {"reason": "force_majeure"})
+        await rejected(handle, "pause", "supervisor", {"reason": "force_majeure"})
     ).type == "Conflict"
     await ts_env.sleep(timedelta(hours=2))  # well past the 30-minute response target
     s = await state(handle)
@@ -350,6 +351,32 @@ async def test_rejected_actions_name_the_problem_and_change_nothing(
     assert await accepted_updates(handle) == 0
     await act(handle, "acknowledge", "support")
     assert await accepted_updates(handle) == 1
+
+
+async def test_actions_are_held_to_the_actors_own_person(ts_env, ts_client, intake):
+    """A client that bypasses the API is held by the validator: another engineer, another
+    customer, or a key bound to nobody is refused and nothing enters the history."""
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await act(handle, "acknowledge", "support")
+    await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "lens"})
+    await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})
+    accepted = await accepted_updates(handle)
+    other_engineer = Actor(role="engineer", name="李工", engineer_id="E002", via="api_key")
+    error = await rejected(handle, "check_in", "engineer", actor=other_engineer)
+    assert error.type == "Forbidden" and "assigned to E001" in error.message
+    unbound = Actor(role="engineer", name="someone", via="api_key")
+    assert (await rejected(handle, "check_in", "engineer", actor=unbound)).type == "Forbidden"
+    assert await accepted_updates(handle) == accepted
+    s = await act(handle, "check_in", "engineer")  # E001 itself
+    assert s.stage == "on_site"
+    await act(handle, "report_repair", "engineer", FIXED)
+    accepted = await accepted_updates(handle)
+    other_customer = Actor(role="customer", name="x", customer_id="C002", via="api_key")
+    error = await rejected(handle, "sign", "customer", SIGNED, actor=other_customer)
+    assert error.type == "NotFound" and "awaiting_signature" not in error.message
+    assert await accepted_updates(handle) == accepted  # refused before the history
+    s = await act(handle, "sign", "customer", SIGNED)  # C001, the request's customer
+    assert s.stage in ("closed", "following_up")
 
 
 async def accepted_updates(handle) -> int:

@@ -26,18 +26,38 @@ async def start(client: Client, start: ServiceRequestStart) -> WorkflowHandle[An
 
 
 async def act(
-    handle: WorkflowHandle[Any, Any], action: str, role: str, body: dict[str, Any] | None = None
+    handle: WorkflowHandle[Any, Any],
+    action: str,
+    role: str,
+    body: dict[str, Any] | None = None,
+    actor: Actor | None = None,
 ) -> ServiceRequestState:
-    command = ActionCommand(actor=Actor(role=role, name=f"test-{role}"), body=body or {})
+    """Act as `actor`, by default a person of `role` who owns the request: its customer, or
+    the engineer assigned to it now."""
+    actor = actor or await owner(handle, role)
+    command = ActionCommand(actor=actor, body=body or {})
     return await handle.execute_update(action, command, result_type=ServiceRequestState)
 
 
+async def owner(handle: WorkflowHandle[Any, Any], role: str) -> Actor:
+    person = Actor(role=role, name=f"test-{role}")
+    if role == "engineer":
+        person.engineer_id = (await state(handle)).engineer or "E001"
+    elif role == "customer":
+        person.customer_id = (await state(handle)).customer_id
+    return person
+
+
 async def rejected(
-    handle: WorkflowHandle[Any, Any], action: str, role: str, body: dict[str, Any] | None = None
+    handle: WorkflowHandle[Any, Any],
+    action: str,
+    role: str,
+    body: dict[str, Any] | None = None,
+    actor: Actor | None = None,
 ) -> ApplicationError:
     """Send an action that must be rejected and return the rejection."""
     try:
-        await act(handle, action, role, body)
+        await act(handle, action, role, body, actor)
     except WorkflowUpdateFailedError as exc:
         assert isinstance(exc.cause, ApplicationError)
         return exc.cause

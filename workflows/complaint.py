@@ -90,6 +90,7 @@ class ComplaintWorkflow:
             now = workflow.now()
             s = self.state
             s.status, s.responded_at, s.responded_by = "responded", now, command.actor.name
+            s.responder = command.actor.person
             s.response, s.remedy = command.body.response, command.body.remedy
             await self._record()
             return s
@@ -106,7 +107,8 @@ class ComplaintWorkflow:
         if self.state.status == "responded":
             raise reject(
                 WRONG_STAGE,
-                f"complaint {self.state.number} was already answered by {self.state.responded_by}",
+                f"complaint {self.state.number} was already answered by "
+                f"{self.state.responded_by} at {self.state.responded_at:%Y-%m-%d %H:%M %z}",
             )
 
     async def _record(self) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from temporalio.exceptions import ApplicationError
 
 FORBIDDEN, WRONG_STAGE, INVALID, CONFLICT = "Forbidden", "WrongStage", "InvalidData", "Conflict"
+#: Someone else's request, to a customer: answered as if it did not exist.
+NOT_FOUND = "NotFound"
 
 
 def reject(kind: str, message: str) -> ApplicationError:

@@ -90,10 +90,12 @@ class RevisitCallWorkflow:
                 revisit.due = await self._retry_due()
             elif body.unreachable:
                 revisit.status, revisit.answered_at = "unreachable", now
+                revisit.answered_by = command.actor.person
             else:
                 revisit.status, revisit.answered_at = "answered", now
                 revisit.satisfaction, revisit.solved = body.satisfaction, body.solved
                 revisit.attitude, revisit.suggestions = body.attitude, body.suggestions
+                revisit.answered_by = command.actor.person
                 if body.complaint is not None:
                     self.state.complaints.append(
                         await open_complaint(
@@ -104,7 +106,7 @@ class RevisitCallWorkflow:
                             customer_id=self.state.customer_id,
                             asset_serial=self.state.asset_serial,
                             reason=body.complaint,
-                            opened_by=command.actor.name,
+                            opened_by=command.actor.label,
                         )
                     )
             await self._record()

@@ -20,7 +20,7 @@ from temporalio.common import RawValue, RetryPolicy
 from temporalio.workflow import ParentClosePolicy
 
 from workflows.complaint import open_complaint
-from workflows.rejections import CONFLICT, FORBIDDEN, INVALID, WRONG_STAGE, reject
+from workflows.rejections import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, WRONG_STAGE, reject
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ValidationError
@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         BusinessInstantRequest,
         EngineerInfo,
         EngineerLookup,
+        LinkPurpose,
         LoanerIssue,
         LoanerRequest,
         NotificationRequest,
@@ -56,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
         TransitionRejected,
         check_allowed,
     )
+    from models.ownership import NotYours, Owners, check_owner
     from models.plan import ClockPlan, EscalationPoint
     from models.profile import DEFAULT_COMPLAINT_RESPONSE
     from models.search_attributes import (
@@ -86,6 +88,10 @@ QUIET_FOR_ALL = "quiet-calendar-for-every-notice"
 REVISIT_RETRIES = "revisit-retries-on-calendar"
 COMPLAINTS = "complaints-open-rework"
 COMPLAINT_WORKFLOWS = "complaints-with-their-own-workflow"
+#: Actions held to the actor's bound engineer / customer in the handler too (validators do
+#: not run on replay, so only the handler's re-check needs the marker).
+OWNERSHIP = "actions-held-to-their-person"
+QUOTE_LINKS = "quote-approval-links"
 #: How long a customer has to sign before a new link is needed (a supervisor's rework).
 SIGNING_LINK_VALIDITY = timedelta(days=7)
 
@@ -130,7 +136,7 @@ class ServiceRequestWorkflow:
         # Here, not in run(): an action may arrive with the start and be handled before run().
         self._emit(
             "registered",
-            start.registered_by,
+            start.registrar or start.registered_by,
             {"channel": start.channel, "entitlement": start.entitlement.status}
             | ({"rework_of": start.linked_to} if start.linked_to else {}),
         )
@@ -415,10 +421,10 @@ class ServiceRequestWorkflow:
 
     @workflow.update(dynamic=True)
     async def act(self, name: str, args: Sequence[RawValue]) -> ServiceRequestState:
-        action, actor, body = self._admit(name, args)
         async with self._lock:
-            # Re-check under the lock: another action may have moved the stage meanwhile.
-            self._admit(name, args)
+            # Checked again under the lock: another action may have moved the stage (or the
+            # assignment) since the validator ran.
+            action, actor, body = self._admit(name, args, owners=workflow.patched(OWNERSHIP))
             # A deadline that passed while this action waited (a worker outage, the lock) is a
             # breach, even if the loop has not woken for it yet.
             self._account_for_time_passed(workflow.now())
@@ -431,7 +437,9 @@ class ServiceRequestWorkflow:
     def _validate(self, name: str, args: Sequence[RawValue]) -> None:
         self._admit(name, args)
 
-    def _admit(self, name: str, args: Sequence[RawValue]) -> tuple[Action, a.Actor, BaseModel]:
+    def _admit(
+        self, name: str, args: Sequence[RawValue], owners: bool = True
+    ) -> tuple[Action, a.Actor, BaseModel]:
         """Decode and check an action; raise the ApplicationError that rejects it."""
         try:
             action = Action(name)
@@ -448,12 +456,19 @@ class ServiceRequestWorkflow:
             role = Role(command.actor.role)
         except ValueError:
             raise reject(FORBIDDEN, f"unknown role {command.actor.role!r}") from None
+        whose = Owners(customer_id=self.state.customer_id, engineer_id=self.state.engineer)
         try:
+            if owners and role == Role.CUSTOMER:  # learns nothing of someone else's request
+                check_owner(command.actor, self.state.number, whose)
             check_allowed(action, self.state.stage, role)
+            if owners:
+                check_owner(command.actor, self.state.number, whose)
         except TransitionRejected as exc:
             raise reject(
                 FORBIDDEN if exc.kind == "forbidden" else WRONG_STAGE, exc.message
             ) from None
+        except NotYours as exc:
+            raise reject(NOT_FOUND if exc.kind == "not_found" else FORBIDDEN, exc.message) from None
         check = _DATA_CHECKS.get(action)
         if check is not None:
             check(self, body, role)
@@ -518,12 +533,12 @@ class ServiceRequestWorkflow:
     # ----------------------------------------------------------------- action handlers
     async def _acknowledge(self, actor: a.Actor, body: a.AcknowledgeBody) -> None:
         self._stop_clock(ClockName.RESPONSE)
-        self._move(Stage.DIAGNOSING, actor.name, {"note": body.note})
+        self._move(Stage.DIAGNOSING, actor, {"note": body.note})
 
     async def _diagnose(self, actor: a.Actor, body: a.DiagnoseBody) -> None:
         now = workflow.now()
         self.state.diagnosis = Diagnosis(
-            outcome=body.outcome, notes=body.notes, exclusion=body.exclusion, by=actor.name, at=now
+            outcome=body.outcome, notes=body.notes, exclusion=body.exclusion, by=actor.label, at=now
         )
         self._stop_clock(ClockName.DIAGNOSIS)
         if body.outcome == "resolved_remotely":
@@ -533,7 +548,7 @@ class ServiceRequestWorkflow:
             assert body.quote is not None
             await self._propose_quote(actor, body.quote)
         else:
-            self._move(Stage.AWAITING_DISPATCH, actor.name, {"outcome": body.outcome})
+            self._move(Stage.AWAITING_DISPATCH, actor, {"outcome": body.outcome})
 
     async def _quote(self, actor: a.Actor, body: a.QuoteBody) -> None:
         self._stop_clock(ClockName.DIAGNOSIS)
@@ -546,19 +561,29 @@ class ServiceRequestWorkflow:
             currency=body.currency,
             total=body.total,
             status="proposed",
-            proposed_by=actor.name,
+            proposed_by=actor.label,
             proposed_at=workflow.now(),
             return_to=back_to,
         )
         self._open_pause_interval(APPROVAL_PAUSE, SYSTEM)
-        self._move(Stage.AWAITING_APPROVAL, actor.name, {"total": str(body.total)})
+        self._move(Stage.AWAITING_APPROVAL, actor, {"total": str(body.total)})
+        if workflow.patched(QUOTE_LINKS):
+            url, nonce = await self._customer_link("quote")
+            self.state.quote_url = url
+            self._notify(
+                "quote_link",
+                ["customer"],
+                key=f"quote/{nonce}",
+                url=url,
+                total=f"{body.total} {body.currency}",
+            )
 
     async def _approve_quote(self, actor: a.Actor, body: a.ApproveQuoteBody) -> None:
         quote = self._current_quote()
         quote.status, quote.decided_at = "approved", workflow.now()
         self._close_pause_interval(APPROVAL_PAUSE)
         await self._plan_clocks()
-        self._move(quote.return_to, actor.name)
+        self._move(quote.return_to, actor)
 
     async def _decline_quote(self, actor: a.Actor, body: a.DeclineQuoteBody) -> None:
         quote = self._current_quote()
@@ -584,17 +609,15 @@ class ServiceRequestWorkflow:
         )
         await self._plan_clocks()
         kind = "reassigned" if previous else "assigned"
-        self._emit(kind, actor.name, {"engineer": engineer.id, "previous": previous})
+        self._emit(kind, actor, {"engineer": engineer.id, "previous": previous})
         if workflow.patched(PEOPLE_NOTICES):
             where = f"{self._start.customer_name} ({self.state.region})"
             self._notify("assigned", ["assigned"], key=f"assigned/{engineer.id}", address=where)
-        self._move(Stage.DISPATCHED, actor.name)
+        self._move(Stage.DISPATCHED, actor)
 
     async def _schedule_visit(self, actor: a.Actor, body: a.ScheduleVisitBody) -> None:
         self.state.appointment_at = body.appointment_at
-        self._emit(
-            "visit_scheduled", actor.name, {"appointment_at": body.appointment_at.isoformat()}
-        )
+        self._emit("visit_scheduled", actor, {"appointment_at": body.appointment_at.isoformat()})
         if workflow.patched(PEOPLE_NOTICES):
             self._notify(
                 "appointment",
@@ -606,7 +629,7 @@ class ServiceRequestWorkflow:
     async def _check_in(self, actor: a.Actor, body: a.CheckInBody) -> None:
         self.state.visited = True
         self._stop_clock(ClockName.ARRIVAL)
-        self._move(Stage.ON_SITE, actor.name)
+        self._move(Stage.ON_SITE, actor)
 
     async def _report_repair(self, actor: a.Actor, body: a.ReportRepairBody) -> None:
         self.state.repair = RepairRecord(
@@ -629,10 +652,10 @@ class ServiceRequestWorkflow:
                 }
             await self._enter_signature(actor, data)
         else:
-            self._move(Stage.AWAITING_PARTS, actor.name, data)
+            self._move(Stage.AWAITING_PARTS, actor, data)
 
     async def _parts_arrived(self, actor: a.Actor, body: a.PartsArrivedBody) -> None:
-        self._move(Stage.DISPATCHED, actor.name, {"engineer": self.state.engineer})
+        self._move(Stage.DISPATCHED, actor, {"engineer": self.state.engineer})
 
     async def _sign(self, actor: a.Actor, body: a.SignBody) -> None:
         self.state.signature = SignatureRecord(
@@ -643,6 +666,7 @@ class ServiceRequestWorkflow:
             attitude=body.attitude,
             comment=body.comment,
             signed_at=workflow.now(),
+            by=actor.person,
             image_sha256=body.image_sha256,
             report_sha256=body.report_sha256,
         )
@@ -652,9 +676,9 @@ class ServiceRequestWorkflow:
         self._close(actor, self.state.outcome or "fixed", {"signer": body.signer} | image)
 
     async def _refuse_signature(self, actor: a.Actor, body: a.RefuseSignatureBody) -> None:
-        refusal = {"reason": body.reason, "at": workflow.now().isoformat(), "by": actor.name}
+        refusal = {"reason": body.reason, "at": workflow.now().isoformat(), "by": actor.label}
         self.state.signature_refusals.append(refusal)
-        self._emit("signature_refused", actor.name, {"reason": body.reason})
+        self._emit("signature_refused", actor, {"reason": body.reason})
         self._escalate(
             "signature",
             0,
@@ -669,7 +693,7 @@ class ServiceRequestWorkflow:
         await self._plan_clocks()
         self._emit(
             "severity_changed",
-            actor.name,
+            actor,
             {"from": previous, "to": body.severity, "reason": body.reason},
         )
 
@@ -686,18 +710,18 @@ class ServiceRequestWorkflow:
         )
         self.state.outcome = None
         await self._plan_clocks()
-        self._move(Stage.DIAGNOSING, actor.name, {"reason": body.reason})
+        self._move(Stage.DIAGNOSING, actor, {"reason": body.reason})
 
     async def _pause(self, actor: a.Actor, body: a.PauseBody) -> None:
-        self._open_pause_interval(body.reason, actor.name)
-        self._emit("paused", actor.name, {"reason": body.reason})
+        self._open_pause_interval(body.reason, actor.label)
+        self._emit("paused", actor, {"reason": body.reason})
 
     async def _resume(self, actor: a.Actor, body: a.ResumeBody) -> None:
         pause = self._open_pause(manual=True)
         assert pause is not None
         self._close_pause_interval(pause.reason)
         await self._plan_clocks()
-        self._emit("resumed", actor.name, {"reason": pause.reason})
+        self._emit("resumed", actor, {"reason": pause.reason})
 
     async def _record_revisit(self, actor: a.Actor, body: a.RecordRevisitBody) -> None:
         revisit = next(r for r in self.state.revisits if r.status == "due")
@@ -706,7 +730,7 @@ class ServiceRequestWorkflow:
         policy = self._start.profile.revisits
         if body.unreachable:
             if revisit.attempts < policy.max_attempts:
-                self._emit("revisit_unreachable", actor.name, {"attempt": revisit.attempts})
+                self._emit("revisit_unreachable", actor, {"attempt": revisit.attempts})
                 if workflow.patched(REVISIT_RETRIES):
                     await self._retry_revisit(revisit)
                 return
@@ -715,13 +739,14 @@ class ServiceRequestWorkflow:
             revisit.status, revisit.answered_at = "answered", now
             revisit.satisfaction, revisit.solved = body.satisfaction, body.solved
             revisit.attitude, revisit.suggestions = body.attitude, body.suggestions
-        self._emit("revisit_recorded", actor.name, body.model_dump(exclude_none=True))
+        revisit.answered_by = actor.person
+        self._emit("revisit_recorded", actor, body.model_dump(exclude_none=True))
         if body.complaint is not None and workflow.patched(COMPLAINTS):
             await self._open_complaint(actor, body.complaint)
         if all(r.status != "due" for r in self.state.revisits):
             # calls made before they fell due need no reminder any more
             self._notices = [n for n in self._notices if n.request.kind != "revisit_due"]
-            self._move(Stage.COMPLETED, actor.name)
+            self._move(Stage.COMPLETED, actor)
 
     async def _retry_revisit(self, revisit: RevisitRecord) -> None:
         """The customer did not answer: call again after the profile's working days."""
@@ -779,7 +804,7 @@ class ServiceRequestWorkflow:
         )
         self.state.reworks.append(rework.number)
         if workflow.patched(COMPLAINT_WORKFLOWS):
-            await self._file_complaint("revisit", reason, actor.name, rework.number)
+            await self._file_complaint("revisit", reason, actor.label, rework.number)
             return
         # Requests that went this way before complaints had their own workflow replay this.
         now, within = workflow.now(), DEFAULT_COMPLAINT_RESPONSE
@@ -814,7 +839,7 @@ class ServiceRequestWorkflow:
     async def _cancel(self, actor: a.Actor, body: a.CancelBody) -> None:
         self.state.cancel_reason = body.reason
         self._end("cancelled")
-        self._move(Stage.CANCELLED, actor.name, {"reason": body.reason})
+        self._move(Stage.CANCELLED, actor, {"reason": body.reason})
 
     # ----------------------------------------------------------------- building blocks
     def _chargeable(self, body: a.DiagnoseBody) -> bool:
@@ -830,22 +855,27 @@ class ServiceRequestWorkflow:
             started_at=workflow.now(), status=ClockStatus.RUNNING
         )
         await self._plan_clocks()
-        self._move(Stage.AWAITING_SIGNATURE, actor.name, data)
+        self._move(Stage.AWAITING_SIGNATURE, actor, data)
         if workflow.patched(SIGNING_LINKS):
-            link = SigningLinkRequest(
-                number=self.state.number,
-                nonce=str(workflow.uuid4()),
-                expires_at=workflow.now() + SIGNING_LINK_VALIDITY,
-            )
-            url: str = await self._activity(
-                ActivityName.CREATE_SIGNING_LINK, link, str, "create signing link"
-            )
+            url, nonce = await self._customer_link("sign")
             self.state.signing_url = url
-            self._notify("signing_link", ["customer"], key=f"signing/{link.nonce}", url=url)
+            self._notify("signing_link", ["customer"], key=f"signing/{nonce}", url=url)
+
+    async def _customer_link(self, purpose: LinkPurpose) -> tuple[str, str]:
+        """A one-time, expiring, signed link for the customer (no key needed) and its nonce."""
+        link = SigningLinkRequest(
+            number=self.state.number,
+            nonce=str(workflow.uuid4()),
+            expires_at=workflow.now() + SIGNING_LINK_VALIDITY,
+            purpose=purpose,
+        )
+        summary = "create signing link" if purpose == "sign" else "create quote approval link"
+        url: str = await self._activity(ActivityName.CREATE_SIGNING_LINK, link, str, summary)
+        return url, link.nonce
 
     def _close(self, actor: a.Actor, outcome: str, data: dict[str, Any]) -> None:
         self._end(outcome)
-        self._move(Stage.CLOSED, actor.name, {"outcome": outcome} | data)
+        self._move(Stage.CLOSED, actor, {"outcome": outcome} | data)
 
     def _end(self, outcome: str) -> None:
         """The request stops being worked on: clocks whose goal was never reached are
@@ -937,22 +967,27 @@ class ServiceRequestWorkflow:
             clock.status = ClockStatus.PAUSED if due is None else ClockStatus.RUNNING
         self._points.update(plan.escalations)
 
-    def _move(self, stage: Stage, actor: str, data: dict[str, Any] | None = None) -> None:
+    def _move(self, stage: Stage, actor: a.Actor | str, data: dict[str, Any] | None = None) -> None:
         previous = self.state.stage
         self.state.stage = stage
         if previous == Stage.AWAITING_SIGNATURE:
             self.state.signing_url = None  # the link served its purpose or was replaced
+        if previous == Stage.AWAITING_APPROVAL:
+            self.state.quote_url = None
         payload = {"from": previous, "to": stage} | {k: v for k, v in (data or {}).items() if v}
         self._emit("stage_changed", actor, payload)
 
-    def _emit(self, kind: str, actor: str, data: dict[str, Any]) -> None:
+    def _emit(self, kind: str, actor: a.Actor | str, data: dict[str, Any]) -> None:
+        """Append to the timeline; `actor` is the acting person, or a name for the system."""
         self._seq += 1
+        person = actor.person if isinstance(actor, a.Actor) else None
         self._pending.append(
             TimelineEvent(
                 seq=self._seq,
                 kind=kind,
                 at=workflow.now(),
-                actor=actor,
+                actor=actor.name if isinstance(actor, a.Actor) else actor,
+                by=person,
                 stage=self.state.stage,
                 data=data,
             )
