@@ -22,7 +22,7 @@ class DispatchActivities:
             engineer = session.get(Engineer, lookup.engineer_id)
             if engineer is None:
                 return None
-            return EngineerInfo(id=engineer.id, name=engineer.name, on_duty=engineer.on_duty)
+            return _info(engineer)
 
     @activity.defn(name=ActivityName.AUTO_ASSIGN)
     def auto_assign_engineer(self, request: AutoAssignRequest) -> EngineerInfo | None:
@@ -52,5 +52,15 @@ class DispatchActivities:
             )
             if chosen is None:
                 return None
-            engineer = engineers[chosen.engineer_id]
-            return EngineerInfo(id=engineer.id, name=engineer.name, on_duty=engineer.on_duty)
+            return _info(engineers[chosen.engineer_id])
+
+
+def _info(engineer: Engineer) -> EngineerInfo:
+    return EngineerInfo(
+        id=engineer.id,
+        name=engineer.name,
+        on_duty=engineer.on_duty,
+        skills=list(engineer.skills),
+        regions=list(engineer.regions),
+        phone=engineer.phone,
+    )

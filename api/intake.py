@@ -20,7 +20,7 @@ from api.problems import Problem
 from db.entitlements import entitlement_for
 from db.profiles import latest_profile
 from db.session import SessionFactory, transaction
-from db.tables import Asset, Customer, Intake, ServiceRequestRow
+from db.tables import Asset, Customer, Intake, ServiceRequestRow, Site
 from inspection import checklist_for
 from models.actions import Actor
 from models.activity_io import plan_request
@@ -84,6 +84,10 @@ def resolve(
     reported_at = min(reported_at, now)  # a caller's clock a little ahead: never in the future
     if reported_at < now - MAX_BACKDATE:
         raise _unprocessable("reported_at", "may be backdated by at most 7 days")
+    site = session.get(Site, asset.site_id) if asset.site_id else None
+    archive_contact = " ".join(
+        x for x in (customer.contact_name, customer.contact_phone) if x
+    )
     start = ServiceRequestStart(
         number=number,
         type=body.type,
@@ -102,6 +106,8 @@ def resolve(
         registered_at=now,
         registered_by=registrar.name if isinstance(registrar, Actor) else registrar,
         registrar=registrar if isinstance(registrar, Actor) else None,
+        site_address=(site.address if site else None) or customer.address,
+        site_contact=archive_contact or None,
         profile=profile,
         profile_version=version,
         entitlement=entitlement_for(

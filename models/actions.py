@@ -59,6 +59,15 @@ class DeclineQuoteBody(Body):
 
 class AssignBody(Body):
     engineer_id: ShortText | None = None
+    #: Send an engineer who lacks the asset's skill or region anyway (the reason is recorded).
+    override: bool = False
+    reason: Text | None = None
+
+    @model_validator(mode="after")
+    def _override_needs_reason(self) -> Self:
+        if self.override and not (self.engineer_id and self.reason):
+            raise ValueError("override needs engineer_id and a reason (recorded in the timeline)")
+        return self
 
 
 class ScheduleVisitBody(Body):
@@ -88,6 +97,10 @@ class ReportRepairBody(Body):
     replacement_serial: ShortText | None = None
     #: An inspection's report: every item of the asset category's checklist, checked.
     checklist: Annotated[list[ChecklistItem], Field(max_length=200)] = []
+    #: Found on site (SPEC §4): the work becomes chargeable and needs the customer's approval
+    #: of `quote` before it goes on.
+    exclusion: Exclusion | None = None
+    quote: QuoteBody | None = None
 
     @model_validator(mode="after")
     def _replacement_needs_serial(self) -> Self:

@@ -90,6 +90,9 @@ class EngineerInfo(BaseModel):
     id: str
     name: str
     on_duty: bool
+    skills: list[str] = []
+    regions: list[str] = []
+    phone: str | None = None
 
 
 class LoanerRequest(BaseModel):
@@ -148,10 +151,12 @@ class SigningLinkRequest(BaseModel):
 
 
 class QuietReleaseRequest(BaseModel):
-    """When a notice held at `at` may go out: the next opening of the quiet calendar."""
+    """When a notice held at `at` may go out: the next opening of `calendar`, by default the
+    profile's quiet calendar."""
 
     profile: SlaProfile
     at: AwareDatetime
+    calendar: str | None = None
 
 
 class BusinessInstantRequest(BaseModel):

@@ -75,6 +75,10 @@ class ServiceRequestStart(BaseModel):
     registered_by: str
     #: The intake agent as a person (key id, role, name); None for requests the system opens.
     registrar: Actor | None = None
+    #: Where the engineer goes (the asset's site, else the customer's address), and the
+    #: archive's contact there: what an assignment notice tells the engineer.
+    site_address: str | None = None
+    site_contact: str | None = None
     profile: SlaProfile
     profile_version: int
     entitlement: Entitlement

@@ -84,11 +84,17 @@ class SignatureRecord(BaseModel):
     report_sha256: str | None = None
 
 
+#: Escalations the workflow raises itself, not from a rule of the profile.
+OwnEscalation = Literal["no_engineer", "no_loaner", "signature_refused", "complaint"]
+
+
 class EscalationRecord(BaseModel):
     clock: str
-    #: 1-based position of the rule in the profile; 0 for an escalation the workflow raises
-    #: itself (a refused signature, no loaner free).
-    level: int
+    #: 1-based position of the rule in the profile (SPEC §6); None for the workflow's own.
+    #: Escalations recorded before `kind` existed say 0 for the workflow's own.
+    level: int | None
+    #: `level` (a rule of the profile) or what the workflow escalated by itself.
+    kind: Literal["level"] | OwnEscalation = "level"
     at: datetime
     notified: list[str]
     at_percent: int | None = None

@@ -14,7 +14,9 @@ every notice):
 kind            data keys                                   usual recipients
 ==============  ==========================================  =========================
 registered      response_due, resolution_due                customer
-assigned        engineer, address                           assigned
+assigned        engineer_name, customer, address, contact,     assigned
+                fault, arrival_due
+unassigned      successor (`engineer` is the one who lost it)  assigned
 appointment     appointment_at                              customer
 escalation      clock, level, reason (may be ""), severity  the level's roles
 loaner_issued   unit, model (may be "")                     customer
@@ -33,7 +35,7 @@ For complaints `number` is what the complaint is about (a request, or a periodic
 a periodic revisit the call's ID.
 
 `engineer` is the engineer's id as the workflow gives it (also what `assigned` is mailed by).
-`level` "0" is an escalation the workflow raises itself (no loaner free): no rank, a reason.
+`level` "" is an escalation the workflow raises itself (no loaner free): no rank, a reason.
 Instants (`response_due`, `resolution_due`, `appointment_at`, `due`) are best given as ISO 8601
 with an offset: the `local_time` filter shows them in the service time zone
 (`2026-11-23 09:30`); any other text is shown as it is.
@@ -56,7 +58,8 @@ TEMPLATES = ROOT / "templates" / "notifications"
 #: The data keys each kind's templates use (the table above); tests hold the templates to it.
 DATA_KEYS: dict[str, tuple[str, ...]] = {
     "registered": ("response_due", "resolution_due"),
-    "assigned": ("engineer", "address"),
+    "assigned": ("engineer_name", "customer", "address", "contact", "fault", "arrival_due"),
+    "unassigned": ("successor",),
     "appointment": ("appointment_at",),
     "escalation": ("clock", "level", "reason", "severity"),
     "loaner_issued": ("unit", "model"),

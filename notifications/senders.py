@@ -10,6 +10,7 @@ retrying and is left to propagate.
 from __future__ import annotations
 
 import logging
+import textwrap
 import smtplib
 import ssl
 from datetime import UTC, datetime
@@ -43,12 +44,14 @@ class LogSender:
     """Delivers by logging: the default, so a development stack needs no mail server."""
 
     def send(self, message: OutgoingMessage) -> Refusals:
+        # The whole body: on a development stack the log is where people find the links.
         log.info(
-            "notification %s key=%s to=%s subject=%s",
+            "notification %s key=%s to=%s subject=%s\n%s",
             message.kind,
             message.key,
             ",".join(message.to),
             message.subject,
+            textwrap.indent(message.body.strip(), "    | "),
         )
         return {}
 

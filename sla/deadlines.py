@@ -186,8 +186,9 @@ def complaint_due(request: ComplaintPlanRequest) -> datetime:
 
 
 def quiet_release(request: QuietReleaseRequest) -> datetime:
-    """`at`, or the next opening of the profile's quiet calendar when it is closed then."""
-    name = request.profile.quiet_calendar
+    """`at`, or the next opening of the notice's calendar (by default the profile's quiet
+    calendar) when it is closed then."""
+    name = request.calendar or request.profile.quiet_calendar
     if name is None:
         return request.at
     return calendars(request.profile)[name].open_at_or_after(request.at)

@@ -22,7 +22,7 @@ from db.tables import Customer, Notification, ServiceRequestRow, UtcDateTime
 from models.activity_io import NotificationRequest
 from notifications import outbox
 from notifications.delivery import LEASE, Delivery, utc_now
-from notifications.message import message_id
+from notifications.message import OutgoingMessage, message_id
 from notifications.outbox import Status
 from notifications.rendering import DATA_KEYS, KINDS, TEMPLATES, Renderer, TemplateProblem
 from notifications.senders import LogSender
@@ -139,7 +139,7 @@ def test_escalation_wording(renderer):
     assert ranked.subject == "【升级·第2级】服务单 SR-1 响应时限"
     assert "原因：nobody acknowledged" in ranked.body
     raised = renderer.render(
-        "escalation", "en", "SR-1", sample_data("escalation") | {"level": "0", "reason": ""}
+        "escalation", "en", "SR-1", sample_data("escalation") | {"level": "", "reason": ""}
     )
     assert raised.subject == "[Escalation] service request SR-1, response clock"
     assert "Reason" not in raised.body
@@ -259,9 +259,9 @@ def test_the_log_sender_logs_each_message_once(sessions, settings, caplog):
         activities.queue_notification(request)
         activities.queue_notification(request)  # Temporal's retry: nothing more
     (line,) = [r.getMessage() for r in caplog.records if r.name == "notifications.senders"]
-    assert line == (
+    assert line.startswith(
         f"notification revisit_due key={request.key} to=revisit@desk.test "
-        f"subject=Revisit call due: service request {request.number}"
+        f"subject=Revisit call due: service request {request.number}\n    | "
     )
     sent = row(sessions, request.key)
     assert (sent.status, sent.attempts, sent.locale) == ("sent", 1, "en")
@@ -382,3 +382,18 @@ def test_rows_queued_before_delivery_are_closed_by_the_migration(fresh):  # noqa
     assert (never.status, never.addresses, never.skipped, never.attempts) == ("skipped", [], {}, 0)
     assert "not sent" in never.last_error and never.locale == "zh"
     assert sent.status == "sent" and sent.last_error is None
+
+
+def test_the_log_sender_prints_the_body_with_its_links(caplog):
+    """On `make run` the signing link is found in the log, not only in the database."""
+    message = OutgoingMessage(
+        key="SR-1/signing/x",
+        kind="signing_link",
+        number="SR-1",
+        to=("customer@example.test",),
+        subject="请签字",
+        body="请打开以下链接：\nhttp://127.0.0.1:8000/sign/abc.def\n",
+    )
+    with caplog.at_level("INFO", logger="notifications.senders"):
+        assert LogSender().send(message) == {}
+    assert "http://127.0.0.1:8000/sign/abc.def" in caplog.text and "请签字" in caplog.text

@@ -26,6 +26,8 @@ FIXED = {
     "test_result": "24h burn-in ok",
 }
 SIGNED = {"signer": "王强", "typed_name": "王强", "quality": 5, "attitude": 5}
+#: E003 has neither the camera skill nor Qingdao: sent only with an override and a reason.
+OVERRIDE_E003 = {"engineer_id": "E003", "override": True, "reason": "E001 is ill"}
 
 
 async def finished(handle):
@@ -212,13 +214,15 @@ async def test_reassignment_restarts_the_arrival_clock(ts_env, ts_client, intake
     await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
     first = await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})
     await ts_env.sleep(timedelta(minutes=20))
-    second = await act(handle, "assign", "dispatcher", {"engineer_id": "E003"})
+    error = await rejected(handle, "assign", "dispatcher", {"engineer_id": "E003"})
+    assert "E003" in error.message and "lacks the skill 'camera'" in error.message
+    second = await act(handle, "assign", "dispatcher", OVERRIDE_E003)
     assert second.engineer == "E003" and second.stage == "dispatched"
     assert second.clocks["arrival"].started_at - first.clocks["arrival"].started_at >= timedelta(
         minutes=20
     )
-    error = await rejected(handle, "assign", "dispatcher", {"engineer_id": "E003"})
-    assert error.type == "InvalidData"
+    error = await rejected(handle, "assign", "dispatcher", OVERRIDE_E003)
+    assert error.type == "InvalidData" and "already assigned" in error.message
     error = await rejected(handle, "assign", "dispatcher", {"engineer_id": "E004"})
     assert error.type == "Conflict" and "not on duty" in error.message
     error = await rejected(handle, "assign", "dispatcher", {"engineer_id": "E999"})
@@ -391,7 +395,7 @@ async def test_a_reassignment_does_not_erase_a_breach(ts_env, ts_client, intake)
     await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})
     await ts_env.sleep(timedelta(minutes=61))  # Qingdao severity 1: on site within 60 minutes
     await until(handle, lambda s: s.clocks["arrival"].status == "breached")
-    s = await act(handle, "assign", "dispatcher", {"engineer_id": "E003"})
+    s = await act(handle, "assign", "dispatcher", OVERRIDE_E003)
     assert s.clocks["arrival"].status == "running" and s.sla_status == "breached"
 
 

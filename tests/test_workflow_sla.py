@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from db.tables import Asset, LoanerUnit, Notification
 from tests.sla_fixtures import OFFICE
-from tests.workflow_helpers import act, eventually, start, until
+from tests.workflow_helpers import act, eventually, rejected, start, until
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -148,7 +148,8 @@ async def test_a_late_fix_gets_a_loaner_returned_at_close(
     unit = s.loaner
     with sessions() as session:
         assert session.get(LoanerUnit, unit).issued_to == s.number
-    await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})
+    anyone = {"engineer_id": "E001", "override": True, "reason": "a category nobody has"}
+    await act(handle, "assign", "dispatcher", anyone)
     await act(handle, "check_in", "engineer")
     await act(handle, "report_repair", "engineer", {"result": "fixed", "work_done": "x"})
     await act(
@@ -168,10 +169,11 @@ async def test_no_free_loaner_escalates_to_the_supervisor(
     serial = asset_with_pool(units=0)
     handle = await start(ts_client, intake(at=await now(ts_env), asset_serial=serial, severity=2))
     await ts_env.sleep(timedelta(hours=49))  # severity 2: 48 hours
-    s = await until(handle, lambda s: any(e.level == 0 for e in s.escalations))
+    s = await until(handle, lambda s: any(e.kind == "no_loaner" for e in s.escalations))
     assert s.loaner is None
-    (raised,) = [e for e in s.escalations if e.level == 0]
+    (raised,) = [e for e in s.escalations if e.kind != "level"]
     assert raised.clock == "resolution" and raised.notified == ["supervisor"]
+    assert raised.level is None  # not a rule of the profile: no 1-based level
 
 
 async def test_severity_3_gets_no_loaner(ts_env, ts_client, intake, asset_with_pool):
@@ -179,7 +181,7 @@ async def test_severity_3_gets_no_loaner(ts_env, ts_client, intake, asset_with_p
     handle = await start(ts_client, intake(at=await now(ts_env), asset_serial=serial, severity=3))
     await ts_env.sleep(timedelta(days=9))  # 5 working days on the office calendar
     s = await until(handle, lambda s: s.clocks["resolution"].status == "breached")
-    assert s.loaner is None and not [e for e in s.escalations if e.level == 0]
+    assert s.loaner is None and not [e for e in s.escalations if e.kind != "level"]
 
 
 async def test_diagnosis_and_signature_clocks_breach_too(ts_env, ts_client, intake):
@@ -205,9 +207,18 @@ async def test_no_engineer_available_keeps_the_request_waiting_and_tells_the_dis
     await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
     s = await act(handle, "assign", "dispatcher", {})
     assert s.stage == "awaiting_dispatch" and s.engineer is None
-    (raised,) = [e for e in s.escalations if e.level == 0]
-    assert raised.clock == "arrival" and raised.notified == ["dispatcher"]
-    s = await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})  # by name: fine
+    (raised,) = [e for e in s.escalations if e.kind == "no_engineer"]
+    assert raised.clock == "arrival" and raised.notified == ["dispatcher"] and raised.level is None
+    # E001 lacks the skill: refused by name, unless the dispatcher overrides with a reason
+    error = await rejected(handle, "assign", "dispatcher", {"engineer_id": "E001"})
+    assert error.type == "InvalidData" and "lacks the skill" in error.message
+    assert "override" in error.message
+    s = await act(
+        handle,
+        "assign",
+        "dispatcher",
+        {"engineer_id": "E001", "override": True, "reason": "the only engineer free today"},
+    )
     assert s.stage == "dispatched" and s.engineer == "E001"
 
 

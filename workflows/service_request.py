@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from temporalio import workflow
 from temporalio.common import RawValue, RetryPolicy
@@ -71,6 +71,7 @@ with workflow.unsafe.imports_passed_through():
         ComplaintRecord,
         Diagnosis,
         EscalationRecord,
+        OwnEscalation,
         PauseInterval,
         QuoteRecord,
         RepairRecord,
@@ -92,6 +93,17 @@ COMPLAINT_WORKFLOWS = "complaints-with-their-own-workflow"
 #: not run on replay, so only the handler's re-check needs the marker).
 OWNERSHIP = "actions-held-to-their-person"
 QUOTE_LINKS = "quote-approval-links"
+#: Notices asking someone to act on a running clock go out on that clock's calendar; held
+#: notices that no longer hold are dropped; the engineer who loses a job is told; a named
+#: engineer must have the asset's skill and region (or an override with a reason).
+NOTICE_RULES = "notices-on-the-clock-calendar-dropped-when-obsolete"
+ASSIGN_FIT = "assign-checks-skill-and-region"
+#: The notices that ask someone to act on a clock, released on that clock's calendar.
+ACTION_NOTICES = {
+    "assigned": ClockName.ARRIVAL,
+    "unassigned": ClockName.ARRIVAL,
+    "signing_link": ClockName.SIGNATURE,
+}
 #: How long a customer has to sign before a new link is needed (a supervisor's rework).
 SIGNING_LINK_VALIDITY = timedelta(days=7)
 
@@ -110,6 +122,8 @@ class _Notice:
     request: NotificationRequest
     #: `at` already respects the quiet calendar (escalation levels are planned that way).
     quiet_checked: bool = False
+    #: The calendar whose opening releases it (None: the profile's quiet calendar).
+    calendar: str | None = None
 
 
 def _iso(instant: datetime | None) -> str:
@@ -259,26 +273,56 @@ class ServiceRequestWorkflow:
         roles: list[str],
         notify_at: datetime,
         at_percent: int | None = None,
-        reason: str | None = None,
         *,
         quiet_checked: bool = False,
     ) -> None:
-        now = workflow.now()
-        self.state.escalations.append(
-            EscalationRecord(
-                clock=clock, level=level, at=now, notified=roles, at_percent=at_percent
-            )
-        )
-        data = {"clock": clock, "level": level, "notify": roles, "notify_at": notify_at.isoformat()}
-        self._emit("escalated", SYSTEM, data | ({"reason": reason} if reason else {}))
+        """A level of the profile's escalation rules fires."""
+        self._record_escalation(clock, level, "level", roles, notify_at, at_percent, None)
         self._hold_notice(
             notify_at,
             kind="escalation",
             key=f"escalation/{clock}/{level}/{len(self.state.escalations)}",
             recipients=roles,
-            data={"clock": clock, "level": str(level), "reason": reason or ""},
+            data={"clock": clock, "level": str(level), "reason": ""},
             quiet_checked=quiet_checked,
         )
+
+    def _raise(self, clock: str, kind: OwnEscalation, roles: list[str], reason: str) -> None:
+        """The workflow escalates by itself (nobody to send, no loaner free, a refusal): no
+        level of the profile, a reason, told now."""
+        now = workflow.now()
+        self._record_escalation(clock, None, kind, roles, now, None, reason)
+        self._hold_notice(
+            now,
+            kind="escalation",
+            key=f"escalation/{clock}/0/{len(self.state.escalations)}",
+            recipients=roles,
+            data={"clock": clock, "level": "", "reason": reason},
+        )
+
+    def _record_escalation(
+        self,
+        clock: str,
+        level: int | None,
+        kind: Literal["level"] | OwnEscalation,
+        roles: list[str],
+        notify_at: datetime,
+        at_percent: int | None,
+        reason: str | None,
+    ) -> None:
+        self.state.escalations.append(
+            EscalationRecord(
+                clock=clock,
+                level=level,
+                kind=kind,
+                at=workflow.now(),
+                notified=roles,
+                at_percent=at_percent,
+            )
+        )
+        data = {"clock": clock, "level": level, "kind": kind, "notify": roles}
+        data |= {"notify_at": notify_at.isoformat()} | ({"reason": reason} if reason else {})
+        self._emit("escalated", SYSTEM, data)
 
     def _hold_notice(
         self,
@@ -303,7 +347,36 @@ class ServiceRequestWorkflow:
             data=context | data,
         )
         checked = quiet_checked or self.state.severity == 1  # severity 1 is told at any hour
-        self._notices.append(_Notice(at=at, request=request, quiet_checked=checked))
+        clock = ACTION_NOTICES.get(kind)
+        calendar = None
+        if clock is not None:
+            targets = self._start.profile.targets[clock]
+            calendar = targets.for_request(self.state.severity, self.state.region).calendar
+        self._notices.append(
+            _Notice(at=at, request=request, quiet_checked=checked, calendar=calendar)
+        )
+
+    def _obsolete(self, notice: _Notice) -> str | None:
+        """Why a held notice no longer holds when it is released, or None when it still does:
+        a signing link for a request that is closed, a job taken away, a visit moved."""
+        s, kind, data = self.state, notice.request.kind, notice.request.data
+        if kind == "assigned" and (not s.is_open or s.engineer != data.get("engineer")):
+            return "the assignment was taken away"
+        if kind == "signing_link" and (
+            s.stage != Stage.AWAITING_SIGNATURE or s.signing_url != data.get("url")
+        ):
+            return "the report no longer awaits this signature"
+        if kind == "quote_link" and (
+            s.stage != Stage.AWAITING_APPROVAL or s.quote_url != data.get("url")
+        ):
+            return "the quote no longer awaits this answer"
+        if kind == "appointment" and (
+            not s.is_open or _iso(s.appointment_at) != data.get("appointment_at")
+        ):
+            return "the visit was moved or is no longer needed"
+        if kind == "registered" and not s.is_open:
+            return "the request is already finished"
+        return None
 
     def _notify(
         self, kind: str, recipients: list[str], key: str | None = None, **data: str
@@ -319,11 +392,24 @@ class ServiceRequestWorkflow:
         due = [n for n in self._notices if now is None or n.at <= now]
         self._notices = [n for n in self._notices if n not in due]
         for notice in due:
+            rules = workflow.patched(NOTICE_RULES)
+            if rules and (reason := self._obsolete(notice)):
+                self._emit(
+                    "notification_dropped",
+                    SYSTEM,
+                    {"kind": notice.request.kind, "key": notice.request.key, "reason": reason},
+                )
+                continue
             if now is not None and not notice.quiet_checked and workflow.patched(QUIET_FOR_ALL):
-                # Not severity 1: wait for the quiet calendar to open (no mail at midnight).
+                # Not severity 1: wait for the calendar to open (no mail at midnight); a
+                # notice asking to act on a clock waits for that clock's calendar only.
                 release: datetime = await self._activity(
                     ActivityName.QUIET_RELEASE,
-                    QuietReleaseRequest(profile=self._start.profile, at=now),
+                    QuietReleaseRequest(
+                        profile=self._start.profile,
+                        at=now,
+                        calendar=notice.calendar if rules else None,
+                    ),
                     datetime,
                     "quiet calendar",
                 )
@@ -369,7 +455,7 @@ class ServiceRequestWorkflow:
         )
         now = workflow.now()
         if issue.unit_serial is None:
-            self._escalate("resolution", 0, ["supervisor"], now, reason="no loaner unit free")
+            self._raise("resolution", "no_loaner", ["supervisor"], "no loaner unit free")
             return
         self.state.loaner = issue.unit_serial
         self._emit("loaner_issued", SYSTEM, {"unit": issue.unit_serial, "model": issue.model or ""})
@@ -593,14 +679,14 @@ class ServiceRequestWorkflow:
         self._close(actor, "declined", {"reason": body.reason})
 
     async def _assign(self, actor: a.Actor, body: a.AssignBody) -> None:
-        engineer = await self._choose_engineer(body.engineer_id)
+        engineer = await self._choose_engineer(body.engineer_id, body.override)
         if engineer is None:
             # Nobody to send: the request waits where it is and the dispatcher is told.
             reason = (
                 f"no on-duty engineer for {self._start.asset_category} "
                 f"in region {self.state.region}"
             )
-            self._escalate("arrival", 0, ["dispatcher"], workflow.now(), reason=reason)
+            self._raise("arrival", "no_engineer", ["dispatcher"], reason)
             return
         previous = self.state.engineer
         self.state.engineer = engineer.id
@@ -609,11 +695,34 @@ class ServiceRequestWorkflow:
         )
         await self._plan_clocks()
         kind = "reassigned" if previous else "assigned"
-        self._emit(kind, actor, {"engineer": engineer.id, "previous": previous})
+        override = {"override": body.reason} if body.override else {}
+        self._emit(kind, actor, {"engineer": engineer.id, "previous": previous} | override)
         if workflow.patched(PEOPLE_NOTICES):
-            where = f"{self._start.customer_name} ({self.state.region})"
-            self._notify("assigned", ["assigned"], key=f"assigned/{engineer.id}", address=where)
+            self._notify_assignment(engineer, previous)
         self._move(Stage.DISPATCHED, actor)
+
+    def _notify_assignment(self, engineer: EngineerInfo, previous: str | None) -> None:
+        start, s = self._start, self.state
+        contact = f"{s.contact.name} {s.contact.phone}" if s.contact else start.site_contact
+        self._notify(
+            "assigned",
+            ["assigned"],
+            key=f"assigned/{engineer.id}/{self._seq}",
+            engineer_name=engineer.name,
+            customer=start.customer_name,
+            address=start.site_address or s.region,
+            contact=contact or "—",
+            fault=f"{s.fault_code} — {s.description}",
+            arrival_due=_iso(s.clocks[ClockName.ARRIVAL].due),
+        )
+        if previous and previous != engineer.id and workflow.patched(NOTICE_RULES):
+            self._notify(
+                "unassigned",
+                ["assigned"],
+                key=f"unassigned/{previous}/{self._seq}",
+                engineer=previous,  # the engineer who lost the job, not the new one
+                successor=engineer.name,
+            )
 
     async def _schedule_visit(self, actor: a.Actor, body: a.ScheduleVisitBody) -> None:
         self.state.appointment_at = body.appointment_at
@@ -679,12 +788,8 @@ class ServiceRequestWorkflow:
         refusal = {"reason": body.reason, "at": workflow.now().isoformat(), "by": actor.label}
         self.state.signature_refusals.append(refusal)
         self._emit("signature_refused", actor, {"reason": body.reason})
-        self._escalate(
-            "signature",
-            0,
-            ["supervisor"],
-            workflow.now(),
-            reason=f"signature refused: {body.reason}",
+        self._raise(
+            "signature", "signature_refused", ["supervisor"], f"signature refused: {body.reason}"
         )
 
     async def _change_severity(self, actor: a.Actor, body: a.ChangeSeverityBody) -> None:
@@ -814,8 +919,8 @@ class ServiceRequestWorkflow:
             )
         )
         self._emit("complaint", SYSTEM, {"reason": reason, "rework": rework.number})
-        self._escalate(
-            "complaint", 0, ["supervisor"], now, reason=f"complaint: {reason} → {rework.number}"
+        self._raise(
+            "complaint", "complaint", ["supervisor"], f"complaint: {reason} → {rework.number}"
         )
 
     async def _file_complaint(
@@ -890,7 +995,23 @@ class ServiceRequestWorkflow:
                 pause.end = now
         self.state.paused = False
 
-    async def _choose_engineer(self, engineer_id: str | None) -> EngineerInfo | None:
+    def _check_fit(self, engineer: EngineerInfo) -> None:
+        category, region = self._start.asset_category, self.state.region
+        missing = [
+            f"the skill {category!r}" if category not in engineer.skills else "",
+            f"the region {region!r}" if region not in engineer.regions else "",
+        ]
+        if any(missing):
+            lacks = " and ".join(m for m in missing if m)
+            raise reject(
+                INVALID,
+                f"engineer {engineer.id} ({engineer.name}) lacks {lacks} of this request; send "
+                'them anyway with "override": true and a "reason"',
+            )
+
+    async def _choose_engineer(
+        self, engineer_id: str | None, override: bool = False
+    ) -> EngineerInfo | None:
         """The named engineer (rejected when unknown or off duty), or the auto-assign choice
         (None when nobody qualifies)."""
         if engineer_id is not None:
@@ -904,6 +1025,8 @@ class ServiceRequestWorkflow:
                 raise reject(INVALID, f"there is no engineer {engineer_id!r}")
             if not found.on_duty:
                 raise reject(CONFLICT, f"engineer {engineer_id} is not on duty")
+            if not override and workflow.patched(ASSIGN_FIT):
+                self._check_fit(found)
             return found
         request = AutoAssignRequest(
             region=self.state.region,
