@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from temporalio.client import Client
 
 from api import gateway
@@ -71,6 +73,20 @@ def show(state: ServiceRequestState, what: str) -> None:
         print(f"{'':20}customer signing page: {state.signing_url}")
 
 
+def show_answer(action: str, answer: str) -> None:
+    """The README's walk-through: an action's answer (a state, or a problem) in one line."""
+    try:
+        body = json.loads(answer)
+    except ValueError:
+        print(f"{action}: {answer.strip()}")
+        return
+    try:
+        show(ServiceRequestState.model_validate(body), action)
+    except ValidationError:
+        detail = body.get("detail") if isinstance(body, dict) else None
+        print(f"{action}: {detail or answer.strip()}")
+
+
 async def demo(settings: Settings, client: Client) -> None:
     body = IntakeRequest(
         channel="phone",
@@ -124,7 +140,14 @@ async def main() -> None:
     reg.add_argument("--reported-at", help="ISO 8601 with offset (a call logged late)")
     reg.add_argument("--ref", help="external reference; the same one never registers twice")
     commands.add_parser("demo", help="drive one request through every stage")
+    shown = commands.add_parser(
+        "show", help="print an action's JSON answer (stdin) as one line: stage and clocks"
+    )
+    shown.add_argument("action", help="the action whose answer it is")
     args = parser.parse_args()
+    if args.command == "show":
+        show_answer(args.action, sys.stdin.read())
+        return
     settings = Settings.from_env()
     client = await connect_temporal(settings)
     if args.command == "demo":

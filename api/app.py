@@ -17,6 +17,7 @@ from api.api_keys import router as api_keys
 from api.archive import routers as archive_routers
 from api.complaints import router as complaints
 from api.context import AppContext, Ctx
+from api.docs import router as docs
 from api.entitlement import router as entitlement
 from api.quote_page import router as quote_page
 from api.reports import router as reports
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         version="0.1.0",
         description="Service requests as durable Temporal workflows: intake, actions, SLA clocks.",
         lifespan=lifespan,
+        docs_url=None,  # api/docs.py serves /docs and /redoc without a CDN
+        redoc_url=None,
     )
     app.state.ctx = AppContext(settings, session_factory(engine), client)
     problems.install(app)
@@ -62,6 +65,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(schedules)
     app.include_router(service_plans)
     app.include_router(api_keys)
+    app.include_router(docs)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(ctx: Ctx) -> JSONResponse:

@@ -30,8 +30,11 @@ from models.lifecycle import Role
 from workflows.complaint import ANSWERED_BY, ComplaintWorkflow
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
-#: The supervisor's desk; a customer key reads its own complaints only.
-Readers = Annotated[Principal, Depends(require(Role.SUPERVISOR, Role.ADMIN, Role.CUSTOMER))]
+#: The supervisor's desk and the revisit desk (which opens most complaints); a customer key
+#: reads its own complaints only.
+Readers = Annotated[
+    Principal, Depends(require(Role.SUPERVISOR, Role.ADMIN, Role.REVISIT, Role.CUSTOMER))
+]
 Answerer = Annotated[Principal, Depends(require(*ANSWERED_BY))]
 
 

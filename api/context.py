@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
@@ -55,12 +56,33 @@ def context(request: Request) -> AppContext:
 Ctx = Annotated[AppContext, Depends(context)]
 
 
+#: The two ways of sending a key, declared as OpenAPI security schemes so that the operations
+#: needing one say so and the Authorize button of /docs sends it. They never refuse a request
+#: themselves (auto_error=False): `principal` reads the headers and answers the 401s.
+BEARER_KEY = HTTPBearer(
+    scheme_name="BearerKey",
+    bearerFormat="API key",
+    description="Your API key as `Authorization: Bearer <key>`.",
+    auto_error=False,
+)
+X_API_KEY = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="XApiKey",
+    description="Your API key as `X-API-Key: <key>` (used when no Bearer key is sent).",
+    auto_error=False,
+)
+
+
 async def principal(
     ctx: Ctx,
-    authorization: Annotated[str | None, Header()] = None,
-    x_api_key: Annotated[str | None, Header()] = None,
+    request: Request,
+    x_api_key: Annotated[str | None, Depends(X_API_KEY)],
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER_KEY)],
 ) -> Principal:
     key = x_api_key
+    # The Bearer key is read here, not taken from HTTPBearer, whose parsing of the header
+    # differs in corner cases (spaces around the key).
+    authorization = request.headers.get("authorization")
     if authorization and authorization.lower().startswith("bearer "):
         key = authorization[7:].strip()
     if not key:

@@ -3,6 +3,7 @@ the HTTP statuses of SPEC §6."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable
 from datetime import timedelta
@@ -31,7 +32,11 @@ NUMBER = re.compile(r"^SR-\d{8}-\d{6,}$")
 T = TypeVar("T")
 _STATUS = {FORBIDDEN: 403, NOT_FOUND: 404, WRONG_STAGE: 409, CONFLICT: 409, INVALID: 422}
 #: An action normally answers in well under a second; past this the worker is likely down.
+#: It bounds the whole call, polling for the outcome included (the SDK's `rpc_timeout` bounds
+#: each of its calls only).
 UPDATE_TIMEOUT = timedelta(seconds=30)
+#: The server's failure of an accepted update whose workflow closed before the update did.
+ACCEPTED_UPDATE_COMPLETED_WORKFLOW = "AcceptedUpdateCompletedWorkflow"
 QUERY_TIMEOUT = timedelta(seconds=10)
 
 
@@ -87,6 +92,8 @@ async def act(
     actor: Actor,
     body: dict[str, object],
     update_id: str | None,
+    *,
+    within: timedelta = UPDATE_TIMEOUT,
 ) -> ServiceRequestState:
     handle = client.get_workflow_handle(workflow_id_for(number))
     state: ServiceRequestState = await run_update(
@@ -95,27 +102,40 @@ async def act(
             ActionCommand(actor=actor, body=body),
             id=scoped_update_id(action.value, update_id),
             result_type=ServiceRequestState,
-            rpc_timeout=UPDATE_TIMEOUT,
+            rpc_timeout=within,
         ),
         f"service request {number}",
+        within=within,
     )
     return state
 
 
-async def run_update(update: Awaitable[T], what: str) -> T:
+async def run_update(update: Awaitable[T], what: str, *, within: timedelta = UPDATE_TIMEOUT) -> T:
     """An update's result, with the workflow's rejections and Temporal's errors as the HTTP
-    statuses of SPEC §6 (`what` names the workflow's subject in the messages)."""
+    statuses of SPEC §6 (`what` names the workflow's subject in the messages).
+
+    `within` bounds the whole call: sending the update and polling for its outcome (with no
+    worker the SDK would poll on and on)."""
     try:
-        return await update
+        async with asyncio.timeout(within.total_seconds()):
+            return await update
     except WorkflowUpdateFailedError as exc:
         cause = exc.cause
         if isinstance(cause, ApplicationError) and cause.type in _STATUS:
             raise Problem(_STATUS[cause.type or ""], cause.message) from exc
+        if isinstance(cause, ApplicationError) and cause.type == ACCEPTED_UPDATE_COMPLETED_WORKFLOW:
+            raise Problem(
+                409,
+                f"{what} finished (completed or cancelled) before this action could complete; "
+                "no more actions are possible, check its state",
+            ) from exc
         raise
-    except WorkflowUpdateRPCTimeoutOrCancelledError as exc:
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
+        # The SDK turns the cancellation of our timeout into its own timeout error.
         raise Problem(
             503,
-            f"{what} did not answer in time; the action may still be applied, check its state",
+            f"{what} did not answer within {within.total_seconds():g} s; the action may still "
+            "be applied, check its state",
         ) from exc
     except RPCError as exc:
         if "already completed" in exc.message:

@@ -108,6 +108,7 @@ def resolve(
         registrar=registrar if isinstance(registrar, Actor) else None,
         site_address=(site.address if site else None) or customer.address,
         site_contact=archive_contact or None,
+        timezone=timezone,
         profile=profile,
         profile_version=version,
         entitlement=entitlement_for(

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Collection
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,6 +14,9 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.serialization import ServiceZoneInstants
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -61,9 +65,15 @@ def field_errors(
     return [_field_error(err, prefix, frozenset(skip), default) for err in exc.errors()]
 
 
+#: The reason for a body that is not JSON at all (FastAPI hands it on as bytes).
+NOT_JSON = "must be a JSON object, sent with Content-Type: application/json"
+
+
 def _field_error(err: Any, prefix: str, skip: frozenset[str], default: str) -> dict[str, str]:
     location = [str(part) for part in err.get("loc", ()) if part != "body" and part not in skip]
     reason = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    if tuple(err.get("loc", ())) == ("body",) and isinstance(err.get("input"), bytes):
+        reason = NOT_JSON
     if len(location) > 1 and location[-1] == "[key]":
         location.pop()
         reason = f"{location[-1]!r} is not a valid key: {reason}"
@@ -102,14 +112,110 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+#: What a RecursionError while reading input means to the person who sent it.
+TOO_DEEP = (
+    "is nested too deeply to read: lists or objects inside each other hundreds of levels "
+    "deep (the documents here need only a few levels)"
+)
+NUL_TEXT = "must not contain NUL characters (\\u0000)"
+#: curl's `-d` sends `application/x-www-form-urlencoded`; no route under this prefix reads a
+#: form, so such a body that is a JSON object or list is read as the JSON it is.
+JSON_PREFIX = "/v1/"
+FORM = "application/x-www-form-urlencoded"
+
+
+class InputGuard:
+    """Bad input answered before any route sees it (pure ASGI, so the body is read once):
+
+    - a NUL character (`%00`) in the path is a 404 (no id, serial or number contains one) and
+      in a query value a 422 naming the parameter; in the body a 422. PostgreSQL cannot store
+      NUL in text, so it is refused here for every route instead of failing late;
+    - a JSON object or list sent without `Content-Type` or as a form (curl's `-d` default)
+      to `/v1/…` is read as `application/json`.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = _nul_in_address(scope)
+        if refusal is None:
+            body, receive = await _buffered(receive)
+            if b"\\u0000" in body or b"\x00" in body:
+                refusal = problem_response(422, f"text {NUL_TEXT}")
+            else:
+                _json_sent_as_form(scope, body)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _nul_in_address(scope: Scope) -> JSONResponse | None:
+    if "\x00" in scope["path"]:
+        shown = scope.get("raw_path", b"").decode("latin-1") or scope["path"].replace("\x00", "%00")
+        return problem_response(
+            404,
+            f"there is nothing at {shown}: no id, serial or number contains a NUL character (%00)",
+        )
+    query = scope.get("query_string", b"").decode("latin-1")
+    bad = sorted(
+        {
+            name or "query"
+            for name, value in parse_qsl(query, keep_blank_values=True)
+            if "\x00" in name or "\x00" in value
+        }
+    )
+    if not bad:
+        return None
+    problem = unprocessable(
+        [{"field": name.replace("\x00", "%00"), "reason": NUL_TEXT} for name in bad]
+    )
+    return problem_response(422, problem.detail, problem.errors)
+
+
+async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole body, and a `receive` that hands it on as one message."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away
+            pending: list[Message] = [message]
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            pending = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+            break
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return b"".join(chunks), replay
+
+
+def _json_sent_as_form(scope: Scope, body: bytes) -> None:
+    if scope["method"] not in ("POST", "PUT", "PATCH") or not scope["path"].startswith(JSON_PREFIX):
+        return
+    headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+    declared = [v for k, v in scope["headers"] if k == b"content-type"]
+    media = declared[0].split(b";")[0].strip().lower().decode("latin-1") if declared else ""
+    if media in ("", FORM) and body.lstrip()[:1] in (b"{", b"["):
+        scope["headers"] = [*headers, (b"content-type", b"application/json")]
+
+
+def _too_deep_problem() -> JSONResponse:
+    problem = unprocessable([{"field": "body", "reason": TOO_DEEP}])
+    return problem_response(422, problem.detail, problem.errors)
+
+
 def install(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def _no_nul(request: Request, call_next: Any) -> Any:
-        # PostgreSQL cannot store NUL in text; refuse it for every body instead of failing late.
-        body = await request.body()
-        if b"\\u0000" in body or b"\x00" in body:
-            return problem_response(422, "text must not contain NUL characters (\\u0000)")
-        return await call_next(request)
+    """Bad input and errors as problems, for every route; and, as every answer is read here
+    too, its instants in the service time zone (`api/serialization.py`)."""
+    app.add_middleware(InputGuard)
+    app.add_middleware(ServiceZoneInstants)
 
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
@@ -122,10 +228,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        if isinstance(exc.__cause__, RecursionError):  # FastAPI reading a JSON body
+            return _too_deep_problem()
         detail = (
             exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
         )
         return problem_response(exc.status_code, detail)
+
+    @app.exception_handler(RecursionError)
+    async def _too_deep(_: Request, exc: RecursionError) -> JSONResponse:
+        # Only input nested beyond reason drives this code that deep (JSON, YAML, pydantic).
+        log.info("input nested too deeply: %s", exc)
+        return _too_deep_problem()
 
     @app.exception_handler(DBAPIError)
     async def _database(_: Request, exc: DBAPIError) -> JSONResponse:

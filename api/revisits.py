@@ -7,11 +7,12 @@ calls contract schedules start. An answer goes to the workflow that owns the cal
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, Query
-from pydantic import AwareDatetime
 from sqlalchemy import func, select
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -19,7 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api import gateway
 from api.context import Ctx, require
 from api.intake import idempotency_key
-from api.problems import Problem
+from api.problems import Problem, unprocessable
 from db.tables import Asset, Customer, RevisitCallRow
 from identity.keys import Principal
 from models.actions import ActionCommand, Actor, RecordRevisitBody
@@ -40,15 +41,54 @@ class RevisitCall(RevisitCallEntry):
     asset_model: str | None
 
 
+#: `…T10:00:00+08:00` sent unencoded: the query string's `+` arrives as a space.
+_SPACE_FOR_PLUS = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?) (\d{2}(?::?\d{2})?)$"
+)
+
+
+def due_by(text: str, timezone: str) -> datetime:
+    """`due_before` as an instant: a date is the end of that day in the service time zone; an
+    instant needs its offset (`Z`, `+08:00`; a raw `+` that arrived as a space is one)."""
+
+    def refuse(reason: str) -> Problem:
+        return unprocessable([{"field": "due_before", "reason": reason}])
+
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time.max, ZoneInfo(timezone))
+        instant = datetime.fromisoformat(_SPACE_FOR_PLUS.sub(r"\1+\2", text))
+    except ValueError:
+        raise refuse(
+            f"{text!r} is not a date (2026-12-31) or an instant with its offset "
+            "(2026-12-31T10:00:00+08:00)"
+        ) from None
+    if instant.tzinfo is None:
+        raise refuse(f"{text!r} needs an offset (e.g. +08:00 or Z), or give a date")
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        raise refuse(f"{text!r} is outside the years 1–9999") from None
+
+
 @router.get("", response_model=list[RevisitCall])
 async def call_list(
     ctx: Ctx,
     _: Desk,
-    due_before: Annotated[AwareDatetime | None, Query()] = None,
+    due_before: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="a date (the end of that day in the service time zone) or an instant "
+            "with its offset; default: now",
+            examples=["2026-12-31", "2026-12-31T10:00:00+08:00"],
+        ),
+    ] = None,
     customer: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[RevisitCall]:
     """Calls still to make that are due by `due_before` (default: now), earliest first."""
-    until = due_before or datetime.now(UTC)
+    until = due_by(due_before, ctx.settings.timezone) if due_before else datetime.now(UTC)
 
     def load() -> list[RevisitCall]:
         query = (

@@ -247,6 +247,14 @@ def _action_route(action: Action) -> None:
                 body = model.model_validate({})
             except ValidationError as exc:
                 raise invalid(exc) from None
+        if action is Action.SIGN:
+            # ---- SIGN hook (api/signing.py): every signature binds the SHA-256 of the report
+            # as rendered now, and that report is stored. Imported here: api.signing imports
+            # this module.
+            from api.signing import sign_report
+
+            return await sign_report(ctx, number, who.actor(), body, update_id)
+            # ---- end of the SIGN hook
         return await gateway.act(
             await ctx.temporal(),
             number,

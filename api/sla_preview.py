@@ -12,6 +12,7 @@ from api.context import STAFF_ROLES, Ctx, require
 from api.problems import Problem
 from db.profiles import latest_profile
 from identity.keys import Principal
+from models.actions import NOT_BOOL
 from models.activity_io import ClockPlanRequest, Interval
 from models.common import ClockName
 from models.profile import SlaProfile
@@ -19,6 +20,8 @@ from sla.calendar import NoWorkingTime
 from sla.deadlines import plan
 
 router = APIRouter(prefix="/v1/sla", tags=["SLA"])
+#: Every pause is replayed for every clock; a real request has a handful.
+MAX_PAUSES = 500
 Staff = Annotated[Principal, Depends(require(*STAFF_ROLES))]
 
 
@@ -27,11 +30,11 @@ class PreviewRequest(BaseModel):
 
     profile: SlaProfile | None = None
     profile_name: str | None = None
-    severity: Annotated[int, Field(ge=1, le=4)]
+    severity: Annotated[int, Field(ge=1, le=4), NOT_BOOL]
     region: str | None = None
     reported_at: AwareDatetime
     assigned_at: AwareDatetime | None = None
-    pauses: list[Interval] = []
+    pauses: Annotated[list[Interval], Field(max_length=MAX_PAUSES)] = []
 
     @model_validator(mode="after")
     def _one_profile(self) -> Self:

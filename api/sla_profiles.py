@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.context import Ctx, require
-from api.problems import Problem, field_errors, unprocessable
+from api.problems import TOO_DEEP, Problem, field_errors, unprocessable
 from db.profiles import (
     Format,
     customers_using,
@@ -84,6 +84,8 @@ async def _profile_body(request: Request) -> SlaProfile:
         raise unprocessable(profile_errors(exc)) from None
     except ValueError as exc:  # unparsable, or not UTF-8
         raise unprocessable([{"field": "body", "reason": str(exc)}]) from None
+    except RecursionError:  # `[[[[…]]]]` thousands deep, in JSON or YAML
+        raise unprocessable([{"field": "body", "reason": TOO_DEEP}]) from None
 
 
 def _inline_refs(schema: Any, defs: dict[str, Any]) -> Any:

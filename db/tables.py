@@ -451,6 +451,8 @@ class RevisitCallRow(Base):
     suggestions: Mapped[str | None] = mapped_column(Text)
     #: The revisit agent who recorded the answer (key id, role, name).
     answered_by: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: What the call is about, for the agent (a repair, a remote fix, a declined quote).
+    about: Mapped[str | None] = mapped_column(Text)
     #: The owning workflow's state version: a late retry never overwrites a newer answer.
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime]

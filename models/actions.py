@@ -6,13 +6,42 @@ import base64
 import binascii
 import hashlib
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
-Rating = Annotated[int, Field(ge=1, le=5)]
+T = TypeVar("T")
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _not_bool(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+#: An optional text (`Blankable[Text] = None`): empty or only spaces, as an empty form field
+#: sends it, is the same as none.
+Blankable = Annotated[T | None, BeforeValidator(_blank_is_none)]
+#: After a number's constraints (`Annotated[int, Field(ge=1), NOT_BOOL]`): `true` is not 1, as
+#: pydantic would otherwise take it. (Not StrictInt: the archive import reads the same models
+#: from CSV cells, which are text.)
+NOT_BOOL = BeforeValidator(_not_bool)
+#: Required texts: at least one character that is not a space (surrounding spaces dropped).
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Rating = Annotated[int, Field(ge=1, le=5), NOT_BOOL]
 Exclusion = Literal["human_damage", "unauthorised_disassembly", "misuse", "force_majeure"]
 
 
@@ -37,8 +66,15 @@ class QuoteBody(Body):
         return sum((line.amount for line in self.lines), Decimal("0"))
 
 
+class QuoteActionBody(QuoteBody):
+    """The `quote` action: while diagnosing, the quote is the proposed solution, so it carries
+    the diagnosis notes (the report prints them)."""
+
+    notes: Blankable[Text] = None
+
+
 class AcknowledgeBody(Body):
-    note: Text | None = None
+    note: Blankable[Text] = None
 
 
 class DiagnoseBody(Body):
@@ -54,14 +90,14 @@ class ApproveQuoteBody(Body):
 
 
 class DeclineQuoteBody(Body):
-    reason: Text | None = None
+    reason: Blankable[Text] = None
 
 
 class AssignBody(Body):
     engineer_id: ShortText | None = None
     #: Send an engineer who lacks the asset's skill or region anyway (the reason is recorded).
     override: bool = False
-    reason: Text | None = None
+    reason: Blankable[Text] = None
 
     @model_validator(mode="after")
     def _override_needs_reason(self) -> Self:
@@ -80,13 +116,13 @@ class CheckInBody(Body):
 
 class PartUsed(Body):
     part_no: ShortText
-    qty: Annotated[int, Field(ge=1, le=10_000)]
+    qty: Annotated[int, Field(ge=1, le=10_000), NOT_BOOL]
 
 
 class ChecklistItem(Body):
     item: ShortText
     ok: bool
-    note: Text | None = None
+    note: Blankable[Text] = None
 
 
 class ReportRepairBody(Body):
@@ -122,10 +158,10 @@ SignaturePng = Annotated[str, Field(min_length=16, max_length=400_000)]
 class SignBody(Body):
     signer: ShortText
     signature_png: SignaturePng | None = None
-    typed_name: ShortText | None = None
+    typed_name: Blankable[ShortText] = None
     quality: Rating
     attitude: Rating
-    comment: Text | None = None
+    comment: Blankable[Text] = None
     #: SHA-256 of the service report the customer saw and signed (the signing page sets it).
     report_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
 
@@ -183,7 +219,7 @@ class RecordRevisitBody(Body):
     satisfaction: Rating | None = None
     solved: bool | None = None
     attitude: Rating | None = None
-    suggestions: Text | None = None
+    suggestions: Blankable[Text] = None
 
     @model_validator(mode="after")
     def _answers_or_unreachable(self) -> Self:
@@ -213,7 +249,7 @@ class CancelBody(Body):
 
 
 class ChangeSeverityBody(Body):
-    severity: Annotated[int, Field(ge=1, le=4)]
+    severity: Annotated[int, Field(ge=1, le=4), NOT_BOOL]
     reason: Text
 
 

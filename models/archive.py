@@ -12,6 +12,7 @@ from typing import Annotated, Generic, Literal, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from models.actions import NOT_BOOL, Blankable
 from models.intake import Contact, FaultCode, Identifier
 
 T = TypeVar("T")
@@ -23,7 +24,19 @@ Email = Annotated[
     str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["it@example.com"])
 ]
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+()\- ]+$")]
-Months = Annotated[int, Field(gt=0, le=600)]
+Months = Annotated[int, Field(gt=0, le=600), NOT_BOOL]
+#: The dates an asset's warranty is counted from, and its repairs: beyond these the arithmetic
+#: would run off the calendar (year 9999) and mean nothing anyway.
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)
+
+
+def sane_date(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"{value.isoformat()} is outside {FIRST_DAY} .. {LAST_DAY}")
+    return value
+
+
+AssetDate = Annotated[date, AfterValidator(sane_date)]
 ComponentName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_]+$")]
 
 
@@ -33,15 +46,19 @@ def legacy_instant(value: str) -> str:
     Legacy systems export either; the text is kept (normalised) rather than converted, so the
     local date the old system recorded stays the date warranty arithmetic counts.
     """
+    unreadable = "is not a date (YYYY-MM-DD) or an ISO 8601 instant with an offset"
     try:
-        if len(value) == 10:
-            return date.fromisoformat(value).isoformat()
-        instant = datetime.fromisoformat(value)
+        day = date.fromisoformat(value) if len(value) == 10 else None
+        instant = None if day else datetime.fromisoformat(value)
     except ValueError:
-        instant = None
-    if instant is None or instant.tzinfo is None:
-        raise ValueError("is not a date (YYYY-MM-DD) or an ISO 8601 instant with an offset")
-    return instant.isoformat()
+        raise ValueError(unreadable) from None
+    if instant is not None:
+        if instant.tzinfo is None:
+            raise ValueError(unreadable)
+        sane_date(instant.date())
+        return instant.isoformat()
+    assert day is not None
+    return sane_date(day).isoformat()
 
 
 LegacyInstant = Annotated[
@@ -59,7 +76,7 @@ class _Document(BaseModel):
 class SiteRecord(_Document):
     id: Identifier
     name: Name
-    address: Address | None = None
+    address: Blankable[Address] = None
     #: Defaults to the customer's region.
     region: Identifier | None = None
 
@@ -71,8 +88,8 @@ class CustomerRecord(_Document):
     contact: Contact | None = None
     #: Further contacts, in order.
     contacts: Annotated[list[Contact], Field(max_length=50)] = []
-    email: Email | None = None
-    address: Address | None = None
+    email: Blankable[Email] = None
+    address: Blankable[Address] = None
     region: Identifier
     key_account: bool = False
     sla_profile: Identifier = "standard"
@@ -98,7 +115,7 @@ class Warranty(_Document):
     #: Components with their own term in months, e.g. `{"bulb": 6}`.
     components: dict[ComponentName, Months] = {}
     #: How long a repair is itself guaranteed: a re-failure within it is free rework.
-    repair_warranty_months: Annotated[int, Field(ge=0, le=120)] = 3
+    repair_warranty_months: Annotated[int, Field(ge=0, le=120), NOT_BOOL] = 3
 
 
 class LegacyRepair(_Document):
@@ -128,8 +145,8 @@ class AssetRecord(_Document):
     category: Identifier
     customer_id: Identifier
     site_id: Identifier | None = None
-    invoice_date: date | None = None
-    acceptance_date: date | None = None
+    invoice_date: AssetDate | None = None
+    acceptance_date: AssetDate | None = None
     main_equipment: bool = True
     warranty: Warranty = Field(default_factory=Warranty)
     repairs: Annotated[list[LegacyRepair], Field(max_length=1000)] = []
@@ -164,7 +181,7 @@ class RepairRow(LegacyRepair):
 class EngineerRecord(_Document):
     id: Identifier
     name: ShortName
-    phone: Phone | None = None
+    phone: Blankable[Phone] = None
     #: Asset categories the engineer repairs.
     skills: Annotated[list[Identifier], Field(max_length=100)] = []
     regions: Annotated[list[Identifier], Field(max_length=100)] = []

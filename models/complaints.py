@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from models.actions import Actor, Text
+from models.actions import Actor, Blankable, Text
 from models.profile import SlaProfile
 
 #: Where a complaint came from: an unhappy post-close revisit, the hotline (intake type
@@ -55,7 +55,7 @@ class RespondBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     response: Text
-    remedy: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
+    remedy: Blankable[Text] = None
 
 
 class RespondCommand(BaseModel):

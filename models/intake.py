@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from models.actions import Actor
+from models.actions import NOT_BOOL, Actor, Blankable, Text
 from models.common import ClockName
 from models.entitlement import Entitlement
 from models.plan import ClockPlan
@@ -24,7 +24,7 @@ FaultCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9
 class Contact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     phone: Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+()\- ]+$")]
 
 
@@ -33,14 +33,16 @@ class IntakeRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    external_ref: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    external_ref: Blankable[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    ] = None
     channel: Channel
     customer_id: Identifier
     asset_serial: Identifier
     region: Identifier | None = None
-    severity: Annotated[int, Field(ge=1, le=4)]
+    severity: Annotated[int, Field(ge=1, le=4), NOT_BOOL]
     fault_code: FaultCode
-    description: Annotated[str, Field(min_length=1, max_length=4000)]
+    description: Text
     contact: Contact | None = None
     reported_at: AwareDatetime | None = None
     sla_profile: Identifier | None = None
@@ -79,6 +81,8 @@ class ServiceRequestStart(BaseModel):
     #: archive's contact there: what an assignment notice tells the engineer.
     site_address: str | None = None
     site_contact: str | None = None
+    #: The service's time zone, in which people read instants (the Web UI's details).
+    timezone: str = "Asia/Shanghai"
     profile: SlaProfile
     profile_version: int
     entitlement: Entitlement

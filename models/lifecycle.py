@@ -154,7 +154,7 @@ LIFECYCLE: Mapping[Action, Transition] = dict(
             Action.QUOTE,
             {S.DIAGNOSING, S.ON_SITE},
             {R.SUPPORT, R.ENGINEER},
-            a.QuoteBody,
+            a.QuoteActionBody,
             "awaiting_approval",
         ),
         _row(

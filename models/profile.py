@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from models.actions import NOT_BOOL
 from models.common import ClockName
 from models.service_plan import PlannedService
 
@@ -86,8 +87,8 @@ MAX_MINUTES = 10 * 366 * 24 * 60
 
 class Target(Strict):
     calendar: str
-    minutes: Annotated[int, Field(ge=0, le=MAX_MINUTES)] | None = None
-    working_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    minutes: Annotated[int, Field(ge=0, le=MAX_MINUTES), NOT_BOOL] | None = None
+    working_days: Annotated[int, Field(ge=0, le=3650), NOT_BOOL] | None = None
 
     @model_validator(mode="after")
     def _one_measure(self) -> Self:
@@ -138,8 +139,8 @@ class ClockTargets(Strict):
 
 class EscalationRule(Strict):
     clock: ClockName | Literal["*"]
-    at_percent: Annotated[int, Field(gt=0, le=1000)] | None = None
-    after_breach_minutes: Annotated[int, Field(ge=0)] | None = None
+    at_percent: Annotated[int, Field(gt=0, le=1000), NOT_BOOL] | None = None
+    after_breach_minutes: Annotated[int, Field(ge=0), NOT_BOOL] | None = None
     notify: Annotated[list[str], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -152,13 +153,13 @@ class EscalationRule(Strict):
 
 
 class LoanerPolicy(Strict):
-    severities: list[Annotated[int, Field(ge=1, le=4)]] = []
+    severities: list[Annotated[int, Field(ge=1, le=4), NOT_BOOL]] = []
 
 
 class RevisitPlan(Strict):
     calendar: str
-    working_days: Annotated[int, Field(ge=0)] | None = None
-    minutes: Annotated[int, Field(ge=0)] | None = None
+    working_days: Annotated[int, Field(ge=0), NOT_BOOL] | None = None
+    minutes: Annotated[int, Field(ge=0), NOT_BOOL] | None = None
     channel: Literal["phone", "visit", "sms", "email", "wechat"] = "phone"
 
     @model_validator(mode="after")
@@ -175,8 +176,8 @@ LEGACY_COMPLAINT_KEY = "complaint_response_minutes"
 
 class RevisitPolicy(Strict):
     after_close: list[RevisitPlan] = []
-    max_attempts: Annotated[int, Field(ge=1, le=20)] = 3
-    retry_working_days: Annotated[int, Field(ge=0)] = 1
+    max_attempts: Annotated[int, Field(ge=1, le=20), NOT_BOOL] = 3
+    retry_working_days: Annotated[int, Field(ge=0), NOT_BOOL] = 1
 
     @model_validator(mode="before")
     @classmethod

@@ -95,14 +95,12 @@ class RevisitCallEntry(BaseModel):
     attitude: int | None
     suggestions: str | None
     answered_by: Actor | None = None
+    #: What the call is about, for the agent to say (a repair, a remote fix, a declined quote).
+    about: str | None = None
 
     @classmethod
     def of_request(cls, state: ServiceRequestState, workflow_id: str) -> list[RevisitCallEntry]:
-        work: str | None = state.outcome
-        if state.repair is not None:
-            work = state.repair.work_done
-        elif state.diagnosis is not None:
-            work = state.diagnosis.notes
+        work, about = _what_was_done(state)
         contact = f"{state.contact.name} {state.contact.phone}" if state.contact else None
         return [
             cls._of(
@@ -116,6 +114,7 @@ class RevisitCallEntry(BaseModel):
                 asset_serial=state.asset_serial,
                 fault_code=state.fault_code,
                 work_done=work,
+                about=about,
                 engineer=state.engineer,
                 contact=contact,
                 closed_at=state.closed_at,
@@ -136,6 +135,7 @@ class RevisitCallEntry(BaseModel):
             asset_serial=state.asset_serial,
             fault_code=None,
             work_done=None,
+            about=f"定期回访 periodic {state.revisit.channel} call",
             engineer=None,
             contact=None,
             closed_at=None,
@@ -160,3 +160,26 @@ class RevisitCallEntry(BaseModel):
                 }
             )
         )
+
+
+def _what_was_done(state: ServiceRequestState) -> tuple[str | None, str]:
+    """The work done (None when none was: a declined quote, a cancellation) and what the call
+    is about, so the agent never reads a diagnosis as work done."""
+    diagnosis = state.diagnosis.notes if state.diagnosis else None
+    if state.repair is not None:
+        return state.repair.work_done, "维修回访 follow-up of the repair"
+    if state.diagnosis is not None and state.diagnosis.outcome == "resolved_remotely":
+        return diagnosis, "远程解决回访 follow-up of the remote fix"
+    if state.outcome == "declined":
+        reason = state.quote.decline_reason if state.quote else None
+        about = "报价未获同意回访 the customer declined the quote"
+        return None, about + (f" ({reason})" if reason else "") + (
+            f"; diagnosis: {diagnosis}" if diagnosis else ""
+        )
+    return None, f"服务回访 follow-up of the request ({state.outcome or 'closed'})"
+
+
+def next_attempt(planned: datetime, retry: datetime) -> datetime:
+    """When an unreachable customer is called again: after the retry interval, and never
+    earlier than this call was planned (an early attempt does not bring the next one forward)."""
+    return max(planned, retry)

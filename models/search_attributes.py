@@ -11,6 +11,7 @@ from temporalio.common import (
     TypedSearchAttributes,
 )
 
+from models.display import local_minute
 from models.intake import ServiceRequestStart
 from models.state import ServiceRequestState
 
@@ -23,6 +24,8 @@ ASSET_SERIAL = SearchAttributeKey.for_keyword("AssetSerial")
 SLA_STATUS = SearchAttributeKey.for_keyword("SlaStatus")
 NEXT_DEADLINE = SearchAttributeKey.for_datetime("NextDeadline")
 WARRANTY_STATUS = SearchAttributeKey.for_keyword("WarrantyStatus")
+#: Every clock that breached, kept after the request is finished (SlaStatus is for open work).
+BREACHED_CLOCKS = SearchAttributeKey.for_keyword_list("BreachedClocks")
 
 ALL: tuple[SearchAttributeKey[Any], ...] = (
     SERVICE_STAGE,
@@ -34,9 +37,15 @@ ALL: tuple[SearchAttributeKey[Any], ...] = (
     SLA_STATUS,
     NEXT_DEADLINE,
     WARRANTY_STATUS,
+    BREACHED_CLOCKS,
 )
 
-_CLI_TYPE = {"KEYWORD": "Keyword", "INT": "Int", "DATETIME": "Datetime"}
+_CLI_TYPE = {
+    "KEYWORD": "Keyword",
+    "INT": "Int",
+    "DATETIME": "Datetime",
+    "KEYWORD_LIST": "KeywordList",
+}
 
 
 def dev_server_flags() -> list[str]:
@@ -47,8 +56,22 @@ def dev_server_flags() -> list[str]:
     return flags
 
 
-def search_attribute_values(state: ServiceRequestState) -> dict[str, object]:
-    """The value of every attribute for `state`; None means unset."""
+def search_attribute_values(
+    state: ServiceRequestState, finished_apart: bool = True
+) -> dict[str, object]:
+    """The value of every attribute for `state`; None means unset.
+
+    `SlaStatus` describes open work only: a finished request has none, so the supervisors'
+    `SlaStatus = 'breached'` lists what still needs them; `BreachedClocks` keeps what
+    breached (`BreachedClocks = 'resolution'`). `finished_apart` False gives the values of
+    requests recorded before that split (replay)."""
+    if not finished_apart:
+        return _values(state) | {SLA_STATUS.name: str(state.sla_status)}
+    breached = sorted(set(state.breaches)) or None
+    return _values(state) | {BREACHED_CLOCKS.name: breached}
+
+
+def _values(state: ServiceRequestState) -> dict[str, object]:
     return {
         SERVICE_STAGE.name: str(state.stage),
         SEVERITY.name: state.severity,
@@ -56,7 +79,7 @@ def search_attribute_values(state: ServiceRequestState) -> dict[str, object]:
         ASSIGNED_ENGINEER.name: state.engineer,
         CUSTOMER_ID.name: state.customer_id,
         ASSET_SERIAL.name: state.asset_serial,
-        SLA_STATUS.name: str(state.sla_status),
+        SLA_STATUS.name: str(state.sla_status) if state.is_open else None,
         NEXT_DEADLINE.name: state.next_deadline,
         WARRANTY_STATUS.name: state.entitlement.status,
     }
@@ -71,11 +94,11 @@ def initial_search_attributes(state: ServiceRequestState) -> TypedSearchAttribut
 
 
 def search_attribute_updates(
-    state: ServiceRequestState, published: dict[str, object]
+    state: ServiceRequestState, published: dict[str, object], finished_apart: bool = True
 ) -> list[SearchAttributeUpdate[Any]]:
     """Updates for the attributes that changed since `published`, which is brought up to date."""
     updates: list[SearchAttributeUpdate[Any]] = []
-    for key, value in search_attribute_values(state).items():
+    for key, value in search_attribute_values(state, finished_apart).items():
         if published.get(key) == value:
             continue
         published[key] = value
@@ -99,7 +122,8 @@ def static_details(start: ServiceRequestStart) -> str:
         f"- asset: {start.asset_serial} ({start.asset_category}), warranty "
         f"{start.entitlement.status}\n"
         f"- region: {start.region} · SLA profile {start.profile.name} v{start.profile_version}\n"
-        f"- reported: {start.reported_at.isoformat()}\n\n{start.description}"
+        f"- reported: {local_minute(start.reported_at, start.timezone)} ({start.timezone})"
+        f"\n\n{start.description}"
     )
 
 

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.actions import NOT_BOOL
+
 #: The business calendar of the customer's profile that decides working dates.
 OFFICE_CALENDAR = "office"
 #: A phone revisit (电话回访), an on-site revisit (上门回访), a preventive inspection (巡检).
@@ -23,9 +25,9 @@ MONTHS: dict[Every, tuple[int, ...]] = {
     "yearly": (1,),
 }
 #: Up to 28 so every month has the day.
-DayOfMonth = Annotated[int, Field(ge=1, le=28)]
+DayOfMonth = Annotated[int, Field(ge=1, le=28), NOT_BOOL]
 #: Local hour in the service time zone.
-Hour = Annotated[int, Field(ge=0, le=23)]
+Hour = Annotated[int, Field(ge=0, le=23), NOT_BOOL]
 
 
 class PlannedService(BaseModel):

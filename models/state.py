@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from models.actions import Actor, ChecklistItem, PartUsed, QuoteLine
+from models.actions import Actor, ChecklistItem, PartUsed, QuoteLine, SignBody
 from models.common import ClockName, ClockStatus, SlaStatus
 from models.entitlement import Entitlement
 from models.intake import Channel, Contact, RequestType, ServiceRequestStart
@@ -65,6 +65,8 @@ class RepairRecord(BaseModel):
     replacement_serial: str | None
     engineer: str | None
     at: datetime
+    #: Found on site: human damage, misuse, … (the work became chargeable).
+    exclusion: str | None = None
 
 
 class SignatureRecord(BaseModel):
@@ -82,6 +84,22 @@ class SignatureRecord(BaseModel):
     #: SHA-256 of the report as signed: the workflow's history is the independent witness
     #: against which a stored report is verified.
     report_sha256: str | None = None
+
+
+def signature_of(body: SignBody, at: datetime, by: Actor | None) -> SignatureRecord:
+    """The record of a `sign`: what the workflow keeps and what the signed report shows."""
+    return SignatureRecord(
+        signer=body.signer,
+        method="drawn" if body.signature_png else "typed",
+        typed_name=body.typed_name,
+        quality=body.quality,
+        attitude=body.attitude,
+        comment=body.comment,
+        signed_at=at,
+        by=by,
+        image_sha256=body.image_sha256,
+        report_sha256=body.report_sha256,
+    )
 
 
 #: Escalations the workflow raises itself, not from a rule of the profile.
@@ -144,6 +162,8 @@ class ServiceRequestState(BaseModel):
     sla_profile_version: int
     entitlement: Entitlement
     engineer: str | None = None
+    #: The assigned engineer's name, as the archive had it at the assignment.
+    engineer_name: str | None = None
     appointment_at: datetime | None = None
     paused: bool = False
     pauses: list[PauseInterval] = []

@@ -10,9 +10,9 @@ retrying and is left to propagate.
 from __future__ import annotations
 
 import logging
-import textwrap
 import smtplib
 import ssl
+import textwrap
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import Protocol

@@ -119,7 +119,7 @@ async def test_repair_to_completed_through_the_api(as_role, action, dev_client):
     s = await action(number, "report-repair", Role.ENGINEER, FIXED)
     assert s["stage"] == "awaiting_signature"
     s = await action(number, "sign", Role.CUSTOMER, SIGNED)
-    assert s["stage"] == "closed" and s["outcome"] == "fixed"
+    assert s["stage"] == "following_up" and s["outcome"] == "fixed"
 
     async def following_up():
         r = await as_role(Role.REVISIT, "GET", f"/v1/service-requests/{number}")
@@ -202,7 +202,18 @@ async def test_out_of_warranty_quote_declined(as_role, action):
         "chargeable": True,
     }
     s = await action(number, "decline-quote", Role.CUSTOMER, {"reason": "buying a new one"})
-    assert s["stage"] == "closed" and s["outcome"] == "declined"
+    assert s["stage"] == "following_up" and s["outcome"] == "declined"
+
+    # Its satisfaction call says what it is about, and lists no work: none was done.
+    async def call():
+        r = await as_role(
+            Role.REVISIT, "GET", "/v1/revisits", params={"due_before": "2100-01-01T00:00:00Z"}
+        )
+        return next((c for c in r.json() if c["number"] == number), None)
+
+    listed = await eventually(call)
+    assert listed["work_done"] is None
+    assert "declined" in listed["about"] and "buying a new one" in listed["about"]
 
 
 async def test_cancel_before_and_after_on_site(as_role, action):
@@ -387,7 +398,7 @@ async def test_list_filters_and_paging(as_role, action):
     )
 
 
-async def test_breached_severity_1_is_found_by_search_attributes(as_role, dev_client):
+async def test_breached_severity_1_is_found_by_search_attributes(as_role, action, dev_client):
     reported = (datetime.now(UTC) - timedelta(minutes=45)).isoformat()
     number = await register(as_role, severity=1, reported_at=reported)
     query = f"SlaStatus = 'breached' AND Severity = 1 AND WorkflowId = 'service-request-{number}'"
@@ -406,6 +417,24 @@ async def test_breached_severity_1_is_found_by_search_attributes(as_role, dev_cl
         return number in [i["number"] for i in r.json()["items"]]
 
     await eventually(breached_in_list)
+
+    # Once the work is done the request leaves the supervisors' breached list, and stays
+    # findable by what breached.
+    for name, role, body in (
+        ("acknowledge", Role.SUPPORT, {}),
+        ("diagnose", Role.SUPPORT, {"outcome": "resolved_remotely", "notes": "reset"}),
+        ("sign", Role.CUSTOMER, SIGNED),
+    ):
+        await action(number, name, role, body)
+    finished = f"WorkflowId = 'service-request-{number}' AND BreachedClocks = 'response'"
+
+    async def found_finished():
+        return [w async for w in dev_client.list_workflows(finished)]
+
+    (done,) = await eventually(found_finished)
+    assert "SlaStatus" not in done.search_attributes
+    assert "response" in done.search_attributes["BreachedClocks"]
+    assert not await found()  # no longer in `SlaStatus = 'breached'`
 
 
 async def test_outages_are_503_not_500(settings, api_keys):

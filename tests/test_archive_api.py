@@ -452,15 +452,15 @@ async def test_asset_history_newest_first(as_role, tag, history):  # noqa: F811
         "stage": "completed",
         "severity": 2,
         "fault_code": "NO_PICTURE",
-        "reported_at": "2026-02-01T01:00:00Z",
-        "closed_at": "2026-02-03T10:00:00Z",
+        "reported_at": "2026-02-01T09:00:00+08:00",
+        "closed_at": "2026-02-03T18:00:00+08:00",
         "outcome": "fixed",
         "engineer": f"{tag}-E1",
         "revisits": [
             {
                 "status": "answered",
-                "due": "2026-02-06T02:00:00Z",
-                "answered_at": "2026-02-06T03:00:00Z",
+                "due": "2026-02-06T10:00:00+08:00",
+                "answered_at": "2026-02-06T11:00:00+08:00",
                 "satisfaction": 5,
                 "solved": True,
                 "attitude": 5,
@@ -469,7 +469,7 @@ async def test_asset_history_newest_first(as_role, tag, history):  # noqa: F811
         ],
         "signature": {
             "signer": "王强",
-            "signed_at": "2026-02-03T10:00:00Z",
+            "signed_at": "2026-02-03T18:00:00+08:00",
             "quality": 5,
             "attitude": 4,
             "comment": "快",

@@ -124,3 +124,17 @@ def test_absurd_dates_give_a_far_future_end_not_an_error():
     assert warranty_end(terms) >= date(9999, 12, 30)
     far = [repair("X", "9999-12-30", "9999-12-31")]
     assert entitlement(TERMS, date(2026, 6, 1), "X", far).status == "in_warranty"
+
+
+def test_a_re_failure_reported_the_day_of_the_repair_is_rework():
+    """A rework request opened a minute after the repair it follows (an unhappy revisit) is
+    free rework, not out of warranty: the same day's finished repair is history."""
+    old = WarrantyTerms("invoice", 12, date(2024, 9, 1), None)  # out of warranty by 2026
+    same_day = [repair("NO_SOUND", "2026-11-20", "2026-11-20")]
+    result = entitlement(old, date(2026, 11, 20), "NO_SOUND", same_day)
+    assert (result.status, result.chargeable, result.remedies) == ("rework", False, ["rework"])
+    # a repair still open that day, or one registered later, is not history yet
+    open_repair = [repair("NO_SOUND", "2026-11-20", "2026-11-21")]
+    assert entitlement(old, date(2026, 11, 20), "NO_SOUND", open_repair).status == (
+        "out_of_warranty"
+    )

@@ -201,4 +201,6 @@ def test_revisits_of_requests_already_following_up_reach_the_call_list(fresh, in
         rows = session.query(RevisitCallRow).order_by(RevisitCallRow.id).all()
         copied = [RevisitCallEntry.model_validate(r, from_attributes=True) for r in rows]
         assert [r.version for r in rows] == [7, 7]
-    assert copied == RevisitCallEntry.of_request(state, workflow_id_for(state.number))
+    expected = RevisitCallEntry.of_request(state, workflow_id_for(state.number))
+    # `about` came with 0006: the request's next record of its state fills it in
+    assert copied == [e.model_copy(update={"about": None}) for e in expected]

@@ -4,10 +4,12 @@ they no longer hold (SPEC §3, issue 11 items 6–8), on the time-skipping serve
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from db.tables import TimelineEventRow
+from models.state import ServiceRequestState
 from tests.sla_fixtures import OFFICE
 from tests.test_workflow_sla import move_to_evening, notifications, now
 from tests.workflow_helpers import act, eventually, start, until
@@ -79,3 +81,33 @@ async def test_an_evening_request_tells_the_engineer_at_once_and_drops_what_no_l
     assert "signature" in drops["signing_link"] and "finished" in drops["registered"]
     kinds = [n.kind for n in notifications(sessions, number)]
     assert "signing_link" not in kinds and "registered" not in kinds
+
+
+async def test_the_web_ui_details_show_escalations_engineer_names_and_local_minutes(
+    ts_env, ts_client, intake
+):
+    from temporalio.api.sdk.v1 import WorkflowMetadata
+
+    handle = await start(ts_client, intake(at=await now(ts_env), severity=1))
+    await act(handle, "acknowledge", "support")
+    await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
+    await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})
+    await ts_env.sleep(timedelta(minutes=50))  # 75 % of Qingdao's 60-minute arrival
+    await until(handle, lambda s: any(e.clock == "arrival" for e in s.escalations))
+
+    async def details() -> str:
+        metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+        return metadata.current_details
+
+    text = await eventually(lambda: _has_escalation(details))
+    assert "张伟 (E001)" in text  # the engineer by name
+    assert "| level 1 | arrival |" in text
+    assert ".000" not in text and "+00:00" not in text  # minutes in the service time zone
+    s = await handle.query("state_view", result_type=ServiceRequestState)
+    local_due = s.clocks["arrival"].due.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"{local_due:%Y-%m-%d %H:%M}" in text
+
+
+async def _has_escalation(details) -> str | None:
+    text: str = await details()
+    return text if "| escalation |" in text else None

@@ -34,6 +34,8 @@ ARCHIVE_READERS = frozenset({R.ADMIN, R.SUPERVISOR, R.SUPPORT, R.INTAKE, R.DISPA
 ADMIN = frozenset({R.ADMIN})
 SCHEDULE_READERS = frozenset({R.ADMIN, R.SUPERVISOR, R.DISPATCHER, R.REVISIT})
 DESK = frozenset({R.REVISIT, R.SUPERVISOR, R.ADMIN})
+#: The revisit desk opens most complaints: it reads them too (issue 11 item 20).
+COMPLAINT_READERS = frozenset({R.SUPERVISOR, R.ADMIN, R.REVISIT, R.CUSTOMER})
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ RULES: dict[tuple[str, str], Rule] = {
     # the customer's one-time links are their own credential
     ("GET", "/sign/{token}"): PUBLIC,
     ("POST", "/sign/{token}"): PUBLIC,
+    ("GET", "/sign/{token}/signed"): PUBLIC,
+    ("GET", "/sign/{token}/report.pdf"): PUBLIC,
     ("GET", "/quote/{token}"): PUBLIC,
     ("POST", "/quote/{token}"): PUBLIC,
     ("GET", "/v1/api-keys"): Rule(ADMIN),
@@ -67,10 +71,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/v1/assets/{serial}"): Rule(ADMIN),
     ("GET", "/v1/assets/{serial}/entitlement"): Rule(ALL, "asset"),
     ("GET", "/v1/assets/{serial}/history"): Rule(ARCHIVE_READERS | {R.CUSTOMER}, "asset"),
-    ("GET", "/v1/complaints"): Rule(frozenset({R.SUPERVISOR, R.ADMIN, R.CUSTOMER})),
-    ("GET", "/v1/complaints/{number}"): Rule(
-        frozenset({R.SUPERVISOR, R.ADMIN, R.CUSTOMER}), "complaint"
-    ),
+    ("GET", "/v1/complaints"): Rule(COMPLAINT_READERS),
+    ("GET", "/v1/complaints/{number}"): Rule(COMPLAINT_READERS, "complaint"),
     ("POST", "/v1/complaints/{number}/respond"): Rule(frozenset({R.SUPERVISOR})),
     ("GET", "/v1/customers"): Rule(ARCHIVE_READERS),
     ("POST", "/v1/customers"): Rule(ADMIN),

@@ -148,7 +148,7 @@ async def test_the_customer_declines_with_a_reason(http, api_keys):
     number, page = await awaiting_approval(http, api_keys)
     r = await http.post(page, json={"decision": "decline", "reason": "太贵了 too expensive"})
     assert r.status_code == 200, r.text
-    assert r.json() == {"number": number, "stage": "closed"}
+    assert r.json() == {"number": number, "stage": "following_up"}
     state = await staff_view(http, api_keys, number)
     # closed, and perhaps already on to the post-close revisit
     assert state["stage"] in ("closed", "following_up") and state["outcome"] == "declined"
@@ -202,23 +202,23 @@ async def test_bad_links_and_bodies_are_refused_clearly(http, api_keys, sessions
     assert (await staff_view(http, api_keys, number))["stage"] == "cancelled"
 
 
-async def test_a_newer_quote_replaces_the_link(http, api_keys):
+async def test_a_newer_quote_replaces_the_link(http, api_keys, person_keys):
     """Approved at the hotline, the engineer on site finds more to do and quotes again: the
     first link (never used) no longer answers, the new one does, and sends them back to work."""
     number, first = await awaiting_approval(http, api_keys)
-    for action, role, body in (
-        ("approve-quote", Role.INTAKE, {}),
-        ("assign", Role.DISPATCHER, {"engineer_id": "E001"}),
-        ("check-in", Role.ENGINEER, {}),
+    # SN-1003 is audio equipment in Jinan: E003 has the skill and the region.
+    engineer = {"Authorization": f"Bearer {person_keys['E003']}"}
+    for action, headers, body in (
+        ("approve-quote", auth(api_keys, Role.INTAKE), {}),
+        ("assign", auth(api_keys, Role.DISPATCHER), {"engineer_id": "E003"}),
+        ("check-in", engineer, {}),
         (
             "quote",
-            Role.ENGINEER,
+            engineer,
             {"lines": [{"kind": "labour", "description": "2 h", "amount": "300"}]},
         ),
     ):
-        r = await http.post(
-            f"/v1/service-requests/{number}/{action}", json=body, headers=auth(api_keys, role)
-        )
+        r = await http.post(f"/v1/service-requests/{number}/{action}", json=body, headers=headers)
         assert r.status_code == 200, (action, r.text)
     second = urlsplit(r.json()["quote_url"]).path
     assert second != first
@@ -227,7 +227,7 @@ async def test_a_newer_quote_replaces_the_link(http, api_keys):
     assert shown.status_code == 200 and "人工 Labour" in shown.text and "CNY 300.00" in shown.text
     assert "1,200.00" not in shown.text  # the first quote is gone
     r = await http.post(second, json={"decision": "decline", "reason": ""})  # empty: no reason
-    assert r.status_code == 200 and r.json()["stage"] == "closed", r.text
+    assert r.status_code == 200 and r.json()["stage"] == "following_up", r.text
     quote = (await staff_view(http, api_keys, number))["quote"]
     assert quote["status"] == "declined" and quote["decline_reason"] is None
 

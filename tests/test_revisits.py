@@ -155,11 +155,15 @@ async def test_an_unreachable_customer_is_called_again_after_a_working_day(
     await act(handle, "acknowledge", "support")
     await act(handle, "diagnose", "support", {"outcome": "resolved_remotely", "notes": "x"})
     await act(handle, "sign", "customer", SIGNED)
-    await until(handle, lambda s: s.stage == "following_up")
+    planned = (await until(handle, lambda s: s.stage == "following_up")).revisits[0].due
+    # tried early: the next attempt stays at the planned call, never earlier
+    s = await act(handle, "record_revisit", "revisit", {"unreachable": True})
+    assert s.revisits[0].attempts == 1 and s.revisits[0].due == planned
+    # tried when due: the next call is the end of the next office working day
+    await ts_env.sleep(planned - await ts_env.get_current_time() + timedelta(minutes=1))
     s = await act(handle, "record_revisit", "revisit", {"unreachable": True})
     attempt_at = s.revisits[0].due
-    assert s.revisits[0].attempts == 1 and s.stage == "following_up"
-    # the next call: the end of the next office working day after the failed attempt
+    assert s.revisits[0].attempts == 2 and s.stage == "following_up"
     assert attempt_at == OFFICE.working_days_end(await ts_env.get_current_time(), 1)
 
 

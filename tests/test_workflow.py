@@ -83,7 +83,9 @@ async def test_repair_goes_through_every_stage_to_completed(
     assert s.stage == "awaiting_signature" and s.clocks["resolution"].status == "met"
     assert s.clocks["signature"].status == "running"
     s = await act(handle, "sign", "customer", SIGNED)
-    assert s.stage == "closed" and s.outcome == "fixed" and s.clocks["signature"].status == "met"
+    assert (
+        s.stage == "following_up" and s.outcome == "fixed" and s.clocks["signature"].status == "met"
+    )
     s = await until(handle, lambda s: s.stage == "following_up")
     assert [r.status for r in s.revisits] == ["due"]
     s = await act(
@@ -125,7 +127,7 @@ async def test_remote_resolution_skips_dispatch(ts_env, ts_client, intake):
     assert s.stage == "awaiting_signature" and s.outcome == "resolved_remotely"
     assert s.clocks["resolution"].status == "met" and s.clocks["arrival"].status == "not_started"
     s = await act(handle, "sign", "customer", SIGNED)
-    assert s.stage == "closed" and s.outcome == "resolved_remotely"
+    assert s.stage == "following_up" and s.outcome == "resolved_remotely"
 
 
 async def test_chargeable_request_needs_an_approved_quote_and_pauses_clocks(
@@ -160,10 +162,15 @@ async def test_chargeable_request_needs_an_approved_quote_and_pauses_clocks(
 async def test_declined_quote_closes_with_outcome_declined(ts_env, ts_client, intake):
     handle = await start(ts_client, intake(at=await now(ts_env)))
     await act(handle, "acknowledge", "support")
-    s = await act(handle, "quote", "support", QUOTE)
-    assert s.stage == "awaiting_approval"
+    # while diagnosing, the quote is the proposed solution: it carries the diagnosis
+    error = await rejected(handle, "quote", "support", QUOTE)
+    assert error.type == "InvalidData" and "notes" in error.message
+    s = await act(handle, "quote", "support", QUOTE | {"notes": "功放板烧坏 amplifier burnt"})
+    assert s.stage == "awaiting_approval" and s.diagnosis is not None
+    assert s.diagnosis.notes == "功放板烧坏 amplifier burnt" and s.diagnosis.by
+    assert s.clocks["diagnosis"].status == "met"
     s = await act(handle, "decline_quote", "intake", {"reason": "too expensive"})
-    assert s.stage == "closed" and s.outcome == "declined"
+    assert s.stage == "following_up" and s.outcome == "declined"
     assert s.clocks["resolution"].status == "cancelled" and not s.paused
     assert s.quote is not None and s.quote.status == "declined"
 
@@ -175,6 +182,29 @@ async def test_quote_on_site_returns_to_on_site(ts_env, ts_client, intake):
     assert s.stage == "awaiting_approval"
     s = await act(handle, "approve_quote", "customer")
     assert s.stage == "on_site"
+
+
+@pytest.mark.parametrize(
+    ("result", "after"), [("fixed", "awaiting_signature"), ("needs_parts", "awaiting_parts")]
+)
+async def test_an_exclusion_found_on_site_needs_the_customers_approval(
+    ts_env, ts_client, intake, result, after
+):
+    handle = await start(ts_client, intake(at=await now(ts_env)))
+    await to_on_site(handle)
+    report = FIXED | {"result": result, "exclusion": "human_damage"}
+    error = await rejected(handle, "report_repair", "engineer", report)
+    assert error.type == "InvalidData" and "quote" in error.message
+    error = await rejected(handle, "report_repair", "engineer", FIXED | {"quote": QUOTE})
+    assert error.type == "InvalidData" and "exclusion" in error.message
+    s = await act(handle, "report_repair", "engineer", report | {"quote": QUOTE})
+    assert s.stage == "awaiting_approval" and s.paused
+    assert s.entitlement.chargeable and s.repair.exclusion == "human_damage"
+    assert s.signing_url is None  # nothing goes on before the customer approves
+    s = await act(handle, "approve_quote", "customer")
+    assert s.stage == after and not s.paused
+    if after == "awaiting_signature":
+        assert s.clocks["signature"].status == "running" and s.signing_url
 
 
 async def test_parts_and_replacement(ts_env, ts_client, intake):
@@ -243,7 +273,7 @@ async def test_refusal_override_and_rework(ts_env, ts_client, intake):
     s = await act(
         handle, "override_close", "supervisor", {"reason": "customer unavailable to sign"}
     )
-    assert s.stage == "closed" and s.outcome == "closed_without_signature"
+    assert s.stage == "following_up" and s.outcome == "closed_without_signature"
 
 
 async def test_pause_and_resume_move_every_deadline_by_the_pause(ts_env, ts_client, intake):
@@ -316,10 +346,13 @@ async def test_unreachable_customer_is_retried_then_marked(ts_env, ts_client, in
     await act(handle, "acknowledge", "support")
     await act(handle, "diagnose", "support", {"outcome": "resolved_remotely", "notes": "reset"})
     await act(handle, "sign", "customer", SIGNED)
-    await until(handle, lambda s: s.stage == "following_up")
+    planned = (await until(handle, lambda s: s.stage == "following_up")).revisits[0].due
     for attempt in (1, 2):
         s = await act(handle, "record_revisit", "revisit", {"unreachable": True})
         assert s.stage == "following_up" and s.revisits[0].attempts == attempt
+        # called before it fell due: the next attempt is never earlier than the planned call
+        assert s.revisits[0].due >= planned
+        planned = s.revisits[0].due
     s = await act(handle, "record_revisit", "revisit", {"unreachable": True})
     assert s.stage == "completed" and s.revisits[0].status == "unreachable"
 
@@ -329,7 +362,7 @@ async def test_unreachable_customer_is_retried_then_marked(ts_env, ts_client, in
     [
         ("check_in", "engineer", {}, "WrongStage", ["registered", "dispatched", "pause"]),
         ("acknowledge", "engineer", {}, "Forbidden", ["engineer", "support"]),
-        ("acknowledge", "support", {"note": ""}, "InvalidData", ["note"]),
+        ("acknowledge", "support", {"note": "x" * 4001}, "InvalidData", ["note"]),
         ("acknowledge", "support", {"colour": "red"}, "InvalidData", ["colour"]),
         ("sign", "customer", {**SIGNED}, "WrongStage", ["registered", "awaiting_signature"]),
         ("sign", "customer", {**SIGNED, "quality": 9}, "InvalidData", ["quality"]),

@@ -231,7 +231,7 @@ async def test_nothing_escalates_after_the_request_is_closed(ts_env, ts_client, 
         handle,
         "quote",
         "support",
-        {"lines": [{"kind": "labour", "description": "x", "amount": "1"}]},
+        {"lines": [{"kind": "labour", "description": "x", "amount": "1"}], "notes": "x"},
     )
     await act(handle, "decline_quote", "customer", {})
     await ts_env.sleep(timedelta(hours=6))

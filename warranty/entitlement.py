@@ -131,7 +131,14 @@ def entitlement(
     holidays: Collection[date] = frozenset(),
     exclusion: str | None = None,
 ) -> Entitlement:
-    history = [r for r in repairs if r.registered_on < reported_on]
+    # Repairs before this report, the same day's included: a re-failure reported a minute
+    # after a repair was finished follows that repair.
+    history = [
+        r
+        for r in repairs
+        if r.registered_on <= reported_on
+        and (r.resolved_on is None or r.resolved_on <= reported_on)
+    ]
     start = warranty_start(terms)
     end = warranty_end(terms, history, holidays, fault_code)
     same_fault = [r for r in history if r.repaired and r.fault_code == fault_code]

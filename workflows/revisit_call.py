@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
         NotificationRequest,
     )
     from models.lifecycle import LIFECYCLE, Action
-    from models.revisits import RevisitCallStart, RevisitCallState, retry_calendar
+    from models.revisits import RevisitCallStart, RevisitCallState, next_attempt, retry_calendar
 
 _RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 _TIMEOUT = timedelta(seconds=30)
@@ -87,7 +87,7 @@ class RevisitCallWorkflow:
             self._check_due()
             revisit.attempts += 1
             if body.unreachable and revisit.attempts < self._start.profile.revisits.max_attempts:
-                revisit.due = await self._retry_due()
+                revisit.due = next_attempt(revisit.due, await self._retry_due())
             elif body.unreachable:
                 revisit.status, revisit.answered_at = "unreachable", now
                 revisit.answered_by = command.actor.person

@@ -46,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.common import ClockName, ClockStatus
     from models.complaints import ComplaintSource
+    from models.display import local_minute
     from models.intake import ServiceRequestStart
     from models.lifecycle import (
         LIFECYCLE,
@@ -60,6 +61,7 @@ with workflow.unsafe.imports_passed_through():
     from models.ownership import NotYours, Owners, check_owner
     from models.plan import ClockPlan, EscalationPoint
     from models.profile import DEFAULT_COMPLAINT_RESPONSE
+    from models.revisits import next_attempt
     from models.search_attributes import (
         initial_search_attributes,
         search_attribute_updates,
@@ -77,8 +79,8 @@ with workflow.unsafe.imports_passed_through():
         RepairRecord,
         RevisitRecord,
         ServiceRequestState,
-        SignatureRecord,
         TimelineEvent,
+        signature_of,
     )
 
 #: workflow.patched markers: each changes the commands of running requests.
@@ -98,6 +100,9 @@ QUOTE_LINKS = "quote-approval-links"
 #: engineer must have the asset's skill and region (or an override with a reason).
 NOTICE_RULES = "notices-on-the-clock-calendar-dropped-when-obsolete"
 ASSIGN_FIT = "assign-checks-skill-and-region"
+FOLLOW_UP_IN_ACTION = "closing-action-starts-the-follow-up"
+#: SlaStatus for open work only; BreachedClocks keeps what breached.
+FINISHED_APART = "sla-status-for-open-work-breached-clocks-kept"
 #: The notices that ask someone to act on a clock, released on that clock's calendar.
 ACTION_NOTICES = {
     "assigned": ClockName.ARRIVAL,
@@ -515,6 +520,10 @@ class ServiceRequestWorkflow:
             # breach, even if the loop has not woken for it yet.
             self._account_for_time_passed(workflow.now())
             await _HANDLERS[action](self, actor, body)
+            if self.state.stage == Stage.CLOSED and workflow.patched(FOLLOW_UP_IN_ACTION):
+                # What the loop would do next (return the loaner, plan the revisits), done now:
+                # the answer shows `following_up`, so a revisit recorded at once is accepted.
+                await self._on_time_passed()
             await self._commit()
             self._changes += 1
             return self.state
@@ -526,7 +535,8 @@ class ServiceRequestWorkflow:
     def _admit(
         self, name: str, args: Sequence[RawValue], owners: bool = True
     ) -> tuple[Action, a.Actor, BaseModel]:
-        """Decode and check an action; raise the ApplicationError that rejects it."""
+        """Decode and check an action; raise the ApplicationError that rejects it. `owners`
+        False: re-checking an update accepted before the person and quote rules existed."""
         try:
             action = Action(name)
         except ValueError:
@@ -557,11 +567,11 @@ class ServiceRequestWorkflow:
             raise reject(NOT_FOUND if exc.kind == "not_found" else FORBIDDEN, exc.message) from None
         check = _DATA_CHECKS.get(action)
         if check is not None:
-            check(self, body, role)
+            check(self, body, role, owners)
         return action, command.actor, body
 
     # ----------------------------------------------------------------- data checks (need state)
-    def _check_diagnose(self, body: a.DiagnoseBody, role: Role) -> None:
+    def _check_diagnose(self, body: a.DiagnoseBody, role: Role, current: bool) -> None:
         if body.outcome == "needs_onsite" and self._chargeable(body) and body.quote is None:
             raise reject(
                 INVALID,
@@ -569,16 +579,16 @@ class ServiceRequestWorkflow:
                 "must include a quote for the customer to approve",
             )
 
-    def _check_assign(self, body: a.AssignBody, role: Role) -> None:
+    def _check_assign(self, body: a.AssignBody, role: Role, current: bool) -> None:
         reassigning = self.state.stage == Stage.DISPATCHED
         if reassigning and body.engineer_id is not None and body.engineer_id == self.state.engineer:
             raise reject(INVALID, f"{body.engineer_id} is already assigned to this request")
 
-    def _check_schedule(self, body: a.ScheduleVisitBody, role: Role) -> None:
+    def _check_schedule(self, body: a.ScheduleVisitBody, role: Role, current: bool) -> None:
         if body.appointment_at < workflow.now() - timedelta(minutes=5):
             raise reject(INVALID, "appointment_at is in the past")
 
-    def _check_pause(self, body: a.PauseBody, role: Role) -> None:
+    def _check_pause(self, body: a.PauseBody, role: Role, current: bool) -> None:
         reasons = self._start.profile.pause_reasons
         if body.reason not in reasons:
             raise reject(
@@ -588,11 +598,32 @@ class ServiceRequestWorkflow:
         if self._open_pause(manual=True) is not None:
             raise reject(CONFLICT, "the request is already paused; resume it first")
 
-    def _check_resume(self, body: a.ResumeBody, role: Role) -> None:
+    def _check_resume(self, body: a.ResumeBody, role: Role, current: bool) -> None:
         if self._open_pause(manual=True) is None:
             raise reject(CONFLICT, "the request is not paused")
 
-    def _check_report(self, body: a.ReportRepairBody, role: Role) -> None:
+    def _check_quote(self, body: a.QuoteActionBody, role: Role, current: bool) -> None:
+        diagnosing = self.state.stage == Stage.DIAGNOSING and self.state.diagnosis is None
+        if current and diagnosing and not body.notes:
+            raise reject(
+                INVALID,
+                "a quote made while diagnosing is the proposed solution: give the diagnosis "
+                "in notes (the service report prints it)",
+            )
+
+    def _check_report(self, body: a.ReportRepairBody, role: Role, current: bool) -> None:
+        if body.exclusion is not None and body.quote is None:
+            raise reject(
+                INVALID,
+                f"an exclusion ({body.exclusion}) makes the work chargeable: include a quote for "
+                "the customer to approve before the request goes on",
+            )
+        if body.quote is not None and body.exclusion is None:
+            raise reject(
+                INVALID,
+                "a quote in a repair report goes with an exclusion found on site; otherwise "
+                "propose it with the quote action",
+            )
         required = self._start.checklist
         done = {entry.item for entry in body.checklist}
         missing = [item for item in required if item not in done]
@@ -602,7 +633,7 @@ class ServiceRequestWorkflow:
                 f"an inspection report covers the whole checklist; missing: {'; '.join(missing)}",
             )
 
-    def _check_cancel(self, body: a.CancelBody, role: Role) -> None:
+    def _check_cancel(self, body: a.CancelBody, role: Role, current: bool) -> None:
         # The table allows intake before on_site; a request that has been on site before
         # (a second visit, a quote made on site) is past that point for good.
         if self.state.visited and role == Role.INTAKE:
@@ -612,7 +643,7 @@ class ServiceRequestWorkflow:
                 "already been on site, so only a supervisor may cancel",
             )
 
-    def _check_severity(self, body: a.ChangeSeverityBody, role: Role) -> None:
+    def _check_severity(self, body: a.ChangeSeverityBody, role: Role, current: bool) -> None:
         if body.severity == self.state.severity:
             raise reject(INVALID, f"the request already has severity {body.severity}")
 
@@ -636,12 +667,26 @@ class ServiceRequestWorkflow:
         else:
             self._move(Stage.AWAITING_DISPATCH, actor, {"outcome": body.outcome})
 
-    async def _quote(self, actor: a.Actor, body: a.QuoteBody) -> None:
+    async def _quote(self, actor: a.Actor, body: a.QuoteActionBody) -> None:
+        if self.state.diagnosis is None and body.notes:  # the quote is the proposed solution
+            self.state.diagnosis = Diagnosis(
+                outcome="needs_onsite",
+                notes=body.notes,
+                exclusion=None,
+                by=actor.label,
+                at=workflow.now(),
+            )
         self._stop_clock(ClockName.DIAGNOSIS)
         await self._propose_quote(actor, body)
 
-    async def _propose_quote(self, actor: a.Actor, body: a.QuoteBody) -> None:
-        back_to = Stage.ON_SITE if self.state.stage == Stage.ON_SITE else Stage.AWAITING_DISPATCH
+    async def _propose_quote(
+        self, actor: a.Actor, body: a.QuoteBody, back_to: Stage | None = None
+    ) -> None:
+        """The customer decides; approval leads to `back_to` (by default: back on site for a
+        quote made there, else to dispatch)."""
+        if back_to is None:
+            on_site = self.state.stage == Stage.ON_SITE
+            back_to = Stage.ON_SITE if on_site else Stage.AWAITING_DISPATCH
         self.state.quote = QuoteRecord(
             lines=body.lines,
             currency=body.currency,
@@ -669,7 +714,10 @@ class ServiceRequestWorkflow:
         quote.status, quote.decided_at = "approved", workflow.now()
         self._close_pause_interval(APPROVAL_PAUSE)
         await self._plan_clocks()
-        self._move(quote.return_to, actor)
+        if quote.return_to == Stage.AWAITING_SIGNATURE:  # a repair done, then found chargeable
+            await self._enter_signature(actor, {"quote": "approved"})
+        else:
+            self._move(quote.return_to, actor)
 
     async def _decline_quote(self, actor: a.Actor, body: a.DeclineQuoteBody) -> None:
         quote = self._current_quote()
@@ -689,7 +737,7 @@ class ServiceRequestWorkflow:
             self._raise("arrival", "no_engineer", ["dispatcher"], reason)
             return
         previous = self.state.engineer
-        self.state.engineer = engineer.id
+        self.state.engineer, self.state.engineer_name = engineer.id, engineer.name
         self.state.clocks[ClockName.ARRIVAL] = ClockState(
             started_at=workflow.now(), status=ClockStatus.RUNNING
         )
@@ -750,15 +798,29 @@ class ServiceRequestWorkflow:
             checklist=body.checklist,
             engineer=self.state.engineer,
             at=workflow.now(),
+            exclusion=body.exclusion,
         )
         data: dict[str, Any] = {"result": body.result}
-        if body.result in ("fixed", "replace"):
+        done = body.result in ("fixed", "replace")
+        if done:
             self.state.outcome = "replaced" if body.result == "replace" else "fixed"
             if body.result == "replace":
                 data |= {
                     "old_serial": self.state.asset_serial,
                     "new_serial": body.replacement_serial,
                 }
+        if body.exclusion is not None:
+            # Found on site: chargeable now; nothing goes on before the customer approves.
+            assert body.quote is not None  # the validator asks for it
+            self.state.entitlement = self.state.entitlement.model_copy(
+                update={"remedies": ["paid_repair"], "chargeable": True}
+            )
+            if done:
+                self._stop_clock(ClockName.RESOLUTION)
+            after = Stage.AWAITING_SIGNATURE if done else Stage.AWAITING_PARTS
+            self._emit("exclusion_found", actor, data | {"exclusion": body.exclusion})
+            await self._propose_quote(actor, body.quote, after)
+        elif done:
             await self._enter_signature(actor, data)
         else:
             self._move(Stage.AWAITING_PARTS, actor, data)
@@ -767,18 +829,7 @@ class ServiceRequestWorkflow:
         self._move(Stage.DISPATCHED, actor, {"engineer": self.state.engineer})
 
     async def _sign(self, actor: a.Actor, body: a.SignBody) -> None:
-        self.state.signature = SignatureRecord(
-            signer=body.signer,
-            method="drawn" if body.signature_png else "typed",
-            typed_name=body.typed_name,
-            quality=body.quality,
-            attitude=body.attitude,
-            comment=body.comment,
-            signed_at=workflow.now(),
-            by=actor.person,
-            image_sha256=body.image_sha256,
-            report_sha256=body.report_sha256,
-        )
+        self.state.signature = signature_of(body, workflow.now(), actor.person)
         self._stop_clock(ClockName.SIGNATURE)
         # The drawn image itself goes to the timeline (the database), not into the state.
         image = {"signature_png": body.signature_png} if body.signature_png else {}
@@ -859,7 +910,7 @@ class ServiceRequestWorkflow:
         index = self.state.revisits.index(revisit)
         plans = policy.after_close
         calendar = plans[index].calendar if index < len(plans) else "24x7"
-        revisit.due = await self._activity(
+        retry: datetime = await self._activity(
             ActivityName.BUSINESS_INSTANT,
             BusinessInstantRequest(
                 profile=self._start.profile,
@@ -870,6 +921,7 @@ class ServiceRequestWorkflow:
             datetime,
             "plan revisit retry",
         )
+        revisit.due = next_attempt(revisit.due, retry)
         self._remind_revisit(index, revisit, f"revisit/{index}/attempt-{revisit.attempts + 1}")
 
     def _remind_revisit(self, index: int, revisit: RevisitRecord, key: str) -> None:
@@ -1121,7 +1173,9 @@ class ServiceRequestWorkflow:
         if not self._pending:
             return
         self.state.version += 1
-        updates = search_attribute_updates(self.state, self._published)
+        updates = search_attribute_updates(
+            self.state, self._published, workflow.patched(FINISHED_APART)
+        )
         if updates:
             workflow.upsert_search_attributes(updates)
         workflow.set_current_details(self._details())
@@ -1134,18 +1188,28 @@ class ServiceRequestWorkflow:
         )
 
     def _details(self) -> str:
+        """The Web UI's current details: stage, engineer, every clock and every escalation,
+        instants in the service's time zone to the minute."""
         s = self.state
+
+        def local(instant: datetime | None) -> str:
+            return local_minute(instant, self._start.timezone)
+
+        engineer = f"{s.engineer_name} ({s.engineer})" if s.engineer_name else s.engineer
         lines = [
             f"**{s.number}** · stage **{s.stage}** · severity {s.severity} · {s.sla_status}",
-            f"engineer: {s.engineer or '—'}" + (" · paused" if s.paused else ""),
+            f"engineer: {engineer or '—'}" + (" · paused" if s.paused else ""),
             "",
-            "| clock | status | due | met |",
+            f"| clock | status | due ({self._start.timezone}) | met |",
             "|---|---|---|---|",
         ]
         for name, c in s.clocks.items():
-            due = c.due.isoformat() if c.due else "—"
-            met = c.met_at.isoformat() if c.met_at else "—"
-            lines.append(f"| {name} | {c.status} | {due} | {met} |")
+            lines.append(f"| {name} | {c.status} | {local(c.due)} | {local(c.met_at)} |")
+        if s.escalations:
+            lines += ["", "| escalation | clock | at | notified |", "|---|---|---|---|"]
+            for e in s.escalations:
+                what = f"level {e.level}" if e.level else e.kind.replace("_", " ")
+                lines.append(f"| {what} | {e.clock} | {local(e.at)} | {', '.join(e.notified)} |")
         return "\n".join(lines)
 
     async def _activity(
@@ -1183,7 +1247,9 @@ _HANDLERS: dict[Action, Handler] = {
     Action.CHANGE_SEVERITY: ServiceRequestWorkflow._change_severity,
 }
 #: Checks that need the request's state; they run in the validator, so they write nothing.
-_DATA_CHECKS: dict[Action, Callable[[ServiceRequestWorkflow, Any, Role], None]] = {
+#: `current` is False when the handler re-checks an update that older code accepted (a replay):
+#: checks added since then must not refuse it.
+_DATA_CHECKS: dict[Action, Callable[[ServiceRequestWorkflow, Any, Role, bool], None]] = {
     Action.DIAGNOSE: ServiceRequestWorkflow._check_diagnose,
     Action.ASSIGN: ServiceRequestWorkflow._check_assign,
     Action.SCHEDULE_VISIT: ServiceRequestWorkflow._check_schedule,
@@ -1192,4 +1258,5 @@ _DATA_CHECKS: dict[Action, Callable[[ServiceRequestWorkflow, Any, Role], None]] 
     Action.CHANGE_SEVERITY: ServiceRequestWorkflow._check_severity,
     Action.CANCEL: ServiceRequestWorkflow._check_cancel,
     Action.REPORT_REPAIR: ServiceRequestWorkflow._check_report,
+    Action.QUOTE: ServiceRequestWorkflow._check_quote,
 }

@@ -1,5 +1,6 @@
 """People behind the keys: engineer and customer keys bound to their person, key expiry, the
-acting person on timeline events, revisit answers and complaint answers, and quote links.
+acting person on timeline events, revisit answers and complaint answers, what a revisit call is
+about, and quote links.
 
 Engineer and customer keys issued before this revision act for nobody in particular (one key
 for every customer); they are revoked here, so they answer 401 and new, bound keys are needed.
@@ -53,6 +54,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("by", sa.JSON(), nullable=True))
     with op.batch_alter_table("revisit_calls", schema=None) as batch_op:
         batch_op.add_column(sa.Column("answered_by", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("about", sa.Text(), nullable=True))
     with op.batch_alter_table("complaints", schema=None) as batch_op:
         batch_op.add_column(sa.Column("responder", sa.JSON(), nullable=True))
     with op.batch_alter_table("signing_links", schema=None) as batch_op:
@@ -67,6 +69,7 @@ def downgrade() -> None:
     with op.batch_alter_table("complaints", schema=None) as batch_op:
         batch_op.drop_column("responder")
     with op.batch_alter_table("revisit_calls", schema=None) as batch_op:
+        batch_op.drop_column("about")
         batch_op.drop_column("answered_by")
     with op.batch_alter_table("timeline_events", schema=None) as batch_op:
         batch_op.drop_column("by")

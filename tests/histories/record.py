@@ -1,6 +1,6 @@
 """Record workflow histories for the replay test.
 
-    .venv/bin/python -m tests.histories.record
+    .venv/bin/python -m tests.histories.record [SCENARIO ...]
 
 Runs a few requests on the time-skipping test server and writes their histories next to this
 file. Keep the files: a later change of workflow code must still replay them (or go through
@@ -12,15 +12,24 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from api.intake import reserve
 from db.demo import load_demo
-from db.session import create_schema, make_engine, session_factory, transaction
+from db.session import (
+    SessionFactory,
+    create_schema,
+    make_engine,
+    session_factory,
+    transaction,
+)
 from manage import register_search_attributes
 from models.intake import IntakeRequest
 from tests.workflow_helpers import TASK_QUEUE, act, start, until
@@ -30,7 +39,81 @@ HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
 
 
-async def record() -> None:
+Scenario = Callable[[WorkflowEnvironment, SessionFactory], Awaitable[WorkflowHandle[Any, Any]]]
+
+
+async def repair_with_pause_and_severity_change(
+    env: WorkflowEnvironment, sessions: SessionFactory
+) -> WorkflowHandle[Any, Any]:
+    handle = await _register(env, sessions, "REPLAY-1", severity=2)
+    await act(handle, "acknowledge", "support")
+    await act(handle, "pause", "support", {"reason": "awaiting_customer"})
+    await env.sleep(timedelta(hours=2))
+    await env.sleep(timedelta(hours=2))
+    await act(handle, "change_severity", "supervisor", {"severity": 1, "reason": "x"})
+    await act(handle, "resume", "support")
+    await env.sleep(timedelta(hours=3))  # escalations and a diagnosis breach
+    await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
+    await act(handle, "assign", "dispatcher", {})
+    await act(handle, "check_in", "engineer")
+    await act(handle, "report_repair", "engineer", {"result": "fixed", "work_done": "x"})
+    await act(handle, "sign", "customer", SIGNED)
+    await until(handle, lambda s: s.stage == "following_up")
+    await act(handle, "record_revisit", "revisit", HAPPY)
+    return handle
+
+
+async def people_quotes_and_notices(
+    env: WorkflowEnvironment, sessions: SessionFactory
+) -> WorkflowHandle[Any, Any]:
+    """Issue 10–11 shapes: actions held to their person, a quote made while diagnosing (its
+    link), a reassignment with an override (the engineer who lost the job is told), an
+    exclusion found on site with its quote, a sign that starts the follow-up at once."""
+    handle = await _register(env, sessions, "REPLAY-2", severity=2)
+    quote = {"lines": [{"kind": "labour", "description": "x", "amount": "100"}]}
+    await act(handle, "acknowledge", "support")
+    await act(handle, "quote", "support", quote | {"notes": "board burnt"})
+    await act(handle, "approve_quote", "customer")
+    await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})
+    await act(handle, "assign", "dispatcher", {"engineer_id": "E003", "override": True,
+                                               "reason": "E001 is ill"})  # fmt: skip
+    await act(handle, "check_in", "engineer")
+    report = {"result": "fixed", "work_done": "x", "exclusion": "human_damage", "quote": quote}
+    await act(handle, "report_repair", "engineer", report)
+    await act(handle, "approve_quote", "customer")
+    await act(handle, "sign", "customer", SIGNED)
+    await act(handle, "record_revisit", "revisit", HAPPY)
+    return handle
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "repair_with_pause_and_severity_change": repair_with_pause_and_severity_change,
+    "people_quotes_and_notices": people_quotes_and_notices,
+}
+SIGNED = {"signer": "x", "typed_name": "x", "quality": 5, "attitude": 5}
+HAPPY = {"satisfaction": 4, "solved": True, "attitude": 5}
+
+
+async def _register(
+    env: WorkflowEnvironment, sessions: SessionFactory, ref: str, severity: int
+) -> WorkflowHandle[Any, Any]:
+    body = IntakeRequest(
+        channel="phone",
+        customer_id="C001",
+        asset_serial="SN-1001",
+        severity=severity,
+        fault_code="NO_POWER",
+        description="recorded scenario",
+        external_ref=ref,
+    )
+    intake, _ = reserve(sessions, body, None, "Asia/Shanghai", now=await env.get_current_time())
+    return await start(env.client, intake)
+
+
+async def record(names: list[str]) -> None:
+    """Record the named scenarios (default: those not recorded yet); a recorded history is
+    kept as it is, since running requests of that shape may exist."""
+    wanted = names or [n for n in SCENARIOS if not (HERE / f"{n}.json").exists()]
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{tmp}/record.db")
         create_schema(engine)
@@ -43,43 +126,14 @@ async def record() -> None:
         )
         await register_search_attributes(env.client, env.client.namespace)
         async with env, build_worker(env.client, sessions, TASK_QUEUE):
-            now = await env.get_current_time()
-            body = IntakeRequest(
-                channel="phone",
-                customer_id="C001",
-                asset_serial="SN-1001",
-                severity=2,
-                fault_code="NO_POWER",
-                description="recorded scenario",
-                external_ref="REPLAY-1",
-            )
-            intake, _ = reserve(sessions, body, None, "Asia/Shanghai", now=now)
-            handle = await start(env.client, intake)
-            await act(handle, "acknowledge", "support")
-            await act(handle, "pause", "support", {"reason": "awaiting_customer"})
-            await env.sleep(timedelta(hours=2))
-            await act(handle, "change_severity", "supervisor", {"severity": 1, "reason": "x"})
-            await act(handle, "resume", "support")
-            await env.sleep(timedelta(hours=3))  # escalations and a diagnosis breach
-            await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
-            await act(handle, "assign", "dispatcher", {})
-            await act(handle, "check_in", "engineer")
-            await act(handle, "report_repair", "engineer", {"result": "fixed", "work_done": "x"})
-            await act(
-                handle,
-                "sign",
-                "customer",
-                {"signer": "x", "typed_name": "x", "quality": 5, "attitude": 5},
-            )
-            await until(handle, lambda s: s.stage == "following_up")
-            answers = {"satisfaction": 4, "solved": True, "attitude": 5}
-            await act(handle, "record_revisit", "revisit", answers)
-            await until(handle, lambda s: s.stage == "completed")
-            history = await handle.fetch_history()
-            target = HERE / "repair_with_pause_and_severity_change.json"
-            target.write_text(history.to_json(), encoding="utf-8")
-            print(f"wrote {target} ({len(history.events)} events)")
+            for name in wanted:
+                handle = await SCENARIOS[name](env, sessions)
+                await until(handle, lambda s: s.stage == "completed")
+                history = await handle.fetch_history()
+                target = HERE / f"{name}.json"
+                target.write_text(history.to_json(), encoding="utf-8")
+                print(f"wrote {target} ({len(history.events)} events)")
 
 
 if __name__ == "__main__":
-    asyncio.run(record())
+    asyncio.run(record(sys.argv[1:]))
