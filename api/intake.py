@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.problems import Problem
+from api.problems import Problem, invalid, unprocessable
+from db import archive
 from db.entitlements import entitlement_for
 from db.profiles import latest_profile
 from db.session import SessionFactory, transaction
@@ -24,6 +26,7 @@ from db.tables import Asset, Customer, Intake, ServiceRequestRow, Site
 from inspection import checklist_for
 from models.actions import Actor
 from models.activity_io import plan_request
+from models.archive import AssetRecord, CustomerRecord
 from models.intake import IntakeRequest, ServiceRequestStart
 from models.lifecycle import OPEN_STAGES
 from models.state import ServiceRequestState
@@ -62,12 +65,8 @@ def resolve(
     registrar: Actor | str,
 ) -> ServiceRequestStart:
     """Fill the defaults from the customer and check every reference; 422 names the field."""
-    customer = session.get(Customer, body.customer_id)
-    if customer is None:
-        raise _unprocessable("customer_id", f"there is no customer {body.customer_id!r}")
-    asset = session.get(Asset, body.asset_serial)
-    if asset is None:
-        raise _unprocessable("asset_serial", f"there is no asset with serial {body.asset_serial!r}")
+    customer = session.get(Customer, body.customer_id) or _new_customer(session, body)
+    asset = session.get(Asset, body.asset_serial) or _new_asset(session, body)
     if asset.customer_id != customer.id:
         raise _unprocessable(
             "asset_serial",
@@ -85,9 +84,7 @@ def resolve(
     if reported_at < now - MAX_BACKDATE:
         raise _unprocessable("reported_at", "may be backdated by at most 7 days")
     site = session.get(Site, asset.site_id) if asset.site_id else None
-    archive_contact = " ".join(
-        x for x in (customer.contact_name, customer.contact_phone) if x
-    )
+    archive_contact = " ".join(x for x in (customer.contact_name, customer.contact_phone) if x)
     start = ServiceRequestStart(
         number=number,
         type=body.type,
@@ -122,6 +119,63 @@ def resolve(
     initial = plan(plan_request(ServiceRequestState.registered(start), profile))
     checklist = checklist_for(asset.category) if body.type == "inspection" else []
     return start.model_copy(update={"initial_plan": initial, "checklist": checklist})
+
+
+def _new_customer(session: Session, body: IntakeRequest) -> Customer:
+    """A caller new to the archive (SPEC §4: created within the intake), in the intake's
+    transaction, validated as `/v1/customers` validates it."""
+    if body.customer is None:
+        raise _unprocessable(
+            "customer_id",
+            f"there is no customer {body.customer_id!r}; to create it with this request give "
+            '"customer": {"name", "contact": {"name", "phone"}, "region"}',
+        )
+    defaults = {"contact": body.contact and body.contact.model_dump(), "region": body.region}
+    given = {k: v for k, v in defaults.items() if v is not None} | body.customer
+    record = _validated(CustomerRecord, given | {"id": body.customer_id}, "customer")
+    if record.contact is None:
+        raise _unprocessable("customer.contact", "a new customer needs a contact (name, phone)")
+    _archive(session, archive.plan_customers(session, [(1, record)]), "customer")
+    return _found(session, Customer, record.id)
+
+
+def _new_asset(session: Session, body: IntakeRequest) -> Asset:
+    if body.asset is None:
+        raise _unprocessable(
+            "asset_serial",
+            f"there is no asset with serial {body.asset_serial!r}; to create it with this request "
+            'give "asset": {"model", "category", "invoice_date"}',
+        )
+    fixed = {"serial": body.asset_serial, "customer_id": body.customer_id}
+    record = _validated(AssetRecord, body.asset | fixed, "asset")
+    _archive(session, archive.plan_assets(session, [(1, record)], keep_repairs=False), "asset")
+    return _found(session, Asset, record.serial)
+
+
+R = TypeVar("R", bound=BaseModel)
+T = TypeVar("T")
+
+
+def _validated(model: type[R], data: dict[str, Any], prefix: str) -> R:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid(exc, prefix=prefix) from None
+
+
+def _archive(session: Session, plan: archive.Plan, prefix: str) -> None:
+    if plan.problems:
+        raise unprocessable(
+            [{"field": f"{prefix}.{p.field}", "reason": p.reason} for p in plan.problems]
+        )
+    plan.apply(session)
+    session.flush()
+
+
+def _found(session: Session, table: type[T], key: str) -> T:
+    row = session.get(table, key)
+    assert row is not None  # just written in this transaction
+    return row
 
 
 def reserve(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -49,6 +49,13 @@ class IntakeRequest(BaseModel):
     type: RequestType = "repair"
     #: Register a new request even when the asset has an open one for the same fault.
     force_new: bool = False
+    #: A customer new to the archive, created with the request when `customer_id` is unknown:
+    #: its record as `/v1/customers` takes it (SPEC §4), without `id`; `name` is required and
+    #: its `contact` defaults to the caller's, its `region` to the intake's.
+    customer: dict[str, Any] | None = None
+    #: A new asset, created with the request when `asset_serial` is unknown: its record as
+    #: `/v1/assets` takes it, without `serial` and `customer_id`.
+    asset: dict[str, Any] | None = None
 
 
 class ServiceRequestStart(BaseModel):
