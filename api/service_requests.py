@@ -161,7 +161,6 @@ async def list_requests(
 @router.get("/{number}", response_model=ServiceRequestState)
 async def get_request(number: str, ctx: Ctx, who: Anyone) -> ServiceRequestState:
     """Live state from the workflow; the read model once the request is finished."""
-    gateway.check_number(number)
     await check_request(ctx, who, number)
     return await current_state(ctx, number)
 

@@ -189,13 +189,9 @@ def authenticate(session: Session, key: str, now: datetime | None = None) -> Pri
     )
     if row is None or (row.expires_at is not None and row.expires_at <= (now or datetime.now(UTC))):
         return None
+    info = _info(row)
     return Principal(
-        key_id=row.id,
-        role=Role(row.role),
-        name=row.name,
-        engineer_id=row.engineer_id,
-        customer_id=row.customer_id,
-        contact=row.contact,
+        info.id, info.role, info.name, info.engineer_id, info.customer_id, info.contact
     )
 
 
