@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Query, Response
 from sqlalchemy import select
 from temporalio.service import RPCError, RPCStatusCode
 
 from api import gateway
 from api.context import Ctx, require
-from api.intake import idempotency_key
+from api.intake import idempotency_key, reserve_complaint
 from api.problems import Problem
 from db.tables import ComplaintRow
 from identity.keys import Principal
@@ -26,6 +26,7 @@ from models.complaints import (
     RespondCommand,
     complaint_workflow_id,
 )
+from models.intake import IntakeRequest, IntakeResponse
 from models.lifecycle import Role
 from workflows.complaint import ANSWERED_BY, ComplaintWorkflow
 
@@ -91,6 +92,35 @@ async def get(number: str, ctx: Ctx, who: Readers) -> ComplaintState:
     if row is None:
         raise Problem(404, f"there is no complaint {number!r}")
     return ComplaintState.model_validate(row, from_attributes=True)
+
+
+async def register_complaint(
+    ctx: Ctx, body: IntakeRequest, key: str | None, who: Principal, response: Response
+) -> IntakeResponse:
+    """The hotline's complaint: reserved like a request, then its own workflow started."""
+    start, duplicate = await ctx.db(
+        lambda: reserve_complaint(
+            ctx.sessions, body, key, ctx.settings.timezone, registrar=who.actor()
+        )
+    )
+    client = await ctx.temporal()
+    await gateway.start_complaint(client, ctx.settings.task_queue, start)
+    row = await ctx.db(lambda: _stored(ctx, start.number)) if duplicate else None
+    state = (
+        ComplaintState.model_validate(row, from_attributes=True)
+        if row is not None
+        else ComplaintState.opened(start)
+    )
+    if duplicate:
+        response.status_code = 200
+    return IntakeResponse(
+        number=state.number,
+        workflow_id=state.workflow_id,
+        stage=state.status,
+        entitlement=None,
+        clocks={"complaint": state.clock()},
+        duplicate=duplicate,
+    )
 
 
 def _stored(ctx: Ctx, number: str) -> ComplaintRow | None:

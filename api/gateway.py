@@ -21,10 +21,12 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.records import workflow_id_for
 from api.problems import Problem
 from models.actions import ActionCommand, Actor
+from models.complaints import ComplaintStart, complaint_workflow_id
 from models.intake import ServiceRequestStart
 from models.lifecycle import Action
 from models.search_attributes import initial_search_attributes, static_details, static_summary
 from models.state import ServiceRequestState
+from workflows.complaint import ComplaintWorkflow
 from workflows.rejections import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, WRONG_STAGE
 from workflows.service_request import ServiceRequestWorkflow
 
@@ -49,8 +51,8 @@ def check_number(number: str) -> None:
 
 async def start(client: Client, task_queue: str, start: ServiceRequestStart) -> None:
     """Start the request's workflow, or find it: the same input always means the same workflow."""
-    try:
-        await client.start_workflow(
+    await _start_once(
+        client.start_workflow(
             ServiceRequestWorkflow.run,
             start,
             id=workflow_id_for(start.number),
@@ -61,6 +63,29 @@ async def start(client: Client, task_queue: str, start: ServiceRequestStart) -> 
             static_summary=static_summary(start),
             static_details=static_details(start),
         )
+    )
+
+
+async def start_complaint(client: Client, task_queue: str, start: ComplaintStart) -> None:
+    """Start (or find) the workflow of a complaint the hotline took."""
+    await _start_once(
+        client.start_workflow(
+            ComplaintWorkflow.run,
+            start,
+            id=complaint_workflow_id(start.number),
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            search_attributes=start.search_attributes(),
+            static_summary=start.summary(),
+            static_details=start.details(),
+        )
+    )
+
+
+async def _start_once(started: Awaitable[object]) -> None:
+    try:
+        await started
     except WorkflowAlreadyStartedError:
         pass  # it ran and finished already: nothing to start
     except RPCError as exc:

@@ -8,8 +8,9 @@ intake find the first one, and it stores the workflow input so that whoever come
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
@@ -27,16 +28,20 @@ from inspection import checklist_for
 from models.actions import Actor
 from models.activity_io import plan_request
 from models.archive import AssetRecord, CustomerRecord
-from models.intake import IntakeRequest, ServiceRequestStart
+from models.complaints import ComplaintPlanRequest, ComplaintStart
+from models.intake import Contact, IntakeRequest, ServiceRequestStart
 from models.lifecycle import OPEN_STAGES
+from models.profile import SlaProfile
 from models.state import ServiceRequestState
-from sla.deadlines import plan
+from sla.deadlines import complaint_due, plan
 
 MAX_BACKDATE = timedelta(days=7)
 #: Clocks of callers' machines drift; a report a little "in the future" is not an error.
 CLOCK_SKEW = timedelta(minutes=2)
 #: How long a new request may take to reach the read model (its workflow's first activity).
 UNPROJECTED_WINDOW = timedelta(minutes=10)
+#: A hotline complaint's number: `CP-YYYYMMDD-NNNNNN` from the same sequence as requests.
+COMPLAINT_PREFIX = "CP"
 
 
 def idempotency_key(header: str | None) -> str | None:
@@ -47,9 +52,28 @@ def body_hash(body: IntakeRequest) -> str:
     return hashlib.sha256(body.model_dump_json(exclude_none=True).encode()).hexdigest()
 
 
-def request_number(sequence: int, registered_at: datetime, timezone: str) -> str:
-    """`SR-YYYYMMDD-NNNNNN`: the local registration date and the database sequence."""
-    return f"SR-{registered_at.astimezone(ZoneInfo(timezone)):%Y%m%d}-{sequence:06d}"
+def request_number(
+    sequence: int, registered_at: datetime, timezone: str, prefix: str = "SR"
+) -> str:
+    """`SR-YYYYMMDD-NNNNNN` (a hotline complaint: `CP-…`): the local registration date and the
+    database sequence."""
+    return f"{prefix}-{registered_at.astimezone(ZoneInfo(timezone)):%Y%m%d}-{sequence:06d}"
+
+
+class RepairFacts(NamedTuple):
+    """What every request but a complaint carries (`models.intake.REPAIR_FIELDS`)."""
+
+    asset_serial: str
+    fault_code: str
+    severity: int
+
+
+def repair_facts(body: IntakeRequest) -> RepairFacts:
+    """The asset, fault and severity of a request that runs the repair clocks, or 422."""
+    if problems := body.problems():
+        raise unprocessable(problems)
+    assert body.asset_serial and body.fault_code and body.severity  # checked just above
+    return RepairFacts(body.asset_serial, body.fault_code, body.severity)
 
 
 def _unprocessable(field: str, reason: str) -> Problem:
@@ -65,24 +89,11 @@ def resolve(
     registrar: Actor | str,
 ) -> ServiceRequestStart:
     """Fill the defaults from the customer and check every reference; 422 names the field."""
-    customer = session.get(Customer, body.customer_id) or _new_customer(session, body)
-    asset = session.get(Asset, body.asset_serial) or _new_asset(session, body)
-    if asset.customer_id != customer.id:
-        raise _unprocessable(
-            "asset_serial",
-            f"asset {asset.serial} belongs to customer {asset.customer_id}, not {customer.id}",
-        )
-    profile_name = body.sla_profile or customer.sla_profile
-    found = latest_profile(session, profile_name)
-    if found is None:
-        raise _unprocessable("sla_profile", f"there is no SLA profile {profile_name!r}")
-    profile, version = found
-    reported_at = body.reported_at or now
-    if reported_at > now + CLOCK_SKEW:
-        raise _unprocessable("reported_at", "is in the future")
-    reported_at = min(reported_at, now)  # a caller's clock a little ahead: never in the future
-    if reported_at < now - MAX_BACKDATE:
-        raise _unprocessable("reported_at", "may be backdated by at most 7 days")
+    facts = repair_facts(body)
+    customer = _customer(session, body)
+    asset = _asset(session, body, facts.asset_serial, customer)
+    profile, version = _profile(session, body, customer)
+    reported_at = _reported_at(body, now)
     site = session.get(Site, asset.site_id) if asset.site_id else None
     archive_contact = " ".join(x for x in (customer.contact_name, customer.contact_phone) if x)
     start = ServiceRequestStart(
@@ -95,8 +106,8 @@ def resolve(
         asset_serial=asset.serial,
         asset_category=asset.category,
         region=body.region or customer.region,
-        severity=body.severity,
-        fault_code=body.fault_code,
+        severity=facts.severity,
+        fault_code=facts.fault_code,
         description=body.description,
         contact=body.contact,
         reported_at=reported_at,
@@ -112,13 +123,95 @@ def resolve(
             session,
             asset,
             reported_at.astimezone(ZoneInfo(timezone)).date(),
-            body.fault_code,
+            facts.fault_code,
             timezone,
         ),
     )
     initial = plan(plan_request(ServiceRequestState.registered(start), profile))
     checklist = checklist_for(asset.category) if body.type == "inspection" else []
     return start.model_copy(update={"initial_plan": initial, "checklist": checklist})
+
+
+def resolve_complaint(
+    session: Session,
+    body: IntakeRequest,
+    number: str,
+    now: datetime,
+    registrar: Actor | str,
+) -> ComplaintStart:
+    """A hotline complaint (热线投诉): its customer, the asset and the request it names (if
+    any) checked as a request's are, and the answer's deadline from the customer's profile."""
+    customer = _customer(session, body)
+    about = _complained_about(session, body.about, customer) if body.about else None
+    serial = body.asset_serial or (about.asset_serial if about else None)
+    asset = _asset(session, body, serial, customer) if serial else None
+    profile, _ = _profile(session, body, customer)
+    opened_at = _reported_at(body, now)
+    return ComplaintStart(
+        number=number,
+        source="intake",
+        customer_id=customer.id,
+        asset_serial=asset.serial if asset else None,
+        about=about.number if about else None,
+        reason=body.description,
+        opened_at=opened_at,
+        opened_by=registrar.name if isinstance(registrar, Actor) else registrar,
+        respond_by=complaint_due(ComplaintPlanRequest(profile=profile, opened_at=opened_at)),
+        notify=profile.complaints.notify,
+        escalate_to=profile.complaints.escalate_to,
+        channel=body.channel,
+        contact=body.contact or _archive_contact(customer),
+    )
+
+
+def _customer(session: Session, body: IntakeRequest) -> Customer:
+    return session.get(Customer, body.customer_id) or _new_customer(session, body)
+
+
+def _asset(session: Session, body: IntakeRequest, serial: str, customer: Customer) -> Asset:
+    asset = session.get(Asset, serial) or _new_asset(session, body, serial)
+    if asset.customer_id != customer.id:
+        raise _unprocessable(
+            "asset_serial",
+            f"asset {asset.serial} belongs to customer {asset.customer_id}, not {customer.id}",
+        )
+    return asset
+
+
+def _complained_about(session: Session, number: str, customer: Customer) -> ServiceRequestStart:
+    """The request a complaint names, from its intake (the read model may not have it yet)."""
+    row = session.scalars(select(Intake).where(Intake.number == number)).first()
+    start = ServiceRequestStart.model_validate(row.start) if row and row.start else None
+    if start is None or start.customer_id != customer.id:
+        # Another customer's request is reported as unknown: intake must not confirm it exists.
+        raise _unprocessable("about", f"customer {customer.id} has no service request {number}")
+    return start
+
+
+def _profile(session: Session, body: IntakeRequest, customer: Customer) -> tuple[SlaProfile, int]:
+    profile_name = body.sla_profile or customer.sla_profile
+    found = latest_profile(session, profile_name)
+    if found is None:
+        raise _unprocessable("sla_profile", f"there is no SLA profile {profile_name!r}")
+    return found
+
+
+def _reported_at(body: IntakeRequest, now: datetime) -> datetime:
+    reported_at = body.reported_at or now
+    if reported_at > now + CLOCK_SKEW:
+        raise _unprocessable("reported_at", "is in the future")
+    reported_at = min(reported_at, now)  # a caller's clock a little ahead: never in the future
+    if reported_at < now - MAX_BACKDATE:
+        raise _unprocessable("reported_at", "may be backdated by at most 7 days")
+    return reported_at
+
+
+def _archive_contact(customer: Customer) -> Contact | None:
+    """The archive's contact, when it is one the intake would have taken."""
+    try:
+        return Contact(name=customer.contact_name or "", phone=customer.contact_phone or "")
+    except ValidationError:
+        return None
 
 
 def _new_customer(session: Session, body: IntakeRequest) -> Customer:
@@ -139,20 +232,21 @@ def _new_customer(session: Session, body: IntakeRequest) -> Customer:
     return _found(session, Customer, record.id)
 
 
-def _new_asset(session: Session, body: IntakeRequest) -> Asset:
+def _new_asset(session: Session, body: IntakeRequest, serial: str) -> Asset:
     if body.asset is None:
         raise _unprocessable(
             "asset_serial",
-            f"there is no asset with serial {body.asset_serial!r}; to create it with this request "
+            f"there is no asset with serial {serial!r}; to create it with this request "
             'give "asset": {"model", "category", "invoice_date"}',
         )
-    fixed = {"serial": body.asset_serial, "customer_id": body.customer_id}
+    fixed = {"serial": serial, "customer_id": body.customer_id}
     record = _validated(AssetRecord, body.asset | fixed, "asset")
     _archive(session, archive.plan_assets(session, [(1, record)], keep_repairs=False), "asset")
     return _found(session, Asset, record.serial)
 
 
 R = TypeVar("R", bound=BaseModel)
+S = TypeVar("S", ServiceRequestStart, ComplaintStart)
 T = TypeVar("T")
 
 
@@ -190,12 +284,52 @@ def reserve(
 
     Nothing is written when the body is invalid: the number is only kept if resolve succeeds.
     """
+    if body.type == "complaint":
+        raise TypeError("a complaint runs no request: reserve it with reserve_complaint")
+    facts = repair_facts(body)
+
+    def make(session: Session, sequence: int, now: datetime) -> ServiceRequestStart:
+        number = request_number(sequence, now, timezone)
+        return resolve(session, body, number, now, timezone, registrar)
+
+    def same_fault(session: Session) -> ServiceRequestStart | None:
+        return None if body.force_new else _open_for_same_fault(session, facts)
+
+    return _reserve(sessions, body, key, ServiceRequestStart, make, same_fault, now)
+
+
+def reserve_complaint(
+    sessions: SessionFactory,
+    body: IntakeRequest,
+    key: str | None,
+    timezone: str,
+    now: datetime | None = None,
+    registrar: Actor | str = "intake",
+) -> tuple[ComplaintStart, bool]:
+    """A hotline complaint's workflow input (its number `CP-…`), reserved like a request's."""
+
+    def make(session: Session, sequence: int, now: datetime) -> ComplaintStart:
+        number = request_number(sequence, now, timezone, prefix=COMPLAINT_PREFIX)
+        return resolve_complaint(session, body, number, now, registrar)
+
+    return _reserve(sessions, body, key, ComplaintStart, make, lambda _: None, now)
+
+
+def _reserve(
+    sessions: SessionFactory,
+    body: IntakeRequest,
+    key: str | None,
+    model: type[S],
+    make: Callable[[Session, int, datetime], S],
+    duplicate: Callable[[Session], S | None],
+    now: datetime | None,
+) -> tuple[S, bool]:
     digest = body_hash(body)
     try:
         with transaction(sessions) as session:
-            existing = _existing(session, key, body.external_ref, digest)
-            if existing is None and not body.force_new:
-                existing = _open_for_same_fault(session, body)
+            existing = _existing(session, key, body.external_ref, digest, model)
+            if existing is None:
+                existing = duplicate(session)
             if existing is not None:
                 return existing, True
             now = now or datetime.now(UTC)
@@ -207,8 +341,7 @@ def reserve(
             )
             session.add(row)
             session.flush()  # the sequence value
-            number = request_number(row.id, now, timezone)
-            start = resolve(session, body, number, now, timezone, registrar)
+            start = make(session, row.id, now)
             row.number, row.start = start.number, start.model_dump(mode="json")
             return start, False
     except IntegrityError:
@@ -216,22 +349,22 @@ def reserve(
         if key is None and body.external_ref is None:
             raise
         with sessions() as session:
-            existing = _existing(session, key, body.external_ref, digest)
+            existing = _existing(session, key, body.external_ref, digest, model)
         if existing is None:
             raise
         return existing, True
 
 
-def _open_for_same_fault(session: Session, body: IntakeRequest) -> ServiceRequestStart | None:
+def _open_for_same_fault(session: Session, facts: RepairFacts) -> ServiceRequestStart | None:
     """One issue, one service number (一事多投): an open request for this asset and fault."""
     rows = session.scalars(
         select(ServiceRequestRow)
-        .where(ServiceRequestRow.asset_serial == body.asset_serial)
+        .where(ServiceRequestRow.asset_serial == facts.asset_serial)
         .where(ServiceRequestRow.stage.in_(sorted(OPEN_STAGES)))
         .order_by(ServiceRequestRow.registered_at)
     )
     for row in rows:
-        if row.state.get("fault_code") == body.fault_code:
+        if row.state.get("fault_code") == facts.fault_code:
             intake = session.scalars(select(Intake).where(Intake.number == row.number)).first()
             if intake is not None and intake.start is not None:
                 return ServiceRequestStart.model_validate(intake.start)
@@ -246,14 +379,14 @@ def _open_for_same_fault(session: Session, body: IntakeRequest) -> ServiceReques
     for intake in recent:
         start = intake.start or {}
         same = (start.get("asset_serial"), start.get("fault_code"))
-        if same == (body.asset_serial, body.fault_code):
+        if same == (facts.asset_serial, facts.fault_code):
             return ServiceRequestStart.model_validate(start)
     return None
 
 
 def _existing(
-    session: Session, key: str | None, external_ref: str | None, digest: str
-) -> ServiceRequestStart | None:
+    session: Session, key: str | None, external_ref: str | None, digest: str, model: type[S]
+) -> S | None:
     """The earlier intake with this idempotency key or, failing that, this external_ref."""
     row = None
     if key is not None:
@@ -269,4 +402,4 @@ def _existing(
             "with a different body",
         )
     start: dict[str, Any] = row.start
-    return ServiceRequestStart.model_validate(start)
+    return model.model_validate(start)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from activities.records import workflow_id_for
 from api import gateway
+from api.complaints import register_complaint
 from api.context import Anyone, Ctx, require
 from api.intake import idempotency_key, reserve
 from api.ownership import check_request
@@ -61,8 +62,14 @@ async def register(
     ] = None,
 ) -> IntakeResponse:
     """Register a service request (报修登记). The same `Idempotency-Key` or `external_ref`
-    returns the same request with 200, never a second one."""
+    returns the same request with 200, never a second one.
+
+    `"type": "complaint"` (热线投诉) needs only the customer and a description (`asset_serial`,
+    `about` and `contact` optional) and starts only the complaint's clock: the answer is the
+    complaint (`CP-…`), with no entitlement and its one `complaint` clock."""
     key = idempotency_key(idempotency_key_header)
+    if body.type == "complaint":
+        return await register_complaint(ctx, body, key, who, response)
     start, duplicate = await ctx.db(
         lambda: reserve(ctx.sessions, body, key, ctx.settings.timezone, registrar=who.actor())
     )

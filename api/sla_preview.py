@@ -12,7 +12,7 @@ from api.context import STAFF_ROLES, Ctx, require
 from api.problems import Problem
 from db.profiles import latest_profile
 from identity.keys import Principal
-from models.actions import NOT_BOOL
+from models.actions import Severity
 from models.activity_io import ClockPlanRequest, Interval
 from models.common import ClockName
 from models.profile import SlaProfile
@@ -30,7 +30,7 @@ class PreviewRequest(BaseModel):
 
     profile: SlaProfile | None = None
     profile_name: str | None = None
-    severity: Annotated[int, Field(ge=1, le=4), NOT_BOOL]
+    severity: Severity
     region: str | None = None
     reported_at: AwareDatetime
     assigned_at: AwareDatetime | None = None

@@ -389,7 +389,8 @@ class ComplaintRow(Base):
     number: Mapped[str] = mapped_column(String(200), primary_key=True)
     workflow_id: Mapped[str] = mapped_column(String(220), unique=True)
     source: Mapped[str] = mapped_column(String(20))
-    about: Mapped[str] = mapped_column(String(200), index=True)
+    #: The request it is about; none for a hotline complaint that names none.
+    about: Mapped[str | None] = mapped_column(String(200), index=True)
     rework: Mapped[str | None] = mapped_column(String(32))
     customer_id: Mapped[str] = mapped_column(String(64), index=True)
     asset_serial: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -398,6 +399,9 @@ class ComplaintRow(Base):
     opened_at: Mapped[datetime]
     opened_by: Mapped[str] = mapped_column(String(100))
     respond_by: Mapped[datetime]
+    #: How a hotline complaint came in and who made it (name, phone): whom to answer.
+    channel: Mapped[str | None] = mapped_column(String(20))
+    contact: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     breached_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
     responded_by: Mapped[str | None] = mapped_column(String(100))

@@ -42,6 +42,8 @@ NOT_BOOL = BeforeValidator(_not_bool)
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Rating = Annotated[int, Field(ge=1, le=5), NOT_BOOL]
+#: 1 (most urgent) to 4, as the profile's targets are keyed.
+Severity = Annotated[int, Field(ge=1, le=4), NOT_BOOL]
 Exclusion = Literal["human_damage", "unauthorised_disassembly", "misuse", "force_majeure"]
 
 
@@ -249,7 +251,7 @@ class CancelBody(Body):
 
 
 class ChangeSeverityBody(Body):
-    severity: Annotated[int, Field(ge=1, le=4), NOT_BOOL]
+    severity: Severity
     reason: Text
 
 

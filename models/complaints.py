@@ -6,9 +6,13 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from models.actions import Actor, Blankable, Text
+from models.common import ClockStatus
+from models.intake import ClockView, Contact
 from models.profile import SlaProfile
+from models.search_attributes import ASSET_SERIAL, CUSTOMER_ID
 
 #: Where a complaint came from: an unhappy post-close revisit, the hotline (intake type
 #: `complaint`), or an unhappy periodic revisit call.
@@ -32,14 +36,16 @@ class ComplaintPlanRequest(BaseModel):
 
 
 class ComplaintStart(BaseModel):
-    """The complaint workflow's input, made by the workflow the complaint arose in."""
+    """The complaint workflow's input, made by the workflow the complaint arose in or, for
+    one the hotline takes, by the intake."""
 
     number: str
     source: ComplaintSource
     customer_id: str
     asset_serial: str | None
-    #: The service request (or periodic call) it is about, and the rework opened for it.
-    about: str
+    #: The service request (or periodic call) it is about, and the rework opened for it; a
+    #: hotline complaint is about a request only when the caller names one.
+    about: str | None
     rework: str | None = None
     reason: str
     opened_at: datetime
@@ -47,6 +53,28 @@ class ComplaintStart(BaseModel):
     respond_by: datetime
     notify: list[str]
     escalate_to: list[str]
+    #: How a hotline complaint came in, and who to answer.
+    channel: str | None = None
+    contact: Contact | None = None
+
+    def summary(self) -> str:
+        """The Web UI's one line for the complaint's workflow."""
+        return f"complaint {self.number} · {self.customer_id} · {self.reason[:80]}"
+
+    def details(self) -> str:
+        if self.about is None:
+            return f"Hotline complaint ({self.channel}): {self.reason}"
+        return (
+            f"About {self.about}"
+            + (f", rework {self.rework}" if self.rework else "")
+            + (f": {self.reason}")
+        )
+
+    def search_attributes(self) -> TypedSearchAttributes:
+        pairs = [SearchAttributePair(CUSTOMER_ID, self.customer_id)]
+        if self.asset_serial:
+            pairs.append(SearchAttributePair(ASSET_SERIAL, self.asset_serial))
+        return TypedSearchAttributes(pairs)
 
 
 class RespondBody(BaseModel):
@@ -68,12 +96,14 @@ class ComplaintState(BaseModel):
     source: ComplaintSource
     customer_id: str
     asset_serial: str | None
-    about: str
+    about: str | None
     rework: str | None
     reason: str
     opened_at: datetime
     opened_by: str
     respond_by: datetime
+    channel: str | None = None
+    contact: Contact | None = None
     status: ComplaintStatus = "open"
     #: When `respond_by` passed without an answer (the escalation instant).
     breached_at: datetime | None = None
@@ -92,3 +122,10 @@ class ComplaintState(BaseModel):
     @property
     def workflow_id(self) -> str:
         return complaint_workflow_id(self.number)
+
+    def clock(self) -> ClockView:
+        """The answer's clock as a request's clocks are shown."""
+        status = ClockStatus.BREACHED if self.breached_at is not None else ClockStatus.RUNNING
+        if self.status == "responded" and self.breached_at is None:
+            status = ClockStatus.MET
+        return ClockView(due=self.respond_by, status=status, met_at=self.responded_at)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from models.actions import NOT_BOOL, Actor, Blankable, Text
+from models.actions import Actor, Blankable, Severity, Text
 from models.common import ClockName
 from models.entitlement import Entitlement
 from models.plan import ClockPlan
@@ -19,6 +19,10 @@ Identifier = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 ]
 FaultCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9_]*$")]
+RequestNumber = Annotated[str, Field(pattern=r"^SR-\d{8}-\d{6,}$", max_length=32)]
+#: What every request but a complaint must carry. A complaint (投诉) needs only a customer and a
+#: description; its asset is optional and it runs only the complaint clock.
+REPAIR_FIELDS = ("asset_serial", "fault_code", "severity")
 
 
 class Contact(BaseModel):
@@ -38,15 +42,18 @@ class IntakeRequest(BaseModel):
     ] = None
     channel: Channel
     customer_id: Identifier
-    asset_serial: Identifier
+    #: Required but for a complaint (`REPAIR_FIELDS`).
+    asset_serial: Identifier | None = None
     region: Identifier | None = None
-    severity: Annotated[int, Field(ge=1, le=4), NOT_BOOL]
-    fault_code: FaultCode
+    severity: Severity | None = None
+    fault_code: FaultCode | None = None
     description: Text
     contact: Contact | None = None
     reported_at: AwareDatetime | None = None
     sla_profile: Identifier | None = None
     type: RequestType = "repair"
+    #: A complaint about an earlier request of the same customer (its number).
+    about: RequestNumber | None = None
     #: Register a new request even when the asset has an open one for the same fault.
     force_new: bool = False
     #: A customer new to the archive, created with the request when `customer_id` is unknown:
@@ -56,6 +63,19 @@ class IntakeRequest(BaseModel):
     #: A new asset, created with the request when `asset_serial` is unknown: its record as
     #: `/v1/assets` takes it, without `serial` and `customer_id`.
     asset: dict[str, Any] | None = None
+
+    def problems(self) -> list[dict[str, str]]:
+        """What this type of request lacks or may not carry, field by field."""
+        if self.type == "complaint":
+            return []
+        found = [
+            {"field": name, "reason": "is required (only a complaint may leave it out)"}
+            for name in REPAIR_FIELDS
+            if getattr(self, name) is None
+        ]
+        if self.about is not None:
+            found.append({"field": "about", "reason": "only a complaint is about another request"})
+        return found
 
 
 class ServiceRequestStart(BaseModel):
@@ -109,11 +129,14 @@ class ClockView(BaseModel):
 
 
 class IntakeResponse(BaseModel):
+    """A service request's number, stage, entitlement and clocks; for a complaint its number,
+    status (`stage`), no entitlement and the one `complaint` clock."""
+
     number: str
     workflow_id: str
     stage: str
-    entitlement: Entitlement
-    clocks: dict[ClockName, ClockView]
+    entitlement: Entitlement | None
+    clocks: dict[ClockName | Literal["complaint"], ClockView]
     #: True when this is the request already registered for the same idempotency key or
     #: external_ref, or the open request for the same asset and fault (一事多投).
     duplicate: bool = False

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from models.actions import NOT_BOOL
+from models.actions import NOT_BOOL, Severity
 from models.common import ClockName
 from models.service_plan import PlannedService
 
@@ -153,7 +153,7 @@ class EscalationRule(Strict):
 
 
 class LoanerPolicy(Strict):
-    severities: list[Annotated[int, Field(ge=1, le=4), NOT_BOOL]] = []
+    severities: list[Severity] = []
 
 
 class RevisitPlan(Strict):

@@ -12,20 +12,24 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from temporalio.client import Client, WorkflowHandle
 
+from api import gateway
+from api.intake import reserve_complaint
 from db.tables import ComplaintRow, Notification, RevisitCallRow
 from models.actions import ActionCommand, Actor
 from models.complaints import (
     ComplaintPlanRequest,
+    ComplaintStart,
     ComplaintState,
     RespondBody,
     RespondCommand,
     complaint_workflow_id,
 )
+from models.intake import IntakeRequest
 from models.profile import SlaProfile
 from models.revisits import RevisitCallStart, RevisitCallState, revisit_workflow_id
 from sla.deadlines import complaint_due
 from tests.sla_fixtures import OFFICE, SHANGHAI, STANDARD
-from tests.workflow_helpers import TASK_QUEUE, eventually, start, until
+from tests.workflow_helpers import TASK_QUEUE, eventually
 from workflows.complaint import ComplaintWorkflow
 from workflows.revisit_call import RevisitCallWorkflow
 
@@ -39,21 +43,26 @@ def outbox(sessions, key: str) -> Notification | None:
         return session.scalars(select(Notification).where(Notification.key == key)).first()
 
 
+@pytest.fixture
+def hotline(sessions, settings, ts_client):
+    """A complaint taken at the hotline, reserved and started as the intake API does."""
+
+    async def open_one(at: datetime, description: str) -> ComplaintStart:
+        body = IntakeRequest(
+            type="complaint", channel="phone", customer_id="C001", description=description
+        )
+        start, _ = reserve_complaint(sessions, body, None, settings.timezone, now=at)
+        await gateway.start_complaint(ts_client, TASK_QUEUE, start)
+        return start
+
+    return open_one
+
+
 async def test_a_hotline_complaint_is_escalated_when_its_answer_is_late(
-    ts_env, ts_client, intake, sessions
+    ts_env, ts_client, hotline, sessions
 ):
-    handle = await start(
-        ts_client,
-        intake(
-            at=await ts_env.get_current_time(),
-            type="complaint",
-            severity=3,
-            description="工程师上门迟到两小时且态度恶劣",
-        ),
-    )
-    s = await until(handle, lambda s: bool(s.complaints))
-    (record,) = s.complaints
-    assert record.number == f"{s.number}-C1" and record.rework is None
+    record = await hotline(await ts_env.get_current_time(), "工程师上门迟到两小时且态度恶劣")
+    assert record.about is None and record.rework is None and record.source == "intake"
     # standard profile: 1440 minutes on the 24x7 calendar
     assert record.respond_by == record.opened_at + timedelta(hours=24)
     told = await eventually(lambda: outbox(sessions, f"{record.number}/opened"))
@@ -70,7 +79,7 @@ async def test_a_hotline_complaint_is_escalated_when_its_answer_is_late(
 
     late = await eventually(breached)
     assert late.breached_at is not None and late.breached_at >= record.respond_by
-    assert late.status == "open"
+    assert late.status == "open" and late.clock().status == "breached"
     overdue = await eventually(lambda: outbox(sessions, f"{record.number}/overdue"))
     assert overdue.kind == "complaint_overdue" and overdue.recipients == ["manager"]
 
@@ -82,6 +91,7 @@ async def test_a_hotline_complaint_is_escalated_when_its_answer_is_late(
         ),
     )
     assert answered.status == "responded" and answered.breached_at == late.breached_at
+    assert answered.clock().status == "breached"  # answered, but late
 
     def projected() -> ComplaintRow | None:
         with sessions() as session:
@@ -89,16 +99,14 @@ async def test_a_hotline_complaint_is_escalated_when_its_answer_is_late(
             return row if row is not None and row.status == "responded" else None
 
     row = await eventually(projected)
-    assert row.source == "intake" and row.about == s.number and row.breached_at is not None
+    assert row.source == "intake" and row.about is None and row.breached_at is not None
+    assert row.contact == {"name": "王强", "phone": "+86 532 8000 1001"}  # whom to answer
 
 
-async def test_only_the_supervisor_answers_a_complaint(ts_env, ts_client, intake):
+async def test_only_the_supervisor_answers_a_complaint(ts_env, ts_client, hotline):
     from temporalio.client import WorkflowUpdateFailedError
 
-    handle = await start(
-        ts_client, intake(at=await ts_env.get_current_time(), type="complaint", severity=2)
-    )
-    (record,) = (await until(handle, lambda s: bool(s.complaints))).complaints
+    record = await hotline(await ts_env.get_current_time(), "电话无人接听")
     complaint = ts_client.get_workflow_handle(complaint_workflow_id(record.number))
     await eventually(lambda: complaint_state(complaint))
     with pytest.raises(WorkflowUpdateFailedError) as refused:

@@ -101,6 +101,18 @@ def test_every_kind_renders_in_both_languages(renderer, kind, locale):
 
 
 @pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("kind", ["complaint_opened", "complaint_overdue"])
+def test_a_hotline_complaint_is_not_said_to_be_about_itself(renderer, kind, locale):
+    number = "CP-20261202-000007"  # about no request: the notice's number is the complaint's
+    data = sample_data(kind) | {"complaint": number, "rework": ""}
+    rendered = renderer.render(kind, locale, number, data)
+    text = rendered.subject + rendered.body
+    assert number in rendered.subject and "<reason>" in rendered.body
+    assert ("about" if locale == "en" else "关于") not in text
+    assert rendered.subject.count(number) == 1
+
+
+@pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize(
     ("kind", "key"), [(kind, key) for kind, keys in DATA_KEYS.items() for key in keys]
 )

@@ -187,14 +187,13 @@ async def _complaint(http, keys, customer: str, serial: str) -> str:
     body = intake_body(customer_id=customer, asset_serial=serial, type="complaint")
     r = await _call(http, keys[R.INTAKE], "POST", "/v1/service-requests", json=body)
     assert r.status_code == 201, r.text
-    about = r.json()["number"]
+    number: str = r.json()["number"]
 
-    async def filed() -> str | None:
+    async def filed() -> bool:
         found = await _call(http, keys[R.SUPERVISOR], "GET", "/v1/complaints")
-        numbers = [c["number"] for c in found.json() if c["about"] == about]
-        return numbers[0] if numbers else None
+        return number in [c["number"] for c in found.json()]
 
-    number: str = await eventually(filed)
+    await eventually(filed)
     return number
 
 

@@ -104,6 +104,7 @@ async def test_a_closed_request_is_on_the_call_list_and_a_complaint_opens_a_rewo
 
     (row,) = await eventually(listed)
     assert row["source"] == "revisit" and row["about"] == number and row["rework"] == rework
+
     def queued() -> Notification | None:  # the complaint's workflow queues it a moment later
         with sessions() as session:
             return session.scalars(
@@ -165,27 +166,3 @@ async def test_an_unreachable_customer_is_called_again_after_a_working_day(
     attempt_at = s.revisits[0].due
     assert s.revisits[0].attempts == 2 and s.stage == "following_up"
     assert attempt_at == OFFICE.working_days_end(await ts_env.get_current_time(), 1)
-
-
-async def test_a_complaint_registered_at_the_hotline_reaches_the_supervisor(http, api_keys):
-    body = intake_body() | {
-        "type": "complaint",
-        "severity": 3,
-        "fault_code": "SERVICE_ATTITUDE",
-        "description": "工程师未按约定时间上门",
-        "force_new": True,
-    }
-    r = await http.post("/v1/service-requests", json=body, headers=auth(api_keys, Role.INTAKE))
-    assert r.status_code == 201, r.text
-    number = r.json()["number"]
-    supervisor = auth(api_keys, Role.SUPERVISOR)
-
-    async def filed() -> dict[str, object] | None:
-        found = await http.get("/v1/complaints", params={"customer": "C001"}, headers=supervisor)
-        return next((c for c in found.json() if c["about"] == number), None)
-
-    complaint = await eventually(filed)
-    assert complaint["source"] == "intake" and complaint["status"] == "open"
-    assert complaint["reason"] == "工程师未按约定时间上门"
-    r = await http.get("/v1/complaints", headers=auth(api_keys, Role.ENGINEER))
-    assert r.status_code == 403

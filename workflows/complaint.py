@@ -13,7 +13,7 @@ import asyncio
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
+from temporalio.common import RetryPolicy
 from temporalio.workflow import ParentClosePolicy
 
 from workflows.rejections import FORBIDDEN, WRONG_STAGE, reject
@@ -33,8 +33,6 @@ with workflow.unsafe.imports_passed_through():
     from models.lifecycle import Role
     from models.profile import SlaProfile
     from models.search_attributes import (
-        ASSET_SERIAL,
-        CUSTOMER_ID,
         NEXT_DEADLINE,
         SLA_STATUS,
     )
@@ -136,7 +134,7 @@ class ComplaintWorkflow:
             ActivityName.QUEUE_NOTIFICATION,
             NotificationRequest(
                 key=f"{s.number}/{step}",
-                number=s.about[:NOTICE_NUMBER_WIDTH],
+                number=(s.about or s.number)[:NOTICE_NUMBER_WIDTH],
                 kind=kind,
                 recipients=recipients,
                 data={
@@ -191,18 +189,15 @@ async def open_complaint(
         notify=profile.complaints.notify,
         escalate_to=profile.complaints.escalate_to,
     )
-    attributes = [SearchAttributePair(CUSTOMER_ID, customer_id)]
-    if asset_serial:
-        attributes.append(SearchAttributePair(ASSET_SERIAL, asset_serial))
     await workflow.start_child_workflow(
         ComplaintWorkflow.run,
         start,
         id=complaint_workflow_id(number),
         task_queue=workflow.info().task_queue,
         parent_close_policy=ParentClosePolicy.ABANDON,
-        search_attributes=TypedSearchAttributes(attributes),
-        static_summary=f"complaint {number} · {customer_id} · {reason[:80]}",
-        static_details=f"About {about}" + (f", rework {rework}" if rework else "") + f": {reason}",
+        search_attributes=start.search_attributes(),
+        static_summary=start.summary(),
+        static_details=start.details(),
     )
     return ComplaintRecord(
         number=number, opened_at=now, reason=reason, respond_by=respond_by, rework=rework

@@ -171,8 +171,10 @@ class ServiceRequestWorkflow:
                 response_due=_iso(clocks[ClockName.RESPONSE].due),
                 resolution_due=_iso(clocks[ClockName.RESOLUTION].due),
             )
+        # Requests the hotline registered as complaints before a complaint started its own
+        # workflow from the intake (its number `CP-…`): they file it here, and replay this.
         if self.state.type == "complaint" and workflow.patched(COMPLAINT_WORKFLOWS):
-            async with self._lock:  # the hotline took a complaint: the supervisor's clock runs
+            async with self._lock:
                 await self._file_complaint("intake", start.description, start.registered_by)
         while True:
             async with self._lock:

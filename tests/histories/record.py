@@ -31,7 +31,8 @@ from db.session import (
     transaction,
 )
 from manage import register_search_attributes
-from models.intake import IntakeRequest
+from models.intake import IntakeRequest, RequestType
+from models.lifecycle import TERMINAL_STAGES
 from tests.workflow_helpers import TASK_QUEUE, act, start, until
 from worker import build_worker
 
@@ -86,16 +87,32 @@ async def people_quotes_and_notices(
     return handle
 
 
+async def hotline_complaint_as_service_request(
+    env: WorkflowEnvironment, sessions: SessionFactory
+) -> WorkflowHandle[Any, Any]:
+    """Before issue 11: the hotline's complaint ran as a service request (repair clocks) that
+    filed a `ComplaintWorkflow` as its child; the supervisor cancels the request."""
+    handle = await _register(env, sessions, "REPLAY-3", severity=3, type="complaint")
+    await until(handle, lambda s: bool(s.complaints))
+    await act(handle, "cancel", "supervisor", {"reason": "a complaint, not a repair"})
+    return handle
+
+
 SCENARIOS: dict[str, Scenario] = {
     "repair_with_pause_and_severity_change": repair_with_pause_and_severity_change,
     "people_quotes_and_notices": people_quotes_and_notices,
+    "hotline_complaint_as_service_request": hotline_complaint_as_service_request,
 }
 SIGNED = {"signer": "x", "typed_name": "x", "quality": 5, "attitude": 5}
 HAPPY = {"satisfaction": 4, "solved": True, "attitude": 5}
 
 
 async def _register(
-    env: WorkflowEnvironment, sessions: SessionFactory, ref: str, severity: int
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    ref: str,
+    severity: int,
+    type: RequestType = "repair",
 ) -> WorkflowHandle[Any, Any]:
     body = IntakeRequest(
         channel="phone",
@@ -105,6 +122,7 @@ async def _register(
         fault_code="NO_POWER",
         description="recorded scenario",
         external_ref=ref,
+        type=type,
     )
     intake, _ = reserve(sessions, body, None, "Asia/Shanghai", now=await env.get_current_time())
     return await start(env.client, intake)
@@ -128,7 +146,8 @@ async def record(names: list[str]) -> None:
         async with env, build_worker(env.client, sessions, TASK_QUEUE):
             for name in wanted:
                 handle = await SCENARIOS[name](env, sessions)
-                await until(handle, lambda s: s.stage == "completed")
+                await until(handle, lambda s: s.stage in TERMINAL_STAGES)
+                await handle.result()
                 history = await handle.fetch_history()
                 target = HERE / f"{name}.json"
                 target.write_text(history.to_json(), encoding="utf-8")
