@@ -13,7 +13,7 @@ from models.lifecycle import (
     allowed_actions,
     check_allowed,
 )
-from workflows.service_request import _HANDLERS
+from workflows.service_request.actions import HANDLERS
 
 OPEN = {
     "registered",
@@ -67,8 +67,8 @@ def is_allowed(action, stage, role):
 def test_every_action_has_a_row_and_a_handler():
     assert set(LIFECYCLE) == set(Action)
     assert {action for action, _, _ in SPEC_TABLE} == {a.value for a in Action}
-    assert set(_HANDLERS) == set(Action)
-    assert all(callable(handler) for handler in _HANDLERS.values())
+    assert set(HANDLERS) == set(Action)
+    assert all(callable(handler) for handler in HANDLERS.values())
 
 
 @pytest.mark.parametrize("action", list(Action))

@@ -1,0 +1,182 @@
+"""After close (回访): the revisits planned on their calendar, answers and unreachable
+customers, and the complaint (with a rework request) an unhappy answer opens."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.workflow import ParentClosePolicy
+
+from workflows.complaint import open_complaint
+
+with workflow.unsafe.imports_passed_through():
+    from models import actions as a
+    from models.activity_io import (
+        ActivityName,
+        BusinessInstantRequest,
+        RevisitPlan,
+        RevisitPlanRequest,
+        ReworkRequest,
+    )
+    from models.complaints import ComplaintSource
+    from models.intake import ServiceRequestStart
+    from models.lifecycle import Stage
+    from models.profile import DEFAULT_COMPLAINT_RESPONSE
+    from models.revisits import next_attempt
+    from models.search_attributes import initial_search_attributes, static_summary
+    from models.state import ComplaintRecord, RevisitRecord, ServiceRequestState
+    from workflows.service_request.escalations import alarm
+    from workflows.service_request.held_notices import iso
+    from workflows.service_request.patches import (
+        COMPLAINT_WORKFLOWS,
+        COMPLAINTS,
+        PEOPLE_NOTICES,
+        REVISIT_RETRIES,
+        REVISITS_ON_CALENDAR,
+    )
+    from workflows.service_request.request import Request
+    from workflows.service_request.timeline import SYSTEM
+
+WORKFLOW_TYPE = "ServiceRequestWorkflow"
+
+
+async def begin_follow_up(r: Request) -> None:
+    closed_at = r.state.closed_at or workflow.now()
+    if workflow.patched(REVISITS_ON_CALENDAR):
+        planned: RevisitPlan = await r.activity(
+            ActivityName.PLAN_REVISITS,
+            RevisitPlanRequest(profile=r.profile, closed_at=closed_at),
+            RevisitPlan,
+            "plan revisits",
+        )
+        r.state.revisits = [RevisitRecord(due=p.due, channel=p.channel) for p in planned.due]
+    else:  # requests closed before revisits followed the business calendar
+        r.state.revisits = [
+            RevisitRecord(
+                due=closed_at + timedelta(days=p.working_days or 0, minutes=p.minutes or 0),
+                channel=p.channel,
+            )
+            for p in r.profile.revisits.after_close
+        ]
+    if not r.state.revisits:
+        r.move(Stage.COMPLETED, SYSTEM)
+        return
+    r.move(Stage.FOLLOWING_UP, SYSTEM)
+    if workflow.patched(PEOPLE_NOTICES):
+        for i, revisit in enumerate(r.state.revisits):
+            _remind(r, revisit, f"revisit/{i}")
+
+
+async def record_revisit(r: Request, actor: a.Actor, body: a.RecordRevisitBody) -> None:
+    revisit = next(v for v in r.state.revisits if v.status == "due")
+    revisit.attempts += 1
+    now = workflow.now()
+    policy = r.profile.revisits
+    if body.unreachable:
+        if revisit.attempts < policy.max_attempts:
+            r.emit("revisit_unreachable", actor, {"attempt": revisit.attempts})
+            if workflow.patched(REVISIT_RETRIES):
+                await _retry(r, revisit)
+            return
+        revisit.status, revisit.answered_at = "unreachable", now
+    else:
+        revisit.status, revisit.answered_at = "answered", now
+        revisit.satisfaction, revisit.solved = body.satisfaction, body.solved
+        revisit.attitude, revisit.suggestions = body.attitude, body.suggestions
+    revisit.answered_by = actor.person
+    r.emit("revisit_recorded", actor, body.model_dump(exclude_none=True))
+    if body.complaint is not None and workflow.patched(COMPLAINTS):
+        await _open_complaint(r, actor, body.complaint)
+    if all(v.status != "due" for v in r.state.revisits):
+        r.notices.discard("revisit_due")  # calls made before they fell due need no reminder
+        r.move(Stage.COMPLETED, actor)
+
+
+async def _retry(r: Request, revisit: RevisitRecord) -> None:
+    """The customer did not answer: call again after the profile's working days."""
+    policy = r.profile.revisits
+    index = r.state.revisits.index(revisit)
+    plans = policy.after_close
+    calendar = plans[index].calendar if index < len(plans) else "24x7"
+    retry: datetime = await r.activity(
+        ActivityName.BUSINESS_INSTANT,
+        BusinessInstantRequest(
+            profile=r.profile,
+            calendar=calendar,
+            start=workflow.now(),
+            working_days=policy.retry_working_days,
+        ),
+        datetime,
+        "plan revisit retry",
+    )
+    revisit.due = next_attempt(revisit.due, retry)
+    _remind(r, revisit, f"revisit/{index}/attempt-{revisit.attempts + 1}")
+
+
+def _remind(r: Request, revisit: RevisitRecord, key: str) -> None:
+    """Held until the call is due: then it lands on the revisit desk."""
+    r.notices.hold(
+        revisit.due,
+        kind="revisit_due",
+        key=key,
+        recipients=["revisit"],
+        data={"due": revisit.due.isoformat()},
+    )
+
+
+async def _open_complaint(r: Request, actor: a.Actor, reason: str) -> None:
+    """Satisfaction ≤ 2 or not solved: a linked rework request for the same asset, and a
+    complaint for the supervisor with its own response deadline."""
+    rework: ServiceRequestStart = await r.activity(
+        ActivityName.OPEN_REWORK,
+        ReworkRequest(
+            original=r.state.number,
+            customer_id=r.state.customer_id,
+            asset_serial=r.state.asset_serial,
+            fault_code=r.state.fault_code,
+            severity=r.state.severity,
+            reason=reason,
+        ),
+        ServiceRequestStart,
+        "open rework request",
+    )
+    await workflow.start_child_workflow(
+        WORKFLOW_TYPE,
+        rework,
+        id=f"service-request-{rework.number}",
+        task_queue=workflow.info().task_queue,
+        parent_close_policy=ParentClosePolicy.ABANDON,
+        search_attributes=initial_search_attributes(ServiceRequestState.registered(rework)),
+        static_summary=static_summary(rework),
+    )
+    r.state.reworks.append(rework.number)
+    if workflow.patched(COMPLAINT_WORKFLOWS):
+        await file_complaint(r, "revisit", reason, actor.label, rework.number)
+        return
+    # Requests that went this way before complaints had their own workflow replay this.
+    now, within = workflow.now(), DEFAULT_COMPLAINT_RESPONSE
+    r.state.complaints.append(
+        ComplaintRecord(opened_at=now, reason=reason, respond_by=now + within, rework=rework.number)
+    )
+    r.emit("complaint", SYSTEM, {"reason": reason, "rework": rework.number})
+    alarm(r, "complaint", "complaint", ["supervisor"], f"complaint: {reason} → {rework.number}")
+
+
+async def file_complaint(
+    r: Request, source: ComplaintSource, reason: str, by: str, rework: str | None = None
+) -> None:
+    record = await open_complaint(
+        profile=r.profile,
+        source=source,
+        about=r.state.number,
+        ordinal=len(r.state.complaints) + 1,
+        customer_id=r.state.customer_id,
+        asset_serial=r.state.asset_serial,
+        reason=reason,
+        opened_by=by,
+        rework=rework,
+    )
+    r.state.complaints.append(record)
+    data = {"complaint": record.number, "reason": reason, "respond_by": iso(record.respond_by)}
+    r.emit("complaint", by, data | ({"rework": rework} if rework else {}))

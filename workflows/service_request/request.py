@@ -1,0 +1,131 @@
+"""`Request`: one request's working parts inside its workflow, and the building blocks every
+phase uses — move the stage, write the timeline, hold a notice, plan or stop a clock, run an
+activity. The phase modules (`triage`, `quotes`, `dispatch`, `repair`, `signature`,
+`follow_up`) are functions of a `Request`; the workflow class is only the Temporal glue.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
+    from models import actions as a
+    from models.activity_io import ActivityName, LinkPurpose, SigningLinkRequest, plan_request
+    from models.common import ClockName
+    from models.intake import ServiceRequestStart
+    from models.lifecycle import Stage
+    from models.plan import ClockPlan
+    from models.profile import SlaProfile
+    from models.state import ServiceRequestState
+    from sla.clocks import RequestClocks
+    from workflows.service_request.held_notices import HeldNotices
+    from workflows.service_request.timeline import SYSTEM, Timeline
+
+_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+_TIMEOUT = timedelta(seconds=30)
+#: How long a customer has to sign before a new link is needed (a supervisor's rework).
+SIGNING_LINK_VALIDITY = timedelta(days=7)
+
+
+class Request:
+    def __init__(self, start: ServiceRequestStart) -> None:
+        self.start = start
+        self.state = ServiceRequestState.registered(start)
+        self.clocks = RequestClocks(self.state, dict(start.initial_plan.escalations))
+        self.notices = HeldNotices(self.state, start)
+        self.timeline = Timeline()
+        #: A loaner was asked for once (the pool may have had none).
+        self.loaner_requested = False
+
+    @property
+    def profile(self) -> SlaProfile:
+        return self.start.profile
+
+    # ----------------------------------------------------------------- timeline and stage
+    def emit(self, kind: str, actor: a.Actor | str, data: dict[str, Any]) -> None:
+        """Append to the timeline; `actor` is the acting person, or a name for the system."""
+        self.timeline.emit(kind, workflow.now(), actor, self.state.stage, data)
+
+    def move(self, stage: Stage, actor: a.Actor | str, data: dict[str, Any] | None = None) -> None:
+        previous = self.state.stage
+        self.state.stage = stage
+        if previous == Stage.AWAITING_SIGNATURE:
+            self.state.signing_url = None  # the link served its purpose or was replaced
+        if previous == Stage.AWAITING_APPROVAL:
+            self.state.quote_url = None
+        payload = {"from": previous, "to": stage} | {k: v for k, v in (data or {}).items() if v}
+        self.emit("stage_changed", actor, payload)
+
+    # ----------------------------------------------------------------- notices
+    def notify(self, kind: str, recipients: list[str], key: str | None = None, **data: str) -> None:
+        """A notice to send now: an answer to what someone just did, not an alarm."""
+        self.notices.hold(
+            workflow.now(), kind=kind, key=key or kind, recipients=recipients, data=data
+        )
+
+    # ----------------------------------------------------------------- clocks
+    def start_clock(self, name: ClockName) -> None:
+        self.clocks.start(name, workflow.now())
+
+    def stop_clock(self, name: ClockName) -> None:
+        if self.clocks.stop(name, workflow.now()):
+            self.emit("clock_met", SYSTEM, {"clock": name})
+
+    def pause(self, reason: str, by: str) -> None:
+        self.clocks.pause(reason, by, workflow.now())
+
+    def end_pause(self, reason: str) -> None:
+        self.clocks.end_pause(reason, workflow.now())
+
+    async def plan_clocks(self) -> None:
+        """Recompute every ticking clock's due instant from its start and the whole pause
+        history, in an activity so that a change of engine code cannot alter a replay."""
+        request = plan_request(self.state, self.profile)
+        if not request.starts:
+            return
+        plan: ClockPlan = await self.activity(
+            ActivityName.PLAN_CLOCKS, request, ClockPlan, "plan SLA clocks"
+        )
+        self.clocks.apply(plan)
+
+    # ----------------------------------------------------------------- ending
+    def end(self, outcome: str) -> None:
+        """The request stops being worked on; its unreached clocks are cancelled."""
+        now = workflow.now()
+        self.state.outcome, self.state.closed_at = outcome, now
+        self.clocks.end(now)
+
+    def close(self, actor: a.Actor, outcome: str, data: dict[str, Any]) -> None:
+        self.end(outcome)
+        self.move(Stage.CLOSED, actor, {"outcome": outcome} | data)
+
+    # ----------------------------------------------------------------- side effects
+    async def customer_link(self, purpose: LinkPurpose) -> tuple[str, str]:
+        """A one-time, expiring, signed link for the customer (no key needed) and its nonce."""
+        link = SigningLinkRequest(
+            number=self.state.number,
+            nonce=str(workflow.uuid4()),
+            expires_at=workflow.now() + SIGNING_LINK_VALIDITY,
+            purpose=purpose,
+        )
+        summary = "create signing link" if purpose == "sign" else "create quote approval link"
+        url: str = await self.activity(ActivityName.CREATE_SIGNING_LINK, link, str, summary)
+        return url, link.nonce
+
+    async def activity(
+        self, name: ActivityName, arg: BaseModel | str, result_type: Any, summary: str
+    ) -> Any:
+        return await workflow.execute_activity(
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=_TIMEOUT,
+            retry_policy=_RETRY,
+            summary=summary,
+        )

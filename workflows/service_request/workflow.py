@@ -1,0 +1,200 @@
+"""`ServiceRequestWorkflow`: one service request (维修服务单) from intake to the last revisit.
+
+Every human step is an update (one dynamic handler driven by the lifecycle table, with a
+validator so that rejected actions never reach history); side effects are activities; the SLA
+clocks are one loop that sleeps until the earliest due instant, so pauses, reassignments and
+severity changes only change the next instant (the `updatable_timer` idea). What each action
+does lives in the phase modules beside this one; this class is the Temporal glue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RawValue
+
+with workflow.unsafe.imports_passed_through():
+    from models.activity_io import ActivityName, RecordRequest
+    from models.common import ClockName
+    from models.display import local_minute
+    from models.intake import ServiceRequestStart
+    from models.lifecycle import TERMINAL_STAGES, Stage
+    from models.search_attributes import search_attribute_updates, search_attribute_values
+    from models.state import ServiceRequestState
+    from workflows.service_request.actions import HANDLERS, admit
+    from workflows.service_request.escalations import account_for_time_passed
+    from workflows.service_request.follow_up import begin_follow_up, file_complaint
+    from workflows.service_request.held_notices import iso
+    from workflows.service_request.loaner import (
+        issue_loaner,
+        loaner_needed,
+        loaner_out,
+        return_loaner,
+    )
+    from workflows.service_request.patches import (
+        COMPLAINT_WORKFLOWS,
+        FINISHED_APART,
+        FOLLOW_UP_IN_ACTION,
+        OWNERSHIP,
+        PEOPLE_NOTICES,
+    )
+    from workflows.service_request.request import Request
+    from workflows.service_request.sending import send_due_notices
+
+
+@workflow.defn
+class ServiceRequestWorkflow:
+    @workflow.init
+    def __init__(self, start: ServiceRequestStart) -> None:
+        self._lock = asyncio.Lock()
+        #: Counts the actions handled: a change wakes the loop's wait.
+        self._changes = 0
+        self._r = Request(start)
+        self._published = search_attribute_values(self._r.state)
+        # Here, not in run(): an action may arrive with the start and be handled before run().
+        self._r.emit(
+            "registered",
+            start.registrar or start.registered_by,
+            {"channel": start.channel, "entitlement": start.entitlement.status}
+            | ({"rework_of": start.linked_to} if start.linked_to else {}),
+        )
+
+    @property
+    def state(self) -> ServiceRequestState:
+        return self._r.state
+
+    # ----------------------------------------------------------------- main loop
+    @workflow.run
+    async def run(self, start: ServiceRequestStart) -> ServiceRequestState:
+        r = self._r
+        if workflow.patched(PEOPLE_NOTICES):
+            clocks = r.state.clocks
+            r.notify(
+                "registered",
+                ["customer"],
+                response_due=iso(clocks[ClockName.RESPONSE].due),
+                resolution_due=iso(clocks[ClockName.RESOLUTION].due),
+            )
+        # Requests the hotline registered as complaints before a complaint started its own
+        # workflow from the intake (its number `CP-…`): they file it here, and replay this.
+        if r.state.type == "complaint" and workflow.patched(COMPLAINT_WORKFLOWS):
+            async with self._lock:
+                await file_complaint(r, "intake", start.description, start.registered_by)
+        while True:
+            async with self._lock:
+                await self._on_time_passed()
+                await self._commit()
+                if r.state.stage in TERMINAL_STAGES:
+                    break
+                # Read under the lock: a change made after this point wakes the wait below.
+                seen = self._changes
+            await self._sleep_until_next_instant(seen)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return r.state
+
+    async def _on_time_passed(self) -> None:
+        """Everything that is due now: escalation levels, breaches, the loaner, the return of
+        the loaner and the follow-up after close, and held notifications."""
+        r, now = self._r, workflow.now()
+        account_for_time_passed(r, now)
+        if loaner_needed(r):
+            await issue_loaner(r)
+        if loaner_out(r):
+            await return_loaner(r)
+        if r.state.stage == Stage.CLOSED:
+            await begin_follow_up(r)
+        # A request that ends sends what it still holds: an escalation that happened is told.
+        ended = r.state.stage in TERMINAL_STAGES
+        await send_due_notices(r, None if ended else now)
+
+    async def _sleep_until_next_instant(self, seen: int) -> None:
+        """Wait for the earliest pending instant, or for any action."""
+        changed = lambda: self._changes != seen  # noqa: E731
+        instants = self._r.clocks.instants() + self._r.notices.instants()
+        if not instants:
+            await workflow.wait_condition(changed)
+            return
+        at, label = min(instants)
+        remaining = at - workflow.now()
+        if remaining <= timedelta(0):
+            return
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(changed, timeout=remaining, timeout_summary=label)
+
+    # ----------------------------------------------------------------- queries and updates
+    @workflow.query
+    def state_view(self) -> ServiceRequestState:
+        return self._r.state
+
+    @workflow.update(dynamic=True)
+    async def act(self, name: str, args: Sequence[RawValue]) -> ServiceRequestState:
+        r = self._r
+        async with self._lock:
+            # Checked again under the lock: another action may have moved the stage (or the
+            # assignment) since the validator ran.
+            action, actor, body = admit(r, name, args, owners=workflow.patched(OWNERSHIP))
+            # A deadline that passed while this action waited (a worker outage, the lock) is a
+            # breach, even if the loop has not woken for it yet.
+            account_for_time_passed(r, workflow.now())
+            await HANDLERS[action](r, actor, body)
+            if r.state.stage == Stage.CLOSED and workflow.patched(FOLLOW_UP_IN_ACTION):
+                # What the loop would do next (return the loaner, plan the revisits), done now:
+                # the answer shows `following_up`, so a revisit recorded at once is accepted.
+                await self._on_time_passed()
+            await self._commit()
+            self._changes += 1
+            return r.state
+
+    @act.validator
+    def _validate(self, name: str, args: Sequence[RawValue]) -> None:
+        admit(self._r, name, args)
+
+    # ----------------------------------------------------------------- publishing
+    async def _commit(self) -> None:
+        """Publish what changed: search attributes, UI details, and the timeline + read model."""
+        r = self._r
+        if not r.timeline.pending:
+            return
+        r.state.version += 1
+        updates = search_attribute_updates(
+            r.state, self._published, workflow.patched(FINISHED_APART)
+        )
+        if updates:
+            workflow.upsert_search_attributes(updates)
+        workflow.set_current_details(self._details())
+        events = r.timeline.take()
+        await r.activity(
+            ActivityName.RECORD_EVENTS,
+            RecordRequest(events=events, state=r.state),
+            type(None),
+            f"record {events[-1].kind}",
+        )
+
+    def _details(self) -> str:
+        """The Web UI's current details: stage, engineer, every clock and every escalation,
+        instants in the service's time zone to the minute."""
+        s, zone = self._r.state, self._r.start.timezone
+
+        def local(instant: datetime | None) -> str:
+            return local_minute(instant, zone)
+
+        engineer = f"{s.engineer_name} ({s.engineer})" if s.engineer_name else s.engineer
+        lines = [
+            f"**{s.number}** · stage **{s.stage}** · severity {s.severity} · {s.sla_status}",
+            f"engineer: {engineer or '—'}" + (" · paused" if s.paused else ""),
+            "",
+            f"| clock | status | due ({zone}) | met |",
+            "|---|---|---|---|",
+        ]
+        for name, c in s.clocks.items():
+            lines.append(f"| {name} | {c.status} | {local(c.due)} | {local(c.met_at)} |")
+        if s.escalations:
+            lines += ["", "| escalation | clock | at | notified |", "|---|---|---|---|"]
+            for e in s.escalations:
+                what = f"level {e.level}" if e.level else e.kind.replace("_", " ")
+                lines.append(f"| {what} | {e.clock} | {local(e.at)} | {', '.join(e.notified)} |")
+        return "\n".join(lines)
