@@ -111,9 +111,21 @@ class Transition:
     allowed_in: frozenset[Stage]
     roles: frozenset[Role]
     body: type[BaseModel]
-    goes_to: str
+    #: The stages the action may move the request to (the workflow checks every move), and
+    #: whether it may leave the stage as it is.
+    leads_to: frozenset[Stage]
+    stays: bool
+    #: When it goes where, for people.
+    note: str
     #: Roles that may act in more stages than `allowed_in` (the supervisor's cancel).
     extended: Mapping[Role, frozenset[Stage]] = field(default_factory=dict)
+
+    @property
+    def goes_to(self) -> str:
+        """Where it leads, as the API docs and the README say it."""
+        stages = [s.value for s in Stage if s in self.leads_to]
+        where = " or ".join(stages + (["the same stage"] if self.stays else []))
+        return f"{where} ({self.note})" if self.note else where
 
     def stages_for(self, role: Role) -> frozenset[Stage]:
         if role not in self.roles:
@@ -125,121 +137,144 @@ class Transition:
         return self.allowed_in.union(*self.extended.values())
 
 
+SAME = "same"
+
+
 def _row(
     action: Action,
     allowed_in: set[Stage] | frozenset[Stage],
     roles: set[Role],
     body: type[BaseModel],
-    goes_to: str,
+    leads_to: set[Stage | str],
+    note: str = "",
     extended: Mapping[Role, frozenset[Stage]] | None = None,
 ) -> tuple[Action, Transition]:
+    stages = frozenset(Stage(s) for s in leads_to if s != SAME)
     return action, Transition(
-        action, frozenset(allowed_in), frozenset(roles), body, goes_to, extended or {}
+        action,
+        frozenset(allowed_in),
+        frozenset(roles),
+        body,
+        stages,
+        SAME in leads_to,
+        note,
+        extended or {},
     )
 
 
 S, R = Stage, Role
 LIFECYCLE: Mapping[Action, Transition] = dict(
     [
-        _row(Action.ACKNOWLEDGE, {S.REGISTERED}, {R.SUPPORT}, a.AcknowledgeBody, "diagnosing"),
+        _row(Action.ACKNOWLEDGE, {S.REGISTERED}, {R.SUPPORT}, a.AcknowledgeBody, {S.DIAGNOSING}),
         _row(
             Action.DIAGNOSE,
             {S.DIAGNOSING},
             {R.SUPPORT},
             a.DiagnoseBody,
-            "awaiting_signature (resolved_remotely); awaiting_approval if chargeable, "
-            "else awaiting_dispatch (needs_onsite)",
+            {S.AWAITING_SIGNATURE, S.AWAITING_APPROVAL, S.AWAITING_DISPATCH},
+            "resolved_remotely: awaiting_signature; needs_onsite: awaiting_approval if "
+            "chargeable, else awaiting_dispatch",
         ),
         _row(
             Action.QUOTE,
             {S.DIAGNOSING, S.ON_SITE},
             {R.SUPPORT, R.ENGINEER},
             a.QuoteActionBody,
-            "awaiting_approval",
+            {S.AWAITING_APPROVAL},
         ),
         _row(
             Action.APPROVE_QUOTE,
             {S.AWAITING_APPROVAL},
             {R.CUSTOMER, R.INTAKE},
             a.ApproveQuoteBody,
-            "awaiting_dispatch, or back to on_site for a quote made on site",
+            {S.AWAITING_DISPATCH, S.ON_SITE, S.AWAITING_PARTS, S.AWAITING_SIGNATURE},
+            "back where the quote was made: to dispatch after a diagnosis, on site, or for an "
+            "exclusion found on site to awaiting_parts or awaiting_signature",
         ),
         _row(
             Action.DECLINE_QUOTE,
             {S.AWAITING_APPROVAL},
             {R.CUSTOMER, R.INTAKE},
             a.DeclineQuoteBody,
-            "closed (outcome declined)",
+            {S.CLOSED},
+            "outcome declined",
         ),
         _row(
             Action.ASSIGN,
             {S.AWAITING_DISPATCH, S.DISPATCHED},
             {R.DISPATCHER},
             a.AssignBody,
-            "dispatched",
+            {S.DISPATCHED, SAME},
+            "stays when no engineer qualifies: the dispatcher is told",
         ),
-        _row(
-            Action.SCHEDULE_VISIT, {S.DISPATCHED}, {R.ENGINEER}, a.ScheduleVisitBody, "dispatched"
-        ),
-        _row(Action.CHECK_IN, {S.DISPATCHED}, {R.ENGINEER}, a.CheckInBody, "on_site"),
+        _row(Action.SCHEDULE_VISIT, {S.DISPATCHED}, {R.ENGINEER}, a.ScheduleVisitBody, {SAME}),
+        _row(Action.CHECK_IN, {S.DISPATCHED}, {R.ENGINEER}, a.CheckInBody, {S.ON_SITE}),
         _row(
             Action.REPORT_REPAIR,
             {S.ON_SITE},
             {R.ENGINEER},
             a.ReportRepairBody,
-            "awaiting_signature (fixed, replace); awaiting_parts (needs_parts, "
-            "needs_factory_repair)",
+            {S.AWAITING_SIGNATURE, S.AWAITING_PARTS, S.AWAITING_APPROVAL},
+            "fixed, replace: awaiting_signature; needs_parts, needs_factory_repair: "
+            "awaiting_parts; an exclusion found on site: awaiting_approval first",
         ),
         _row(
             Action.PARTS_ARRIVED,
             {S.AWAITING_PARTS},
             {R.DISPATCHER},
             a.PartsArrivedBody,
-            "dispatched (same engineer)",
+            {S.DISPATCHED},
+            "same engineer",
         ),
-        _row(Action.SIGN, {S.AWAITING_SIGNATURE}, {R.CUSTOMER}, a.SignBody, "closed"),
+        _row(Action.SIGN, {S.AWAITING_SIGNATURE}, {R.CUSTOMER}, a.SignBody, {S.CLOSED}),
         _row(
             Action.REFUSE_SIGNATURE,
             {S.AWAITING_SIGNATURE},
             {R.CUSTOMER},
             a.RefuseSignatureBody,
-            "awaiting_signature, escalated to the supervisor",
+            {SAME},
+            "escalated to the supervisor",
         ),
         _row(
             Action.OVERRIDE_CLOSE,
             {S.AWAITING_SIGNATURE},
             {R.SUPERVISOR},
             a.OverrideCloseBody,
-            "closed (outcome closed_without_signature)",
+            {S.CLOSED},
+            "outcome closed_without_signature",
         ),
-        _row(Action.REWORK, {S.AWAITING_SIGNATURE}, {R.SUPERVISOR}, a.ReworkBody, "diagnosing"),
+        _row(Action.REWORK, {S.AWAITING_SIGNATURE}, {R.SUPERVISOR}, a.ReworkBody, {S.DIAGNOSING}),
         _row(
             Action.PAUSE,
             OPEN_STAGES,
             {R.SUPPORT, R.ENGINEER, R.SUPERVISOR},
             a.PauseBody,
-            "same stage, clocks paused",
+            {SAME},
+            "clocks paused",
         ),
         _row(
             Action.RESUME,
             OPEN_STAGES,
             {R.SUPPORT, R.ENGINEER, R.SUPERVISOR},
             a.ResumeBody,
-            "same stage, clocks running",
+            {SAME},
+            "clocks running",
         ),
         _row(
             Action.RECORD_REVISIT,
             {S.FOLLOWING_UP},
             {R.REVISIT},
             a.RecordRevisitBody,
-            "completed (or retried while the customer is unreachable)",
+            {S.COMPLETED, SAME},
+            "completed after the last call; stays while a call is due or retried",
         ),
         _row(
             Action.CANCEL,
             BEFORE_ON_SITE,
             {R.INTAKE, R.SUPERVISOR},
             a.CancelBody,
-            "cancelled",
+            {S.CANCELLED},
+            "",
             {R.SUPERVISOR: OPEN_STAGES},
         ),
         _row(
@@ -247,10 +282,30 @@ LIFECYCLE: Mapping[Action, Transition] = dict(
             OPEN_STAGES,
             {R.SUPPORT, R.SUPERVISOR},
             a.ChangeSeverityBody,
-            "same stage, every running clock re-planned from its start",
+            {SAME},
+            "every running clock re-planned from its start",
         ),
     ]
 )
+#: The moves the workflow makes by itself, not as an action: after close, the follow-up.
+SYSTEM_MOVES: Mapping[Stage, frozenset[Stage]] = {
+    Stage.CLOSED: frozenset({Stage.FOLLOWING_UP, Stage.COMPLETED}),
+}
+
+
+class LifecycleViolation(Exception):
+    """A move the lifecycle table does not have: a bug in the workflow, never bad input. It
+    fails the workflow task, so the request waits, unchanged, for the fixed code."""
+
+
+def check_move(action: Action | None, previous: Stage, stage: Stage) -> None:
+    """Raise `LifecycleViolation` unless `action` (None: the workflow by itself) may move a
+    request from `previous` to `stage`."""
+    allowed = LIFECYCLE[action].leads_to if action else SYSTEM_MOVES.get(previous, frozenset())
+    if stage not in allowed:
+        raise LifecycleViolation(
+            f"{action or 'the workflow'} may not move a request from {previous} to {stage}"
+        )
 
 
 class TransitionRejected(Exception):

@@ -7,11 +7,13 @@ from hypothesis import strategies as st
 from models.lifecycle import (
     LIFECYCLE,
     Action,
+    LifecycleViolation,
     Role,
     Stage,
     TransitionRejected,
     allowed_actions,
     check_allowed,
+    check_move,
 )
 from workflows.service_request.actions import HANDLERS
 
@@ -135,3 +137,29 @@ def test_from_path(segment, action):
 def test_path_round_trips(action):
     assert "_" not in action.path
     assert Action.from_path(action.path) == action
+
+
+def test_every_move_is_one_the_table_names():
+    """The workflow checks each move against `leads_to` (`check_move`): a handler that moved
+    a request anywhere else would fail its workflow task instead of corrupting the request."""
+    check_move(Action.APPROVE_QUOTE, Stage.AWAITING_APPROVAL, Stage.AWAITING_PARTS)
+    check_move(Action.ASSIGN, Stage.DISPATCHED, Stage.DISPATCHED)  # a reassignment
+    check_move(None, Stage.CLOSED, Stage.FOLLOWING_UP)
+    with pytest.raises(LifecycleViolation, match=r"sign may not move .* to completed"):
+        check_move(Action.SIGN, Stage.AWAITING_SIGNATURE, Stage.COMPLETED)
+    with pytest.raises(LifecycleViolation, match="the workflow may not move"):
+        check_move(None, Stage.DIAGNOSING, Stage.CLOSED)
+    staying = {action for action, t in LIFECYCLE.items() if t.stays}
+    assert staying == {
+        Action.ASSIGN,
+        Action.SCHEDULE_VISIT,
+        Action.REFUSE_SIGNATURE,
+        Action.PAUSE,
+        Action.RESUME,
+        Action.RECORD_REVISIT,
+        Action.CHANGE_SEVERITY,
+    }
+    assert all(t.leads_to or t.stays for t in LIFECYCLE.values())
+    assert LIFECYCLE[Action.ASSIGN].goes_to == (
+        "dispatched or the same stage (stays when no engineer qualifies: the dispatcher is told)"
+    )

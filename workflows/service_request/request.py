@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from models.activity_io import ActivityName, LinkPurpose, SigningLinkRequest, plan_request
     from models.common import ClockName
     from models.intake import ServiceRequestStart
-    from models.lifecycle import Stage
+    from models.lifecycle import Action, Stage, check_move
     from models.plan import ClockPlan
     from models.profile import SlaProfile
     from models.state import ServiceRequestState
@@ -42,6 +42,9 @@ class Request:
         self.timeline = Timeline()
         #: A loaner was asked for once (the pool may have had none).
         self.loaner_requested = False
+        #: The action being handled (None: the workflow acts by itself); every move is
+        #: checked against its row of the lifecycle table.
+        self.action: Action | None = None
 
     @property
     def profile(self) -> SlaProfile:
@@ -54,6 +57,7 @@ class Request:
 
     def move(self, stage: Stage, actor: a.Actor | str, data: dict[str, Any] | None = None) -> None:
         previous = self.state.stage
+        check_move(self.action, previous, stage)
         self.state.stage = stage
         if previous == Stage.AWAITING_SIGNATURE:
             self.state.signing_url = None  # the link served its purpose or was replaced

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from models.common import ClockName
     from models.display import local_minute
     from models.intake import ServiceRequestStart
-    from models.lifecycle import TERMINAL_STAGES, Stage
+    from models.lifecycle import LIFECYCLE, TERMINAL_STAGES, LifecycleViolation, Stage
     from models.search_attributes import search_attribute_updates, search_attribute_values
     from models.state import ServiceRequestState
     from workflows.service_request.actions import HANDLERS, admit
@@ -140,7 +140,13 @@ class ServiceRequestWorkflow:
             # A deadline that passed while this action waited (a worker outage, the lock) is a
             # breach, even if the loop has not woken for it yet.
             account_for_time_passed(r, workflow.now())
-            await HANDLERS[action](r, actor, body)
+            before, r.action = r.state.stage, action
+            try:
+                await HANDLERS[action](r, actor, body)
+            finally:
+                r.action = None
+            if r.state.stage == before and not LIFECYCLE[action].stays:
+                raise LifecycleViolation(f"{action} left the request in {before}")
             if r.state.stage == Stage.CLOSED and workflow.patched(FOLLOW_UP_IN_ACTION):
                 # What the loop would do next (return the loaner, plan the revisits), done now:
                 # the answer shows `following_up`, so a revisit recorded at once is accepted.
