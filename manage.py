@@ -10,7 +10,7 @@ python manage.py register-search-attributes   (for clusters other than the dev s
 python manage.py import-profile FILE...  SLA profiles from JSON or YAML files (new versions)
 python manage.py import-holidays --profile NAME --calendar CAL (--china YEAR... | --ical FILE)
 python manage.py import-archive FILE [--kind customers|assets|repairs] [--dry-run]
-                                         customer archive rows from CSV or JSON (archive_import.py)
+                                         customer archive rows from CSV or JSON (db/archive_import)
 python manage.py sync-schedules          re-create the kept schedules a new cluster lacks
 python manage.py apply-service-plans [--customer ID]
                                          contract schedules as the customers' profiles plan them
@@ -39,10 +39,8 @@ from temporalio.api.operatorservice.v1 import (
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.schedules import create_in_temporal, exists_in_temporal
-from api.sla_profiles import profile_errors
-from archive_import import KINDS, ImportRejected, Kind, import_archive
 from config import Settings, connect_temporal
+from db.archive_import import KINDS, ImportRejected, Kind, import_archive
 from db.demo import create_demo_keys, is_empty, load_demo
 from db.profiles import find_version, latest_profile, load_profile_file, store_profile
 from db.schedules import defined
@@ -66,9 +64,10 @@ from identity.keys import (
 )
 from models import search_attributes
 from models.lifecycle import Role
-from models.profile import SlaProfile, Weekday
+from models.profile import SlaProfile, Weekday, profile_errors
 from models.schedules import ScheduledRun
-from service_plans import PlanConflict, UnknownCustomer, apply_service_plan
+from schedules.service_plans import PlanConflict, UnknownCustomer, apply_service_plan
+from schedules.temporal import create_in_temporal, exists_in_temporal
 from sla.holidays import china_holidays, ical_holidays, merge_into
 
 #: Exit status of a command refused for bad input (argparse uses the same for bad usage).

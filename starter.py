@@ -19,12 +19,12 @@ from typing import Any
 from pydantic import ValidationError
 from temporalio.client import Client
 
-from api import gateway
-from api.intake import reserve
-from api.problems import Problem
+import gateway
 from config import Settings, connect_temporal
 from db.session import make_engine, session_factory
+from intake.reservation import reserve
 from models.actions import Actor
+from models.errors import DomainError
 from models.intake import IntakeRequest
 from models.lifecycle import Action, Role
 from models.state import ServiceRequestState
@@ -171,5 +171,5 @@ async def main() -> None:
 if __name__ == "__main__":
     try:
         asyncio.run(main())
-    except Problem as problem:
-        sys.exit(f"rejected ({problem.status}): {problem.detail}")
+    except DomainError as problem:
+        sys.exit(f"rejected ({type(problem).__name__}): {problem.detail}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from api.intake import reserve
 from db.session import SessionFactory
+from intake.reservation import reserve
 from models.activity_io import ActivityName, ReworkRequest
 from models.intake import IntakeRequest, ServiceRequestStart
 

@@ -14,11 +14,7 @@ from models.activity_io import ActivityName, RecordRequest
 from models.common import SlaStatus
 from models.complaints import ComplaintState
 from models.revisits import RevisitCallEntry, RevisitCallState
-from models.state import ServiceRequestState
-
-
-def workflow_id_for(number: str) -> str:
-    return f"service-request-{number}"
+from models.state import ServiceRequestState, workflow_id_for
 
 
 class RecordActivities:

@@ -1,8 +1,8 @@
 """Activities of the scheduled revisits and inspections: the working-date rule, the inspection
 intake and the periodic call.
 
-The inspection is registered here through `api.intake.reserve` and started through
-`api.gateway.start` rather than as a child workflow: it then goes exactly the way of a hotline
+The inspection is registered here through `intake.reservation.reserve` and started through
+`gateway.start` rather than as a child workflow: it then goes exactly the way of a hotline
 intake (number, entitlement, first plan, search attributes, summary), and both steps are
 idempotent (the external_ref finds the first intake, the workflow ID the first workflow), so a
 retried activity or a re-run of the scheduled workflow never registers twice.
@@ -19,12 +19,12 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-from api import gateway
-from api.intake import reserve
-from api.problems import Problem
+import gateway
 from db.profiles import latest_profile
 from db.session import SessionFactory
 from db.tables import Asset, Customer
+from intake.reservation import reserve
+from models.errors import DomainError
 from models.intake import IntakeRequest
 from models.revisits import CHANNELS, RevisitCallStart
 from models.schedules import (
@@ -136,7 +136,7 @@ class ScheduledActivities:
             start, duplicate = await asyncio.to_thread(
                 reserve, self._sessions, body, None, self._timezone, None, REGISTERED_BY
             )
-        except Problem as problem:
+        except DomainError as problem:
             # The customer or asset was removed, or the profile is gone: retrying cannot help.
             raise ApplicationError(
                 problem.detail, type="InspectionRejected", non_retryable=True

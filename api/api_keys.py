@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.context import Ctx, require
-from api.problems import Problem, unprocessable
+from api.problems import Problem
 from db.session import transaction
 from identity.keys import (
     ApiKeyInfo,
@@ -20,6 +20,7 @@ from identity.keys import (
     list_api_keys,
     revoke_api_key,
 )
+from models.errors import invalid_fields
 from models.lifecycle import Role
 
 router = APIRouter(prefix="/v1/api-keys", tags=["API keys"])
@@ -52,7 +53,7 @@ async def create(body: NewKey, ctx: Ctx, _: Admin) -> IssuedKey:
     try:
         return await ctx.db(issue)
     except KeyRejected as exc:
-        raise unprocessable([{"field": exc.field, "reason": exc.reason}]) from None
+        raise invalid_fields([{"field": exc.field, "reason": exc.reason}]) from None
 
 
 @router.get("", response_model=list[ApiKeyInfo])

@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from api.context import Ctx, require
 from api.ownership import check_asset, check_customer
-from api.problems import Problem, unprocessable
+from api.problems import Problem
 from api.sla_profiles import READERS, Admin, Reader
 from db import archive
 from db.session import transaction
 from identity.keys import Principal
 from models.archive import AssetRecord, CustomerRecord, EngineerRecord, History, Page
+from models.errors import invalid_fields
 from models.lifecycle import Role
 
 T = TypeVar("T")
@@ -67,14 +68,14 @@ def _found(value: T | None, what: str) -> T:
 
 def _apply(session: Session, plan: archive.Plan) -> None:
     if plan.problems:
-        raise unprocessable([{"field": p.field, "reason": p.reason} for p in plan.problems])
+        raise invalid_fields([{"field": p.field, "reason": p.reason} for p in plan.problems])
     plan.apply(session)
 
 
 def _same_key(field: str, in_path: str, in_body: str) -> None:
     if in_body != in_path:
         reason = f"is {in_body!r} but the path names {in_path!r}"
-        raise unprocessable([{"field": field, "reason": reason}])
+        raise invalid_fields([{"field": field, "reason": reason}])
 
 
 def _absent(exists: bool, what: str, advice: str) -> None:

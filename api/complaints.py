@@ -14,18 +14,19 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from sqlalchemy import select
 from temporalio.service import RPCError, RPCStatusCode
 
-from api import gateway
+import gateway
 from api.context import Ctx, require
-from api.intake import idempotency_key, reserve_complaint
 from api.problems import Problem
 from db.tables import ComplaintRow
 from identity.keys import Principal
+from intake.reservation import idempotency_key, reserve_complaint
 from models.complaints import (
     ComplaintState,
     RespondBody,
     RespondCommand,
     complaint_workflow_id,
 )
+from models.errors import Conflict
 from models.intake import IntakeRequest, IntakeResponse
 from models.lifecycle import Role
 from workflows.complaint import ANSWERED_BY, ComplaintWorkflow
@@ -152,14 +153,13 @@ async def respond(
             ),
             f"complaint {number}",
         )
-    except Problem as problem:
+    except Conflict:
         # An answered complaint's workflow has finished: say who answered it, and when.
-        row = await ctx.db(lambda: _stored(ctx, number)) if problem.status == 409 else None
+        row = await ctx.db(lambda: _stored(ctx, number))
         if row is None or row.responded_at is None:
             raise
         at = row.responded_at.astimezone(ZoneInfo(ctx.settings.timezone))
-        raise Problem(
-            409,
-            f"complaint {number} was already answered by {row.responded_by} at {at:%Y-%m-%d %H:%M}",
+        raise Conflict(
+            f"complaint {number} was already answered by {row.responded_by} at {at:%Y-%m-%d %H:%M}"
         ) from None
     return state

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Collection
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.serialization import ServiceZoneInstants
+from models.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    Unavailable,
+    invalid_fields,
+    invalid_model,
+)
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -45,56 +52,18 @@ class Problem(Exception):
         self.errors = errors
 
 
-#: Validators that check several fields at once name the one at fault before the message
-#: ("targets.response.1: unknown calendar 'night'"); that path belongs in `field`.
-_LEADING_PATH = re.compile(r"^([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*): (.+)$", re.DOTALL)
+#: The HTTP status of each kind of domain error.
+STATUS: dict[type[DomainError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    NotAllowed: 403,
+    Conflict: 409,
+    Unavailable: 503,
+}
 
 
-def field_errors(
-    exc: ValidationError | RequestValidationError,
-    prefix: str = "",
-    *,
-    skip: Collection[str] = (),
-    default: str = "body",
-) -> list[dict[str, str]]:
-    """One `{"field", "reason"}` per problem, `field` being the dotted path in the document.
-
-    `skip` drops location parts a model adds that the document does not write; `default` is
-    the field of a problem with the whole document.
-    """
-    return [_field_error(err, prefix, frozenset(skip), default) for err in exc.errors()]
-
-
-#: The reason for a body that is not JSON at all (FastAPI hands it on as bytes).
-NOT_JSON = "must be a JSON object, sent with Content-Type: application/json"
-
-
-def _field_error(err: Any, prefix: str, skip: frozenset[str], default: str) -> dict[str, str]:
-    location = [str(part) for part in err.get("loc", ()) if part != "body" and part not in skip]
-    reason = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-    if tuple(err.get("loc", ())) == ("body",) and isinstance(err.get("input"), bytes):
-        reason = NOT_JSON
-    if len(location) > 1 and location[-1] == "[key]":
-        location.pop()
-        reason = f"{location[-1]!r} is not a valid key: {reason}"
-    lifted = _LEADING_PATH.match(reason)
-    if lifted:
-        location += lifted[1].split(".")
-        reason = lifted[2]
-    field = ".".join(location) or prefix or default
-    if prefix and location:
-        field = f"{prefix}.{field}"
-    return {"field": field, "reason": reason}
-
-
-def unprocessable(errors: list[dict[str, str]]) -> Problem:
-    """422 naming every bad field; the detail sums up the first few."""
-    summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
-    return Problem(422, summary or "the request body is not valid", errors=list(errors))
-
-
-def invalid(exc: ValidationError | RequestValidationError, prefix: str = "") -> Problem:
-    return unprocessable(field_errors(exc, prefix))
+def status_of(error: DomainError) -> int:
+    return next(status for kind, status in STATUS.items() if isinstance(error, kind))
 
 
 def problem_response(
@@ -171,7 +140,7 @@ def _nul_in_address(scope: Scope) -> JSONResponse | None:
     )
     if not bad:
         return None
-    problem = unprocessable(
+    problem = invalid_fields(
         [{"field": name.replace("\x00", "%00"), "reason": NUL_TEXT} for name in bad]
     )
     return problem_response(422, problem.detail, problem.errors)
@@ -207,7 +176,7 @@ def _json_sent_as_form(scope: Scope, body: bytes) -> None:
 
 
 def _too_deep_problem() -> JSONResponse:
-    problem = unprocessable([{"field": "body", "reason": TOO_DEEP}])
+    problem = invalid_fields([{"field": "body", "reason": TOO_DEEP}])
     return problem_response(422, problem.detail, problem.errors)
 
 
@@ -221,9 +190,13 @@ def install(app: FastAPI) -> None:
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.detail, exc.errors)
 
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(status_of(exc), exc.detail, exc.errors)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problem = invalid(exc)
+        problem = invalid_model(exc)
         return problem_response(422, problem.detail, problem.errors)
 
     @app.exception_handler(HTTPException)

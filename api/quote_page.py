@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from api import gateway
+import gateway
 from api.context import AppContext, Ctx
 from api.signing import LinkUse, Refused, pages, usable, use_up
 from db.session import transaction

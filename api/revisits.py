@@ -17,13 +17,14 @@ from sqlalchemy import func, select
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api import gateway
+import gateway
 from api.context import Ctx, require
-from api.intake import idempotency_key
-from api.problems import Problem, unprocessable
+from api.problems import Problem
 from db.tables import Asset, Customer, RevisitCallRow
 from identity.keys import Principal
+from intake.reservation import idempotency_key
 from models.actions import ActionCommand, Actor, RecordRevisitBody
+from models.errors import InvalidInput, invalid_fields
 from models.lifecycle import LIFECYCLE, Action, Role
 from models.revisits import RevisitCallEntry, RevisitCallState
 from models.state import ServiceRequestState
@@ -51,8 +52,8 @@ def due_by(text: str, timezone: str) -> datetime:
     """`due_before` as an instant: a date is the end of that day in the service time zone; an
     instant needs its offset (`Z`, `+08:00`; a raw `+` that arrived as a space is one)."""
 
-    def refuse(reason: str) -> Problem:
-        return unprocessable([{"field": "due_before", "reason": reason}])
+    def refuse(reason: str) -> InvalidInput:
+        return invalid_fields([{"field": "due_before", "reason": reason}])
 
     text = text.strip()
     try:

@@ -12,7 +12,12 @@ from api.problems import Problem
 from identity.keys import Principal
 from models.lifecycle import Role
 from models.schedules import ScheduleDefinition
-from service_plans import PlanConflict, UnknownCustomer, apply_service_plan, planned_schedules
+from schedules.service_plans import (
+    PlanConflict,
+    UnknownCustomer,
+    apply_service_plan,
+    planned_schedules,
+)
 
 router = APIRouter(prefix="/v1/customers", tags=["schedules"])
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]

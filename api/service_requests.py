@@ -11,18 +11,18 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 
-from activities.records import workflow_id_for
-from api import gateway
+import gateway
 from api.complaints import register_complaint
 from api.context import Anyone, Ctx, require
-from api.intake import idempotency_key, reserve
 from api.ownership import check_request
-from api.problems import Problem, invalid, unprocessable
+from api.problems import Problem
 from db.tables import Intake, ServiceRequestRow, TimelineEventRow
 from identity.keys import Principal
+from intake.reservation import idempotency_key, reserve
+from models.errors import invalid_fields, invalid_model
 from models.intake import ClockView, IntakeRequest, IntakeResponse
 from models.lifecycle import LIFECYCLE, TERMINAL_STAGES, Action, Role, Stage
-from models.state import ServiceRequestState, TimelineEvent
+from models.state import ServiceRequestState, TimelineEvent, workflow_id_for
 
 router = APIRouter(prefix="/v1/service-requests", tags=["service requests"])
 #: `?engineer=me`: an engineer key's own jobs.
@@ -111,7 +111,7 @@ async def list_requests(
     requests, an engineer key the jobs assigned to it (`engineer=me` says so explicitly)."""
     if engineer == ME:
         if who.engineer_id is None:
-            raise unprocessable(
+            raise invalid_fields(
                 [{"field": "engineer", "reason": "'me' is for engineer keys; name an engineer"}]
             )
         engineer = who.engineer_id
@@ -252,7 +252,7 @@ def _action_route(action: Action) -> None:
             try:
                 body = model.model_validate({})
             except ValidationError as exc:
-                raise invalid(exc) from None
+                raise invalid_model(exc) from None
         if action is Action.SIGN:
             # ---- SIGN hook (api/signing.py): every signature binds the SHA-256 of the report
             # as rendered now, and that report is stored. Imported here: api.signing imports

@@ -21,10 +21,10 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.orm import Session
 
-from api import gateway
+import gateway
 from api.context import Anyone, AppContext, Ctx
 from api.ownership import check_request
-from api.problems import Problem, invalid
+from api.problems import Problem
 from api.reports import render_report, report_html
 from api.service_requests import current_state
 from db.session import transaction
@@ -35,6 +35,7 @@ from documents.report import render_pdf, sha256
 from models.actions import Actor, Rating, ShortText, SignaturePng, SignBody, Text
 from models.activity_io import LinkPurpose
 from models.common import ClockName, ClockStatus
+from models.errors import DomainError, invalid_model
 from models.lifecycle import Action, Role, Stage
 from models.state import ServiceRequestState, signature_of
 from signing.tokens import ExpiredToken, InvalidToken, SigningClaim, read
@@ -256,7 +257,7 @@ async def sign_report(
         signed = await gateway.act(
             await ctx.temporal(), number, Action.SIGN, actor, sent, update_id
         )
-    except Problem:
+    except (Problem, DomainError):
         if mine is not None:
             await _forget(ctx, number, mine)
         raise
@@ -288,7 +289,7 @@ async def _forget(ctx: AppContext, number: str, copy: _Copy) -> None:
     did record that very copy (another call with the same content won)."""
     try:
         witness = (await current_state(ctx, number)).signature
-    except Problem:
+    except (Problem, DomainError):
         return  # cannot tell: a copy nobody witnessed is never shown as signed
     if witness is not None and witness.report_sha256 == copy.sha256:
         return
@@ -349,7 +350,7 @@ async def sign(token: str, body: SignPageBody, ctx: Ctx) -> dict[str, str]:
     try:
         signature = SignBody.model_validate(body.model_dump(exclude_none=True))
     except ValidationError as exc:
-        raise invalid(exc) from None
+        raise invalid_model(exc) from None
     # The link is the credential: it acts for the request's own customer; the name typed on
     # the page stays the signer's own words in the signature.
     actor = Actor(

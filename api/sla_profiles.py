@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.context import Ctx, require
-from api.problems import TOO_DEEP, Problem, field_errors, unprocessable
+from api.problems import TOO_DEEP, Problem
 from db.profiles import (
     Format,
     customers_using,
@@ -29,8 +29,9 @@ from db.profiles import (
 from db.session import transaction
 from db.tables import SlaProfileVersion
 from identity.keys import Principal
+from models.errors import invalid_fields
 from models.lifecycle import Role
-from models.profile import SlaProfile
+from models.profile import SlaProfile, profile_errors
 
 T = TypeVar("T")
 router = APIRouter(prefix="/v1/sla-profiles", tags=["SLA profiles"])
@@ -52,16 +53,6 @@ class StoredProfile(ProfileSummary):
     profile: Annotated[dict[str, Any], Field(description="the profile document of SPEC §3")]
 
 
-# ------------------------------------------------------------------ validation errors
-def profile_errors(exc: ValidationError) -> list[dict[str, str]]:
-    """One `{"field", "reason"}` per problem, `field` being the dotted path in the document.
-
-    A clock's targets are written flat by severity and read into `by_severity`: the path is
-    reported as the document writes it.
-    """
-    return field_errors(exc, skip=("by_severity",), default="profile")
-
-
 # ------------------------------------------------------------------ request bodies
 def _body_format(request: Request) -> Format:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -81,11 +72,11 @@ async def _profile_body(request: Request) -> SlaProfile:
     try:
         return parse_profile(raw.decode("utf-8"), kind)
     except ValidationError as exc:
-        raise unprocessable(profile_errors(exc)) from None
+        raise invalid_fields(profile_errors(exc)) from None
     except ValueError as exc:  # unparsable, or not UTF-8
-        raise unprocessable([{"field": "body", "reason": str(exc)}]) from None
+        raise invalid_fields([{"field": "body", "reason": str(exc)}]) from None
     except RecursionError:  # `[[[[…]]]]` thousands deep, in JSON or YAML
-        raise unprocessable([{"field": "body", "reason": TOO_DEEP}]) from None
+        raise invalid_fields([{"field": "body", "reason": TOO_DEEP}]) from None
 
 
 def _inline_refs(schema: Any, defs: dict[str, Any]) -> Any:
@@ -206,7 +197,7 @@ async def update_profile(name: str, request: Request, ctx: Ctx, _: Admin) -> Sto
     a body equal to the latest version stores nothing and returns that version."""
     profile = await _profile_body(request)
     if profile.name != name:
-        raise unprocessable(
+        raise invalid_fields(
             [{"field": "name", "reason": f"is {profile.name!r} but the path names {name!r}"}]
         )
 

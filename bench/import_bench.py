@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive_import import columns, import_archive
+from db.archive_import import columns, import_archive
 from db.demo import STANDARD_PROFILE
 from db.profiles import load_profile_file, store_profile
 from db.session import create_schema, drop_schema, make_engine, session_factory, transaction

@@ -18,6 +18,7 @@ from pydantic import (
 
 from models.actions import NOT_BOOL, Severity
 from models.common import ClockName
+from models.errors import HasErrors, field_errors
 from models.service_plan import PlannedService
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -248,3 +249,12 @@ class SlaProfile(Strict):
                     f"{where}: unknown calendar {name!r} (known: {', '.join(sorted(known))})"
                 )
         return self
+
+
+def profile_errors(exc: HasErrors) -> list[dict[str, str]]:
+    """One `{"field", "reason"}` per problem, `field` being the dotted path in the document.
+
+    A clock's targets are written flat by severity and read into `by_severity`: the path is
+    reported as the document writes it.
+    """
+    return field_errors(exc, skip=("by_severity",), default="profile")

@@ -143,6 +143,11 @@ class ComplaintRecord(BaseModel):
     rework: str | None = None
 
 
+def workflow_id_for(number: str) -> str:
+    """The workflow ID of service request `number`."""
+    return f"service-request-{number}"
+
+
 class ServiceRequestState(BaseModel):
     number: str
     type: RequestType

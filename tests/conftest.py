@@ -23,7 +23,6 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from api.intake import reserve
 from config import Settings
 from db.demo import load_demo
 from db.session import (
@@ -35,6 +34,7 @@ from db.session import (
     transaction,
 )
 from identity.keys import create_api_key
+from intake.reservation import reserve
 from manage import register_search_attributes
 from models import search_attributes
 from models.intake import IntakeRequest, ServiceRequestStart

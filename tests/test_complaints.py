@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from temporalio.client import Client, WorkflowHandle
 
-from api import gateway
-from api.intake import reserve_complaint
+import gateway
 from db.tables import ComplaintRow, Notification, RevisitCallRow
+from intake.reservation import reserve_complaint
 from models.actions import ActionCommand, Actor
 from models.complaints import (
     ComplaintPlanRequest,

@@ -165,11 +165,11 @@ def test_revisits_of_requests_already_following_up_reach_the_call_list(fresh, in
     """Migration 0005 copies them from the read model: the call list reads `revisit_calls`."""
     from datetime import UTC, datetime, timedelta
 
-    from activities.records import _projection, workflow_id_for
+    from activities.records import _projection
     from db.tables import RevisitCallRow, ServiceRequestRow
     from models.lifecycle import Stage
     from models.revisits import RevisitCallEntry
-    from models.state import Diagnosis, RevisitRecord, ServiceRequestState
+    from models.state import Diagnosis, RevisitRecord, ServiceRequestState, workflow_id_for
 
     closed = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
     state = ServiceRequestState.registered(intake(at=closed - timedelta(hours=2)))

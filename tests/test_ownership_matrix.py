@@ -21,9 +21,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from activities.records import workflow_id_for
 from api.app import create_app
 from models.lifecycle import LIFECYCLE, Action, Role
+from models.state import workflow_id_for
 from tests.test_api import FIXED, SIGNED, intake_body
 from tests.workflow_helpers import eventually
 

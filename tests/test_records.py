@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from activities.dispatch import DispatchActivities
 from activities.records import RecordActivities
-from api.intake import reserve
-from api.problems import Problem
 from db.tables import Intake, ServiceRequestRow, TimelineEventRow
+from intake.reservation import reserve
 from models.activity_io import AutoAssignRequest, EngineerLookup, RecordRequest
+from models.errors import Conflict, InvalidInput
 from models.intake import IntakeRequest
 from models.lifecycle import Stage
 from models.state import ServiceRequestState, TimelineEvent
@@ -102,9 +102,8 @@ def test_reservation_is_idempotent_and_numbered(sessions):
     assert first.number.startswith("SR-20261120-")  # the local (Asia/Shanghai) date
     assert first.entitlement.status == "in_warranty"
     assert first.initial_plan.due["response"] == NOW + timedelta(minutes=120)  # severity 3
-    with pytest.raises(Problem) as conflict:
+    with pytest.raises(Conflict):
         reserve(sessions, body(external_ref="R-1", severity=1), "ref:R-1", "Asia/Shanghai", now=NOW)
-    assert conflict.value.status == 409
 
 
 def test_concurrent_reservations_of_one_key_give_one_number(sessions):
@@ -136,9 +135,10 @@ def test_concurrent_reservations_of_one_key_give_one_number(sessions):
 def test_an_invalid_intake_writes_nothing(sessions):
     with sessions() as session:
         before = session.scalar(select(func.count()).select_from(Intake))
-    with pytest.raises(Problem) as rejected:
+    with pytest.raises(InvalidInput) as rejected:
         reserve(sessions, body(asset_serial="SN-1001"), "ref:BAD", "Asia/Shanghai", now=NOW)
-    assert rejected.value.status == 422 and "belongs to customer C001" in rejected.value.detail
+    assert "belongs to customer C001" in rejected.value.detail
+    assert rejected.value.errors and rejected.value.errors[0]["field"] == "asset_serial"
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Intake)) == before
 

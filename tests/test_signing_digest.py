@@ -9,9 +9,9 @@ import hashlib
 import pytest
 
 import api.signing
-from api import gateway
-from api.problems import Problem
+import gateway
 from db.tables import SignedReport
+from models.errors import Conflict
 from models.lifecycle import Role
 from tests.test_api import SIGNED
 from tests.test_signing import auth, awaiting_signature
@@ -98,7 +98,7 @@ async def test_a_signature_the_workflow_refuses_leaves_no_report(
     number, _ = await awaiting_signature(http, api_keys)
 
     async def refused(*args, **kwargs):
-        raise Problem(409, "service request is not awaiting a signature")
+        raise Conflict("service request is not awaiting a signature")
 
     with monkeypatch.context() as patch:
         patch.setattr(gateway, "act", refused)

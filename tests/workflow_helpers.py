@@ -10,10 +10,9 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from activities.records import workflow_id_for
 from models.actions import ActionCommand, Actor
 from models.intake import ServiceRequestStart
-from models.state import ServiceRequestState
+from models.state import ServiceRequestState, workflow_id_for
 from workflows.service_request import ServiceRequestWorkflow
 
 TASK_QUEUE = "aftersales-test"

@@ -1,5 +1,5 @@
 """How a workflow refuses an update: an ApplicationError of one of these types, which the API
-maps to an HTTP status (api/gateway.py)."""
+maps to a domain error and the API to an HTTP status (gateway/)."""
 
 from __future__ import annotations
 

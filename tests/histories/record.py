@@ -21,7 +21,6 @@ from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from api.intake import reserve
 from db.demo import load_demo
 from db.session import (
     SessionFactory,
@@ -30,6 +29,7 @@ from db.session import (
     session_factory,
     transaction,
 )
+from intake.reservation import reserve
 from manage import register_search_attributes
 from models.intake import IntakeRequest, RequestType
 from models.lifecycle import TERMINAL_STAGES

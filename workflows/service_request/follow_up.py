@@ -25,7 +25,12 @@ with workflow.unsafe.imports_passed_through():
     from models.profile import DEFAULT_COMPLAINT_RESPONSE
     from models.revisits import next_attempt
     from models.search_attributes import initial_search_attributes, static_summary
-    from models.state import ComplaintRecord, RevisitRecord, ServiceRequestState
+    from models.state import (
+        ComplaintRecord,
+        RevisitRecord,
+        ServiceRequestState,
+        workflow_id_for,
+    )
     from workflows.service_request.escalations import alarm
     from workflows.service_request.held_notices import iso
     from workflows.service_request.patches import (
@@ -144,7 +149,7 @@ async def _open_complaint(r: Request, actor: a.Actor, reason: str) -> None:
     await workflow.start_child_workflow(
         WORKFLOW_TYPE,
         rework,
-        id=f"service-request-{rework.number}",
+        id=workflow_id_for(rework.number),
         task_queue=workflow.info().task_queue,
         parent_close_policy=ParentClosePolicy.ABANDON,
         search_attributes=initial_search_attributes(ServiceRequestState.registered(rework)),

@@ -48,10 +48,10 @@ from typing import Any, Literal, TextIO, get_args
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from api.problems import field_errors
 from db.archive import Numbered, Plan, RowProblem, plan_assets, plan_customers, plan_repairs
 from db.session import SessionFactory, transaction
 from models.archive import AssetRecord, CustomerRecord, RepairRow
+from models.errors import field_errors
 
 Kind = Literal["customers", "assets", "repairs"]
 KINDS: tuple[Kind, ...] = get_args(Kind)

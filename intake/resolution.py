@@ -1,36 +1,30 @@
-"""Intake (报修登记): resolve the defaults, compute the entitlement and reserve the number.
-
-The reservation is the `intakes` row: its unique idempotency key makes a repeated or concurrent
-intake find the first one, and it stores the workflow input so that whoever comes second starts
-(or finds) exactly the same workflow.
+"""Intake (报修登记) resolved: the defaults filled in from the archive, every reference
+checked (422 naming the field), the entitlement and the first plan of the clocks; for a hotline
+complaint, its customer, asset and answer deadline. A caller new to the archive is created in
+the same transaction.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.problems import Problem, invalid, unprocessable
 from db import archive
 from db.entitlements import entitlement_for
 from db.profiles import latest_profile
-from db.session import SessionFactory, transaction
-from db.tables import Asset, Customer, Intake, ServiceRequestRow, Site
+from db.tables import Asset, Customer, Intake, Site
 from inspection import checklist_for
 from models.actions import Actor
 from models.activity_io import plan_request
 from models.archive import AssetRecord, CustomerRecord
 from models.complaints import ComplaintPlanRequest, ComplaintStart
+from models.errors import invalid_field, invalid_fields, invalid_model
 from models.intake import Contact, IntakeRequest, ServiceRequestStart
-from models.lifecycle import OPEN_STAGES
 from models.profile import SlaProfile
 from models.state import ServiceRequestState
 from sla.deadlines import complaint_due, plan
@@ -38,26 +32,6 @@ from sla.deadlines import complaint_due, plan
 MAX_BACKDATE = timedelta(days=7)
 #: Clocks of callers' machines drift; a report a little "in the future" is not an error.
 CLOCK_SKEW = timedelta(minutes=2)
-#: How long a new request may take to reach the read model (its workflow's first activity).
-UNPROJECTED_WINDOW = timedelta(minutes=10)
-#: A hotline complaint's number: `CP-YYYYMMDD-NNNNNN` from the same sequence as requests.
-COMPLAINT_PREFIX = "CP"
-
-
-def idempotency_key(header: str | None) -> str | None:
-    return f"key:{header}" if header else None
-
-
-def body_hash(body: IntakeRequest) -> str:
-    return hashlib.sha256(body.model_dump_json(exclude_none=True).encode()).hexdigest()
-
-
-def request_number(
-    sequence: int, registered_at: datetime, timezone: str, prefix: str = "SR"
-) -> str:
-    """`SR-YYYYMMDD-NNNNNN` (a hotline complaint: `CP-…`): the local registration date and the
-    database sequence."""
-    return f"{prefix}-{registered_at.astimezone(ZoneInfo(timezone)):%Y%m%d}-{sequence:06d}"
 
 
 class RepairFacts(NamedTuple):
@@ -71,13 +45,9 @@ class RepairFacts(NamedTuple):
 def repair_facts(body: IntakeRequest) -> RepairFacts:
     """The asset, fault and severity of a request that runs the repair clocks, or 422."""
     if problems := body.problems():
-        raise unprocessable(problems)
+        raise invalid_fields(problems)
     assert body.asset_serial and body.fault_code and body.severity  # checked just above
     return RepairFacts(body.asset_serial, body.fault_code, body.severity)
-
-
-def _unprocessable(field: str, reason: str) -> Problem:
-    return Problem(422, f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
 
 
 def resolve(
@@ -171,7 +141,7 @@ def _customer(session: Session, body: IntakeRequest) -> Customer:
 def _asset(session: Session, body: IntakeRequest, serial: str, customer: Customer) -> Asset:
     asset = session.get(Asset, serial) or _new_asset(session, body, serial)
     if asset.customer_id != customer.id:
-        raise _unprocessable(
+        raise invalid_field(
             "asset_serial",
             f"asset {asset.serial} belongs to customer {asset.customer_id}, not {customer.id}",
         )
@@ -184,7 +154,7 @@ def _complained_about(session: Session, number: str, customer: Customer) -> Serv
     start = ServiceRequestStart.model_validate(row.start) if row and row.start else None
     if start is None or start.customer_id != customer.id:
         # Another customer's request is reported as unknown: intake must not confirm it exists.
-        raise _unprocessable("about", f"customer {customer.id} has no service request {number}")
+        raise invalid_field("about", f"customer {customer.id} has no service request {number}")
     return start
 
 
@@ -192,17 +162,17 @@ def _profile(session: Session, body: IntakeRequest, customer: Customer) -> tuple
     profile_name = body.sla_profile or customer.sla_profile
     found = latest_profile(session, profile_name)
     if found is None:
-        raise _unprocessable("sla_profile", f"there is no SLA profile {profile_name!r}")
+        raise invalid_field("sla_profile", f"there is no SLA profile {profile_name!r}")
     return found
 
 
 def _reported_at(body: IntakeRequest, now: datetime) -> datetime:
     reported_at = body.reported_at or now
     if reported_at > now + CLOCK_SKEW:
-        raise _unprocessable("reported_at", "is in the future")
+        raise invalid_field("reported_at", "is in the future")
     reported_at = min(reported_at, now)  # a caller's clock a little ahead: never in the future
     if reported_at < now - MAX_BACKDATE:
-        raise _unprocessable("reported_at", "may be backdated by at most 7 days")
+        raise invalid_field("reported_at", "may be backdated by at most 7 days")
     return reported_at
 
 
@@ -218,7 +188,7 @@ def _new_customer(session: Session, body: IntakeRequest) -> Customer:
     """A caller new to the archive (SPEC §4: created within the intake), in the intake's
     transaction, validated as `/v1/customers` validates it."""
     if body.customer is None:
-        raise _unprocessable(
+        raise invalid_field(
             "customer_id",
             f"there is no customer {body.customer_id!r}; to create it with this request give "
             '"customer": {"name", "contact": {"name", "phone"}, "region"}',
@@ -227,14 +197,14 @@ def _new_customer(session: Session, body: IntakeRequest) -> Customer:
     given = {k: v for k, v in defaults.items() if v is not None} | body.customer
     record = _validated(CustomerRecord, given | {"id": body.customer_id}, "customer")
     if record.contact is None:
-        raise _unprocessable("customer.contact", "a new customer needs a contact (name, phone)")
+        raise invalid_field("customer.contact", "a new customer needs a contact (name, phone)")
     _archive(session, archive.plan_customers(session, [(1, record)]), "customer")
     return _found(session, Customer, record.id)
 
 
 def _new_asset(session: Session, body: IntakeRequest, serial: str) -> Asset:
     if body.asset is None:
-        raise _unprocessable(
+        raise invalid_field(
             "asset_serial",
             f"there is no asset with serial {serial!r}; to create it with this request "
             'give "asset": {"model", "category", "invoice_date"}',
@@ -246,7 +216,6 @@ def _new_asset(session: Session, body: IntakeRequest, serial: str) -> Asset:
 
 
 R = TypeVar("R", bound=BaseModel)
-S = TypeVar("S", ServiceRequestStart, ComplaintStart)
 T = TypeVar("T")
 
 
@@ -254,12 +223,12 @@ def _validated(model: type[R], data: dict[str, Any], prefix: str) -> R:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise invalid(exc, prefix=prefix) from None
+        raise invalid_model(exc, prefix=prefix) from None
 
 
 def _archive(session: Session, plan: archive.Plan, prefix: str) -> None:
     if plan.problems:
-        raise unprocessable(
+        raise invalid_fields(
             [{"field": f"{prefix}.{p.field}", "reason": p.reason} for p in plan.problems]
         )
     plan.apply(session)
@@ -272,134 +241,3 @@ def _found(session: Session, table: type[T], key: str) -> T:
     return row
 
 
-def reserve(
-    sessions: SessionFactory,
-    body: IntakeRequest,
-    key: str | None,
-    timezone: str,
-    now: datetime | None = None,
-    registrar: Actor | str = "intake",
-) -> tuple[ServiceRequestStart, bool]:
-    """The workflow input for this intake and whether it was seen before.
-
-    Nothing is written when the body is invalid: the number is only kept if resolve succeeds.
-    """
-    if body.type == "complaint":
-        raise TypeError("a complaint runs no request: reserve it with reserve_complaint")
-    facts = repair_facts(body)
-
-    def make(session: Session, sequence: int, now: datetime) -> ServiceRequestStart:
-        number = request_number(sequence, now, timezone)
-        return resolve(session, body, number, now, timezone, registrar)
-
-    def same_fault(session: Session) -> ServiceRequestStart | None:
-        return None if body.force_new else _open_for_same_fault(session, facts)
-
-    return _reserve(sessions, body, key, ServiceRequestStart, make, same_fault, now)
-
-
-def reserve_complaint(
-    sessions: SessionFactory,
-    body: IntakeRequest,
-    key: str | None,
-    timezone: str,
-    now: datetime | None = None,
-    registrar: Actor | str = "intake",
-) -> tuple[ComplaintStart, bool]:
-    """A hotline complaint's workflow input (its number `CP-…`), reserved like a request's."""
-
-    def make(session: Session, sequence: int, now: datetime) -> ComplaintStart:
-        number = request_number(sequence, now, timezone, prefix=COMPLAINT_PREFIX)
-        return resolve_complaint(session, body, number, now, registrar)
-
-    return _reserve(sessions, body, key, ComplaintStart, make, lambda _: None, now)
-
-
-def _reserve(
-    sessions: SessionFactory,
-    body: IntakeRequest,
-    key: str | None,
-    model: type[S],
-    make: Callable[[Session, int, datetime], S],
-    duplicate: Callable[[Session], S | None],
-    now: datetime | None,
-) -> tuple[S, bool]:
-    digest = body_hash(body)
-    try:
-        with transaction(sessions) as session:
-            existing = _existing(session, key, body.external_ref, digest, model)
-            if existing is None:
-                existing = duplicate(session)
-            if existing is not None:
-                return existing, True
-            now = now or datetime.now(UTC)
-            row = Intake(
-                idempotency_key=key,
-                external_ref=body.external_ref,
-                body_hash=digest,
-                created_at=now,
-            )
-            session.add(row)
-            session.flush()  # the sequence value
-            start = make(session, row.id, now)
-            row.number, row.start = start.number, start.model_dump(mode="json")
-            return start, False
-    except IntegrityError:
-        # Someone registered the same key between our read and our insert: theirs stands.
-        if key is None and body.external_ref is None:
-            raise
-        with sessions() as session:
-            existing = _existing(session, key, body.external_ref, digest, model)
-        if existing is None:
-            raise
-        return existing, True
-
-
-def _open_for_same_fault(session: Session, facts: RepairFacts) -> ServiceRequestStart | None:
-    """One issue, one service number (一事多投): an open request for this asset and fault."""
-    rows = session.scalars(
-        select(ServiceRequestRow)
-        .where(ServiceRequestRow.asset_serial == facts.asset_serial)
-        .where(ServiceRequestRow.stage.in_(sorted(OPEN_STAGES)))
-        .order_by(ServiceRequestRow.registered_at)
-    )
-    for row in rows:
-        if row.state.get("fault_code") == facts.fault_code:
-            intake = session.scalars(select(Intake).where(Intake.number == row.number)).first()
-            if intake is not None and intake.start is not None:
-                return ServiceRequestStart.model_validate(intake.start)
-    # Requests registered moments ago are not in the read model yet: look at their intakes.
-    projected = select(ServiceRequestRow.number)
-    recent = session.scalars(
-        select(Intake)
-        .where(Intake.created_at >= datetime.now(UTC) - UNPROJECTED_WINDOW)
-        .where(Intake.number.not_in(projected))
-        .order_by(Intake.id)
-    )
-    for intake in recent:
-        start = intake.start or {}
-        same = (start.get("asset_serial"), start.get("fault_code"))
-        if same == (facts.asset_serial, facts.fault_code):
-            return ServiceRequestStart.model_validate(start)
-    return None
-
-
-def _existing(
-    session: Session, key: str | None, external_ref: str | None, digest: str, model: type[S]
-) -> S | None:
-    """The earlier intake with this idempotency key or, failing that, this external_ref."""
-    row = None
-    if key is not None:
-        row = session.scalars(select(Intake).where(Intake.idempotency_key == key)).first()
-    if row is None and external_ref is not None:
-        row = session.scalars(select(Intake).where(Intake.external_ref == external_ref)).first()
-    if row is None or row.start is None:
-        return None
-    if row.body_hash != digest:
-        raise Problem(
-            409,
-            f"this idempotency key (or external_ref) was already used for request {row.number} "
-            "with a different body",
-        )
-    start: dict[str, Any] = row.start
-    return model.model_validate(start)

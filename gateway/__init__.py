@@ -1,5 +1,6 @@
-"""Service requests on Temporal: start, query and act, with Temporal's errors turned into
-the HTTP statuses of SPEC §6."""
+"""The Temporal gateway: start, query and act on the workflows, with the workflows'
+rejections and Temporal's errors turned into domain errors (`models.errors`) that the API
+maps to the HTTP statuses of SPEC §6 and the CLIs and activities report as they are."""
 
 from __future__ import annotations
 
@@ -18,21 +19,26 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.records import workflow_id_for
-from api.problems import Problem
 from models.actions import ActionCommand, Actor
 from models.complaints import ComplaintStart, complaint_workflow_id
+from models.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, Unavailable
 from models.intake import ServiceRequestStart
 from models.lifecycle import Action
 from models.search_attributes import initial_search_attributes, static_details, static_summary
-from models.state import ServiceRequestState
+from models.state import ServiceRequestState, workflow_id_for
 from workflows.complaint import ComplaintWorkflow
 from workflows.rejections import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, WRONG_STAGE
 from workflows.service_request import ServiceRequestWorkflow
 
 NUMBER = re.compile(r"^SR-\d{8}-\d{6,}$")
 T = TypeVar("T")
-_STATUS = {FORBIDDEN: 403, NOT_FOUND: 404, WRONG_STAGE: 409, CONFLICT: 409, INVALID: 422}
+_ERRORS: dict[str, type[DomainError]] = {
+    FORBIDDEN: NotAllowed,
+    NOT_FOUND: NotFound,
+    WRONG_STAGE: Conflict,
+    CONFLICT: Conflict,
+    INVALID: InvalidInput,
+}
 #: An action normally answers in well under a second; past this the worker is likely down.
 #: It bounds the whole call, polling for the outcome included (the SDK's `rpc_timeout` bounds
 #: each of its calls only).
@@ -44,8 +50,8 @@ QUERY_TIMEOUT = timedelta(seconds=10)
 
 def check_number(number: str) -> None:
     if not NUMBER.match(number):
-        raise Problem(
-            404, f"there is no service request {number!r} (numbers look like SR-20261120-000042)"
+        raise NotFound(
+            f"there is no service request {number!r} (numbers look like SR-20261120-000042)"
         )
 
 
@@ -136,8 +142,8 @@ async def act(
 
 
 async def run_update(update: Awaitable[T], what: str, *, within: timedelta = UPDATE_TIMEOUT) -> T:
-    """An update's result, with the workflow's rejections and Temporal's errors as the HTTP
-    statuses of SPEC §6 (`what` names the workflow's subject in the messages).
+    """An update's result, with the workflow's rejections and Temporal's errors as domain
+    errors (`what` names the workflow's subject in the messages).
 
     `within` bounds the whole call: sending the update and polling for its outcome (with no
     worker the SDK would poll on and on)."""
@@ -146,39 +152,37 @@ async def run_update(update: Awaitable[T], what: str, *, within: timedelta = UPD
             return await update
     except WorkflowUpdateFailedError as exc:
         cause = exc.cause
-        if isinstance(cause, ApplicationError) and cause.type in _STATUS:
-            raise Problem(_STATUS[cause.type or ""], cause.message) from exc
+        if isinstance(cause, ApplicationError) and cause.type in _ERRORS:
+            raise _ERRORS[cause.type or ""](cause.message) from exc
         if isinstance(cause, ApplicationError) and cause.type == ACCEPTED_UPDATE_COMPLETED_WORKFLOW:
-            raise Problem(
-                409,
+            raise Conflict(
                 f"{what} finished (completed or cancelled) before this action could complete; "
                 "no more actions are possible, check its state",
             ) from exc
         raise
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
         # The SDK turns the cancellation of our timeout into its own timeout error.
-        raise Problem(
-            503,
+        raise Unavailable(
             f"{what} did not answer within {within.total_seconds():g} s; the action may still "
             "be applied, check its state",
         ) from exc
     except RPCError as exc:
         if "already completed" in exc.message:
-            raise Problem(
-                409, f"{what} is finished (completed or cancelled); no more actions are possible"
+            raise Conflict(
+                f"{what} is finished (completed or cancelled); no more actions are possible"
             ) from exc
         if exc.status == RPCStatusCode.NOT_FOUND:
-            raise Problem(404, f"there is no {what}") from exc
+            raise NotFound(f"there is no {what}") from exc
         raise_if_unavailable(exc)
         raise
 
 
 def raise_if_unavailable(exc: RPCError) -> None:
     if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-        raise Problem(
-            503, "the workflow service is not reachable right now; try again shortly"
+        raise Unavailable(
+            "the workflow service is not reachable right now; try again shortly"
         ) from exc
     if exc.status == RPCStatusCode.CANCELLED:  # our own timeout: no worker answered
-        raise Problem(
-            503, "no worker answered in time; the service is starting or overloaded, retry shortly"
+        raise Unavailable(
+            "no worker answered in time; the service is starting or overloaded, retry shortly"
         ) from exc

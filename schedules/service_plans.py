@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.schedules import create_in_temporal, exists_in_temporal, replace_in_temporal
 from db.profiles import latest_profile
 from db.schedules import defined, forget, remember
 from db.session import SessionFactory, transaction
 from db.tables import Customer
 from models.schedules import ScheduleDefinition, ScheduledRun, plan_definition, schedule_id
+from schedules.temporal import create_in_temporal, exists_in_temporal, replace_in_temporal
 
 
 class UnknownCustomer(LookupError):
