@@ -20,6 +20,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.actions import ActionCommand, Actor
+from models.carry import RequestInput
 from models.complaints import ComplaintStart, complaint_workflow_id
 from models.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, Unavailable
 from models.intake import ServiceRequestStart
@@ -60,7 +61,7 @@ async def start(client: Client, task_queue: str, start: ServiceRequestStart) -> 
     await _start_once(
         client.start_workflow(
             ServiceRequestWorkflow.run,
-            start,
+            RequestInput(start=start),
             id=workflow_id_for(start.number),
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,

@@ -10,8 +10,9 @@ from typing import Literal, Self
 from pydantic import AwareDatetime, BaseModel, model_validator
 
 from models.common import ClockName
+from models.plan import Checkpoint
 from models.profile import SlaProfile
-from models.state import ServiceRequestState, TimelineEvent
+from models.state import PauseInterval, ServiceRequestState, TimelineEvent
 
 
 class ActivityName(StrEnum):
@@ -51,22 +52,45 @@ class ClockPlanRequest(BaseModel):
     region: str
     #: When each ticking clock started; clocks not listed are not planned.
     starts: dict[ClockName, datetime]
+    #: The pauses since the clocks' checkpoints (all of them for a clock without one).
     pauses: list[Interval] = []
+    #: Each clock's progress at an earlier instant (`sla.deadlines`: exact, with fewer pauses).
+    checkpoints: dict[ClockName, Checkpoint] = {}
+    #: Return every planned clock's checkpoint at this instant (no pause may start before it
+    #: that is not in `pauses`).
+    as_of: AwareDatetime | None = None
 
 
-def plan_request(state: ServiceRequestState, profile: SlaProfile) -> ClockPlanRequest:
-    """What to plan for `state`: every ticking clock from its start, with the whole pause
-    history (nothing is lost when severity, engineer or profile change)."""
+def plan_request(
+    state: ServiceRequestState,
+    profile: SlaProfile,
+    checkpoints: dict[ClockName, Checkpoint] | None = None,
+    as_of: datetime | None = None,
+    pauses: list[PauseInterval] | None = None,
+) -> ClockPlanRequest:
+    """What to plan for `state`: every ticking clock from its start (or from its checkpoint),
+    with `pauses` (by default the state's): nothing is lost when severity, engineer or profile
+    change, as the pauses before the checkpoints are accounted for in them."""
+    starts = {
+        name: clock.started_at
+        for name, clock in state.clocks.items()
+        if clock.ticking and clock.started_at is not None
+    }
     return ClockPlanRequest(
         profile=profile,
         severity=state.severity,
         region=state.region,
-        starts={
-            name: clock.started_at
-            for name, clock in state.clocks.items()
-            if clock.ticking and clock.started_at is not None
+        starts=starts,
+        pauses=[
+            Interval(start=p.start, end=p.end)
+            for p in (state.pauses if pauses is None else pauses)
+        ],
+        checkpoints={
+            name: point
+            for name, point in (checkpoints or {}).items()
+            if name in starts and point.start == starts[name]
         },
-        pauses=[Interval(start=p.start, end=p.end) for p in state.pauses],
+        as_of=as_of,
     )
 
 

@@ -207,6 +207,11 @@ class ComplaintPolicy(Strict):
     escalate_to: Annotated[list[str], Field(min_length=1)] = ["manager"]
 
 
+def told_at_any_hour(severity: int) -> bool:
+    """Severity 1 (the most urgent) is told at once, whatever the quiet calendar says."""
+    return severity == 1
+
+
 class SlaProfile(Strict):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
     calendars: Annotated[dict[str, CalendarSpec], Field(min_length=1)]
@@ -219,6 +224,11 @@ class SlaProfile(Strict):
     #: Contract services besides repairs: "monthly call, quarterly visit, 2 inspections a year".
     service_plan: list[PlannedService] = []
     quiet_calendar: str | None = None
+
+    def quiet_calendar_for(self, severity: int) -> str | None:
+        """The calendar whose closed hours hold a notice back: none for severity 1, which is
+        told at any hour."""
+        return None if told_at_any_hour(severity) else self.quiet_calendar
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:

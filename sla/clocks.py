@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from models.common import ClockName, ClockStatus
-from models.plan import ClockPlan, EscalationPoint
+from models.plan import Checkpoint, ClockPlan, EscalationPoint
 from models.state import ClockState, PauseInterval, ServiceRequestState
 
 #: The customer's quote decision stops every clock like a pause (SPEC §2); it is not one of
 #: the pauses a person opens and resumes.
 APPROVAL_PAUSE = "awaiting_approval"
+#: Closed pauses a plan no longer needs that the state still shows, the latest first to go.
+SHOWN_PAUSES = 20
 
 
 class RequestClocks:
@@ -29,6 +31,8 @@ class RequestClocks:
         self.state = state
         #: When each escalation level of each clock falls due, from the latest plan.
         self.points = points
+        #: Each clock's progress at its latest plan: later plans need no pause before it.
+        self.checkpoints: dict[ClockName, Checkpoint] = {}
 
     # ----------------------------------------------------------------- one clock
     def start(self, name: ClockName, at: datetime) -> None:
@@ -60,12 +64,44 @@ class RequestClocks:
 
     # ----------------------------------------------------------------- plans and time passing
     def apply(self, plan: ClockPlan) -> None:
-        """Take a plan's due instants (None: paused) and escalation points."""
+        """Take a plan's due instants (None: paused), escalation points and checkpoints; the
+        pauses every clock that may be planned again has passed are dropped (their time is in
+        the checkpoints, and the timeline keeps every pause)."""
         for name, due in plan.due.items():
             clock = self.state.clocks[name]
             clock.due = due
             clock.status = ClockStatus.PAUSED if due is None else ClockStatus.RUNNING
         self.points.update(plan.escalations)
+        self.checkpoints.update(plan.checkpoints)
+        since = self.planned_since()
+        if since is not None:
+            # Shown: the pauses still needed, and the latest others (the timeline has all).
+            needed = [p for p in self.state.pauses if p.end is None or p.end > since]
+            older = [p for p in self.state.pauses if p not in needed][-SHOWN_PAUSES:]
+            self.state.pauses = older + needed
+
+    def planned_since(self) -> datetime | None:
+        """The instant every clock that may be planned again has been checkpointed at: a plan
+        needs only the pauses that end after it (None: it needs them all)."""
+        # Resolution may run again from its first start (a rework), so its checkpoint counts
+        # while it is stopped; every other clock that stopped never runs from that start again.
+        kept: list[datetime] = []
+        for name, clock in self.state.clocks.items():
+            if not (clock.ticking or name == ClockName.RESOLUTION):
+                continue
+            point = self.checkpoints.get(name)
+            if point is None or point.start != clock.started_at:
+                if clock.ticking:
+                    return None  # a running clock never planned from a checkpoint
+                continue
+            kept.append(point.at)
+        return min(kept, default=None)
+
+    def planning_pauses(self) -> list[PauseInterval]:
+        since = self.planned_since()
+        if since is None:
+            return list(self.state.pauses)
+        return [p for p in self.state.pauses if p.end is None or p.end > since]
 
     def breach_overdue(self, now: datetime) -> list[tuple[ClockName, datetime]]:
         """Mark every running clock whose due instant has passed as breached; which, and when

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from models.activity_io import (
     ClockPlanRequest,
@@ -21,7 +22,7 @@ from models.activity_io import (
 )
 from models.common import ClockName
 from models.complaints import ComplaintPlanRequest
-from models.plan import ClockPlan, EscalationPoint
+from models.plan import Checkpoint, ClockPlan, EscalationPoint
 from models.profile import DEFAULT_COMPLAINT_RESPONSE, SlaProfile, Target
 from sla.calendar import BusinessCalendar
 
@@ -118,25 +119,32 @@ def calendars(profile: SlaProfile) -> dict[str, BusinessCalendar]:
 
 
 def plan(request: ClockPlanRequest) -> ClockPlan:
-    """Due instants and escalation instants of every clock listed in `request.starts`."""
+    """Due instants and escalation instants of every clock listed in `request.starts`, and
+    with `as_of` each clock's checkpoint there."""
     profile = request.profile
     cals = calendars(profile)
     # Severity 1 is told at once; the others wait for the quiet calendar to open.
-    quiet_name = profile.quiet_calendar if request.severity != 1 else None
+    quiet_name = profile.quiet_calendar_for(request.severity)
     quiet = cals[quiet_name] if quiet_name else None
     due: dict[ClockName, datetime | None] = {}
     escalations: dict[ClockName, list[EscalationPoint]] = {}
+    checkpoints: dict[ClockName, Checkpoint] = {}
     for clock, start in request.starts.items():
         target = profile.targets[clock].for_request(request.severity, request.region)
         calendar = cals[target.calendar]
         amount = target_amount(calendar, target, start)
-        due[clock] = elapse(calendar, start, amount, request.pauses)
+        since = request.checkpoints.get(clock)
+        if since is not None and since.start != start:
+            since = None  # the clock started again: its old progress does not count
+
+        reached = partial(_reached, calendar, target.calendar, start, since, request.pauses)
+        due[clock] = reached(amount)
         points: list[EscalationPoint] = []
         for level, rule in enumerate(profile.escalations, start=1):
             if rule.clock not in ("*", clock):
                 continue
             if rule.at_percent is not None:
-                at = elapse(calendar, start, amount * rule.at_percent / 100, request.pauses)
+                at = reached(amount * rule.at_percent / 100)
             else:
                 assert rule.after_breach_minutes is not None
                 clock_due = due[clock]
@@ -156,7 +164,87 @@ def plan(request: ClockPlanRequest) -> ClockPlan:
                 )
             )
         escalations[clock] = points
-    return ClockPlan(due=due, escalations=escalations)
+        if request.as_of is not None:
+            candidates = _amounts(profile, clock, start, cals)
+            checkpoints[clock] = _advance(cals, candidates, start, since, request)
+    return ClockPlan(due=due, escalations=escalations, checkpoints=checkpoints)
+
+
+# ----------------------------------------------------------------- checkpoints
+def _key(amount: timedelta) -> int:
+    return amount // timedelta(microseconds=1)
+
+
+def _reached(
+    calendar: BusinessCalendar,
+    name: str,
+    start: datetime,
+    since: Checkpoint | None,
+    pauses: Sequence[Interval],
+    amount: timedelta,
+) -> datetime | None:
+    """When `amount` of business time outside the pauses has passed since `start`: from the
+    checkpoint when there is one (an amount reached before it was recorded there)."""
+    if since is None:
+        return elapse(calendar, start, amount, pauses)
+    consumed = since.consumed[name]
+    if amount <= consumed:
+        return since.reached[name][_key(amount)]
+    return elapse(calendar, since.at, amount - consumed, pauses)
+
+
+def _amounts(
+    profile: SlaProfile, clock: ClockName, start: datetime, cals: dict[str, BusinessCalendar]
+) -> dict[str, set[timedelta]]:
+    """Every amount a plan could ask of `clock` from `start`, by calendar: each severity's and
+    region's target, and each escalation percentage of it."""
+    targets = profile.targets[clock]
+    every = [*targets.by_severity.values()]
+    every += [t for regional in targets.by_region.values() for t in regional.values()]
+    percents = [
+        rule.at_percent
+        for rule in profile.escalations
+        if rule.at_percent is not None and rule.clock in ("*", clock)
+    ]
+    amounts: dict[str, set[timedelta]] = {}
+    for target in every:
+        amount = target_amount(cals[target.calendar], target, start)
+        shares = amounts.setdefault(target.calendar, set())
+        shares.add(amount)
+        shares.update(amount * percent / 100 for percent in percents)
+    return amounts
+
+
+def _advance(
+    cals: dict[str, BusinessCalendar],
+    candidates: dict[str, set[timedelta]],
+    start: datetime,
+    since: Checkpoint | None,
+    request: ClockPlanRequest,
+) -> Checkpoint:
+    """The clock's checkpoint at `request.as_of`, from the previous one and the pauses since."""
+    as_of = request.as_of
+    assert as_of is not None
+    if since is not None and as_of <= since.at:
+        return since
+    consumed: dict[str, timedelta] = {}
+    reached: dict[str, dict[int, datetime]] = {}
+    for name, shares in candidates.items():
+        calendar = cals[name]
+        base = since.at if since is not None else start
+        before = since.consumed.get(name, timedelta(0)) if since is not None else timedelta(0)
+        consumed[name] = before + business_time_outside(calendar, base, as_of, request.pauses)
+        known = dict(since.reached.get(name, {})) if since is not None else {}
+        for share in sorted(shares):
+            if _key(share) in known or share > consumed[name]:
+                continue
+            if since is not None and share <= before:
+                continue  # reached before the previous checkpoint, which had to record it
+            at = elapse(calendar, base, share - before, request.pauses)
+            assert at is not None  # reached by `as_of`, so no pause holds it
+            known[_key(share)] = at
+        reached[name] = known
+    return Checkpoint(start=start, at=as_of, consumed=consumed, reached=reached)
 
 
 def plan_revisits(request: RevisitPlanRequest) -> RevisitPlan:

@@ -8,13 +8,14 @@ may no longer hold (a signing link for a request already closed): then it is dro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from models.activity_io import NotificationRequest
+from models.carry import HeldNotice
 from models.common import ClockName
 from models.intake import ServiceRequestStart
 from models.lifecycle import Stage
+from models.profile import told_at_any_hour
 from models.state import ServiceRequestState
 
 #: The notices that ask someone to act on a clock, released on that clock's calendar.
@@ -25,17 +26,6 @@ ACTION_NOTICES = {
 }
 
 
-@dataclass
-class HeldNotice:
-    at: datetime
-    request: NotificationRequest
-    #: `at` already respects the calendar (escalation levels are planned that way, and
-    #: severity 1 is told at any hour).
-    quiet_checked: bool = False
-    #: The calendar whose opening releases it (None: the profile's quiet calendar).
-    calendar: str | None = None
-
-
 def iso(instant: datetime | None) -> str:
     """An instant as notice data carries it ("" for none)."""
     return instant.isoformat() if instant else ""
@@ -44,9 +34,14 @@ def iso(instant: datetime | None) -> str:
 class HeldNotices:
     """The notices of one request (its state as it is when each is held)."""
 
-    def __init__(self, state: ServiceRequestState, start: ServiceRequestStart) -> None:
+    def __init__(
+        self,
+        state: ServiceRequestState,
+        start: ServiceRequestStart,
+        held: list[HeldNotice] | None = None,
+    ) -> None:
         self._state, self._start = state, start
-        self._held: list[HeldNotice] = []
+        self._held: list[HeldNotice] = held or []
 
     def hold(
         self,
@@ -80,7 +75,7 @@ class HeldNotices:
                 .for_request(state.severity, state.region)
                 .calendar
             )
-        checked = quiet_checked or state.severity == 1
+        checked = quiet_checked or told_at_any_hour(state.severity)
         self._held.append(
             HeldNotice(at=at, request=request, quiet_checked=checked, calendar=calendar)
         )
@@ -98,6 +93,9 @@ class HeldNotices:
 
     def discard(self, kind: str) -> None:
         self._held = [n for n in self._held if n.request.kind != kind]
+
+    def held(self) -> list[HeldNotice]:
+        return list(self._held)
 
     def instants(self) -> list[tuple[datetime, str]]:
         return [(n.at, f"notify {', '.join(n.request.recipients)}") for n in self._held]

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
 
     from models import actions as a
     from models.activity_io import ActivityName, LinkPurpose, SigningLinkRequest, plan_request
+    from models.carry import ServiceRequestCarry
     from models.common import ClockName
     from models.intake import ServiceRequestStart
     from models.lifecycle import Action, Stage, check_move
@@ -34,14 +35,22 @@ SIGNING_LINK_VALIDITY = timedelta(days=7)
 
 
 class Request:
-    def __init__(self, start: ServiceRequestStart) -> None:
+    def __init__(self, start: ServiceRequestStart, carried: ServiceRequestCarry | None) -> None:
+        """A new request, or the next run of one (`carried`)."""
         self.start = start
-        self.state = ServiceRequestState.registered(start)
-        self.clocks = RequestClocks(self.state, dict(start.initial_plan.escalations))
-        self.notices = HeldNotices(self.state, start)
-        self.timeline = Timeline()
+        if carried is None:
+            self.state = ServiceRequestState.registered(start)
+            self.clocks = RequestClocks(self.state, dict(start.initial_plan.escalations))
+            self.notices = HeldNotices(self.state, start)
+            self.timeline = Timeline()
+        else:
+            self.state = carried.state
+            self.clocks = RequestClocks(self.state, carried.points)
+            self.clocks.checkpoints = carried.checkpoints
+            self.notices = HeldNotices(self.state, start, carried.notices)
+            self.timeline = Timeline(carried.seq)
         #: A loaner was asked for once (the pool may have had none).
-        self.loaner_requested = False
+        self.loaner_requested = carried.loaner_requested if carried else False
         #: The action being handled (None: the workflow acts by itself); every move is
         #: checked against its row of the lifecycle table.
         self.action: Action | None = None
@@ -90,7 +99,13 @@ class Request:
     async def plan_clocks(self) -> None:
         """Recompute every ticking clock's due instant from its start and the whole pause
         history, in an activity so that a change of engine code cannot alter a replay."""
-        request = plan_request(self.state, self.profile)
+        request = plan_request(
+            self.state,
+            self.profile,
+            self.clocks.checkpoints,
+            as_of=workflow.now(),
+            pauses=self.clocks.planning_pauses(),
+        )
         if not request.starts:
             return
         plan: ClockPlan = await self.activity(
@@ -108,6 +123,20 @@ class Request:
     def close(self, actor: a.Actor, outcome: str, data: dict[str, Any]) -> None:
         self.end(outcome)
         self.move(Stage.CLOSED, actor, {"outcome": outcome} | data)
+
+    def carry(self, updates: list[str], runs: int) -> ServiceRequestCarry:
+        """What the next run takes over (nothing may be pending on the timeline)."""
+        assert not self.timeline.pending
+        return ServiceRequestCarry(
+            state=self.state,
+            points=self.clocks.points,
+            checkpoints=self.clocks.checkpoints,
+            notices=self.notices.held(),
+            seq=self.timeline.seq,
+            loaner_requested=self.loaner_requested,
+            updates=updates,
+            runs=runs,
+        )
 
     # ----------------------------------------------------------------- side effects
     async def customer_link(self, purpose: LinkPurpose) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from temporalio.common import RawValue
 
 with workflow.unsafe.imports_passed_through():
     from models.activity_io import ActivityName, RecordRequest
+    from models.carry import RequestInput
     from models.common import ClockName
     from models.display import local_minute
     from models.intake import ServiceRequestStart
@@ -46,15 +47,30 @@ with workflow.unsafe.imports_passed_through():
     from workflows.service_request.sending import send_due_notices
 
 
+#: A run continues as new once its history has this many events (or Temporal suggests it),
+#: so no request's history grows without bound: each run stays under the budget plus what one
+#: action and the loop's turn after it add.
+EVENT_BUDGET = 2_000
+#: The latest update IDs a run remembers and hands on (each action is one update).
+REMEMBERED_UPDATES = 500
+
+
 @workflow.defn
 class ServiceRequestWorkflow:
     @workflow.init
-    def __init__(self, start: ServiceRequestStart) -> None:
+    def __init__(self, given: RequestInput) -> None:
+        start, carried = given.start, given.carried
         self._lock = asyncio.Lock()
         #: Counts the actions handled: a change wakes the loop's wait.
         self._changes = 0
-        self._r = Request(start)
+        self._r = Request(start, carried)
         self._published = search_attribute_values(self._r.state)
+        #: Update IDs applied in earlier runs, and the latest ones of this run.
+        self._updates = list(carried.updates) if carried else []
+        self._applied_before = frozenset(self._updates)
+        self._runs = carried.runs if carried else 0
+        if carried is not None:
+            return
         # Here, not in run(): an action may arrive with the start and be handled before run().
         self._r.emit(
             "registered",
@@ -69,7 +85,28 @@ class ServiceRequestWorkflow:
 
     # ----------------------------------------------------------------- main loop
     @workflow.run
-    async def run(self, start: ServiceRequestStart) -> ServiceRequestState:
+    async def run(self, given: RequestInput) -> ServiceRequestState:
+        r, start = self._r, given.start
+        if given.carried is None:
+            await self._begin(start)
+        while True:
+            async with self._lock:
+                await self._on_time_passed()
+                await self._commit()
+                if r.state.stage in TERMINAL_STAGES or self._history_is_long():
+                    break
+                # Read under the lock: a change made after this point wakes the wait below.
+                seen = self._changes
+            await self._sleep_until_next_instant(seen)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if r.state.stage not in TERMINAL_STAGES:
+            self._runs += 1
+            carry = r.carry(self._updates[-REMEMBERED_UPDATES:], self._runs)
+            workflow.continue_as_new(RequestInput(start=start, carried=carry))
+        return r.state
+
+    async def _begin(self, start: ServiceRequestStart) -> None:
+        """A new request's first turn: tell the customer, file a hotline complaint."""
         r = self._r
         if workflow.patched(PEOPLE_NOTICES):
             clocks = r.state.clocks
@@ -84,17 +121,12 @@ class ServiceRequestWorkflow:
         if r.state.type == "complaint" and workflow.patched(COMPLAINT_WORKFLOWS):
             async with self._lock:
                 await file_complaint(r, "intake", start.description, start.registered_by)
-        while True:
-            async with self._lock:
-                await self._on_time_passed()
-                await self._commit()
-                if r.state.stage in TERMINAL_STAGES:
-                    break
-                # Read under the lock: a change made after this point wakes the wait below.
-                seen = self._changes
-            await self._sleep_until_next_instant(seen)
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return r.state
+
+    def _history_is_long(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or (
+            info.get_current_history_length() >= EVENT_BUDGET
+        )
 
     async def _on_time_passed(self) -> None:
         """Everything that is due now: escalation levels, breaches, the loaner, the return of
@@ -133,6 +165,9 @@ class ServiceRequestWorkflow:
     @workflow.update(dynamic=True)
     async def act(self, name: str, args: Sequence[RawValue]) -> ServiceRequestState:
         r = self._r
+        update_id = _update_id()
+        if update_id in self._applied_before:
+            return r.state  # applied in an earlier run: a retry is answered, not applied again
         async with self._lock:
             # Checked again under the lock: another action may have moved the stage (or the
             # assignment) since the validator ran.
@@ -153,10 +188,14 @@ class ServiceRequestWorkflow:
                 await self._on_time_passed()
             await self._commit()
             self._changes += 1
+            if update_id is not None:
+                self._updates.append(update_id)
             return r.state
 
     @act.validator
     def _validate(self, name: str, args: Sequence[RawValue]) -> None:
+        if _update_id() in self._applied_before:
+            return
         admit(self._r, name, args)
 
     # ----------------------------------------------------------------- publishing
@@ -204,3 +243,8 @@ class ServiceRequestWorkflow:
                 what = f"level {e.level}" if e.level else e.kind.replace("_", " ")
                 lines.append(f"| {what} | {e.clock} | {local(e.at)} | {', '.join(e.notified)} |")
         return "\n".join(lines)
+
+
+def _update_id() -> str | None:
+    info = workflow.current_update_info()
+    return info.id if info is not None else None
