@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from api.context import Ctx, require
+from api.context import Admin, Ctx
 from api.problems import Problem
 from db.session import transaction
 from identity.keys import (
     ApiKeyInfo,
     IssuedKey,
     KeyRejected,
-    Principal,
     UnknownKey,
     create_api_key,
     list_api_keys,
@@ -24,7 +23,6 @@ from models.errors import invalid_fields
 from models.lifecycle import Role
 
 router = APIRouter(prefix="/v1/api-keys", tags=["API keys"])
-Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 Name = Annotated[str, Field(max_length=100)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 

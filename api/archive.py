@@ -15,10 +15,9 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
-from api.context import Ctx, require
+from api.context import ARCHIVE_READERS, Admin, ArchiveReader, Ctx, require
 from api.ownership import check_asset, check_customer
 from api.problems import Problem
-from api.sla_profiles import READERS, Admin, Reader
 from db import archive
 from db.session import transaction
 from identity.keys import Principal
@@ -28,7 +27,7 @@ from models.lifecycle import Role
 
 T = TypeVar("T")
 #: The archive's readers, and a customer for its own history.
-HistoryReader = Annotated[Principal, Depends(require(*READERS, Role.CUSTOMER))]
+HistoryReader = Annotated[Principal, Depends(require(*ARCHIVE_READERS, Role.CUSTOMER))]
 customers = APIRouter(prefix="/v1/customers", tags=["customer archive"])
 assets = APIRouter(prefix="/v1/assets", tags=["customer archive"])
 engineers = APIRouter(prefix="/v1/engineers", tags=["customer archive"])
@@ -91,14 +90,18 @@ def _unused(uses: list[str], what: str, advice: str) -> None:
 # ------------------------------------------------------------------ customers
 @customers.get("", response_model=Page[CustomerRecord])
 async def list_customers(
-    ctx: Ctx, _: Reader, region: Region = None, page: PageNumber = 1, page_size: PageSize = 50
+    ctx: Ctx,
+    _: ArchiveReader,
+    region: Region = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> Page[CustomerRecord]:
     """Customers by id, with their sites and contacts."""
     return await _read(ctx, lambda s: archive.list_customers(s, region, page, page_size))
 
 
 @customers.get("/{customer_id}", response_model=CustomerRecord)
-async def get_customer(customer_id: str, ctx: Ctx, _: Reader) -> CustomerRecord:
+async def get_customer(customer_id: str, ctx: Ctx, _: ArchiveReader) -> CustomerRecord:
     found = await _read(ctx, lambda s: archive.get_customer(s, customer_id))
     return _found(found, f"customer {customer_id!r}")
 
@@ -169,7 +172,7 @@ async def delete_customer(customer_id: str, ctx: Ctx, _: Admin) -> Response:
 @assets.get("", response_model=Page[AssetRecord])
 async def list_assets(
     ctx: Ctx,
-    _: Reader,
+    _: ArchiveReader,
     customer_id: Annotated[str | None, Query(description="only this customer's")] = None,
     region: Region = None,
     page: PageNumber = 1,
@@ -180,7 +183,7 @@ async def list_assets(
 
 
 @assets.get("/{serial}", response_model=AssetRecord)
-async def get_asset(serial: str, ctx: Ctx, _: Reader) -> AssetRecord:
+async def get_asset(serial: str, ctx: Ctx, _: ArchiveReader) -> AssetRecord:
     found = await _read(ctx, lambda s: archive.get_asset(s, serial))
     return _found(found, f"asset with serial {serial!r}")
 
@@ -245,7 +248,7 @@ async def delete_asset(serial: str, ctx: Ctx, _: Admin) -> Response:
 @engineers.get("", response_model=Page[EngineerRecord])
 async def list_engineers(
     ctx: Ctx,
-    _: Reader,
+    _: ArchiveReader,
     region: Region = None,
     skill: Annotated[str | None, Query(description="only those with this skill")] = None,
     on_duty: Annotated[bool | None, Query()] = None,
@@ -258,7 +261,7 @@ async def list_engineers(
 
 
 @engineers.get("/{engineer_id}", response_model=EngineerRecord)
-async def get_engineer(engineer_id: str, ctx: Ctx, _: Reader) -> EngineerRecord:
+async def get_engineer(engineer_id: str, ctx: Ctx, _: ArchiveReader) -> EngineerRecord:
     found = await _read(ctx, lambda s: archive.get_engineer(s, engineer_id))
     return _found(found, f"engineer {engineer_id!r}")
 

@@ -114,3 +114,12 @@ def require(*roles: Role) -> Callable[..., object]:
         return who
 
     return check
+
+
+#: The administrator's routes (keys, profiles, schedules, service plans).
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+#: Any staff member (every role but the customer's).
+Staff = Annotated[Principal, Depends(require(*STAFF_ROLES))]
+#: The desks that read the archive and the profiles to take and route calls.
+ARCHIVE_READERS = (Role.ADMIN, Role.SUPERVISOR, Role.SUPPORT, Role.INTAKE, Role.DISPATCHER)
+ArchiveReader = Annotated[Principal, Depends(require(*ARCHIVE_READERS))]

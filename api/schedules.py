@@ -18,7 +18,7 @@ from temporalio.client import (
     ScheduleOverlapPolicy,
 )
 
-from api.context import AppContext, Ctx, require
+from api.context import Admin, AppContext, Ctx, require
 from api.problems import Problem
 from db.schedules import forget, remember, set_paused
 from db.session import transaction
@@ -44,7 +44,6 @@ router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
 Reader = Annotated[
     Principal, Depends(require(Role.ADMIN, Role.SUPERVISOR, Role.DISPATCHER, Role.REVISIT))
 ]
-Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 
 
 def _refuse_if_planned(view: ScheduleView) -> None:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from api.context import Ctx, require
+from api.context import Admin, Ctx
 from api.problems import Problem
-from identity.keys import Principal
-from models.lifecycle import Role
 from models.schedules import ScheduleDefinition
 from schedules.service_plans import (
     PlanConflict,
@@ -20,7 +16,6 @@ from schedules.service_plans import (
 )
 
 router = APIRouter(prefix="/v1/customers", tags=["schedules"])
-Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 
 
 class ServicePlanView(BaseModel):

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Self
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from api.context import STAFF_ROLES, Ctx, require
+from api.context import Ctx, Staff
 from api.problems import Problem
 from db.profiles import latest_profile
-from identity.keys import Principal
 from models.actions import Severity
 from models.activity_io import ClockPlanRequest, Interval
 from models.common import ClockName
@@ -22,7 +21,6 @@ from sla.deadlines import plan
 router = APIRouter(prefix="/v1/sla", tags=["SLA"])
 #: Every pause is replayed for every clock; a real request has a handful.
 MAX_PAUSES = 500
-Staff = Annotated[Principal, Depends(require(*STAFF_ROLES))]
 
 
 class PreviewRequest(BaseModel):

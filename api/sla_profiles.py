@@ -10,12 +10,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.context import Ctx, require
+from api.context import Admin, ArchiveReader, Ctx
 from api.problems import TOO_DEEP, Problem
 from db.profiles import (
     Format,
@@ -28,16 +28,11 @@ from db.profiles import (
 )
 from db.session import transaction
 from db.tables import SlaProfileVersion
-from identity.keys import Principal
 from models.errors import invalid_fields
-from models.lifecycle import Role
 from models.profile import SlaProfile, profile_errors
 
 T = TypeVar("T")
 router = APIRouter(prefix="/v1/sla-profiles", tags=["SLA profiles"])
-READERS = (Role.ADMIN, Role.SUPERVISOR, Role.SUPPORT, Role.INTAKE, Role.DISPATCHER)
-Reader = Annotated[Principal, Depends(require(*READERS))]
-Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 #: The standard profile is 4 KiB; a body a hundred times larger is a mistake or an attack.
 MAX_BODY_BYTES = 512 * 1024
@@ -147,7 +142,7 @@ def _save(session: Session, profile: SlaProfile) -> StoredProfile:
 
 # ------------------------------------------------------------------ routes
 @router.get("", response_model=list[ProfileSummary])
-async def list_all(ctx: Ctx, _: Reader) -> list[ProfileSummary]:
+async def list_all(ctx: Ctx, _: ArchiveReader) -> list[ProfileSummary]:
     """The latest version of every profile."""
 
     def load() -> list[ProfileSummary]:
@@ -162,7 +157,7 @@ async def list_all(ctx: Ctx, _: Reader) -> list[ProfileSummary]:
 
 @router.get("/{name}", response_model=StoredProfile)
 async def get_profile(
-    name: str, ctx: Ctx, _: Reader, version: Annotated[int | None, Query(ge=1)] = None
+    name: str, ctx: Ctx, _: ArchiveReader, version: Annotated[int | None, Query(ge=1)] = None
 ) -> StoredProfile:
     """The latest version of the profile, or the one given by `version`."""
 

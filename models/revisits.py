@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel
 
-from models.actions import Actor
+from models.actions import Actor, RecordRevisitBody
 from models.profile import SlaProfile
 from models.service_plan import OFFICE_CALENDAR, ScheduleKind
 from models.state import ComplaintRecord, RevisitRecord, ServiceRequestState
@@ -23,10 +23,11 @@ def revisit_workflow_id(call_id: str) -> str:
     return f"{WORKFLOW_PREFIX}{call_id}"
 
 
-def retry_calendar(profile: SlaProfile) -> str:
-    """The calendar a periodic call is retried on: the office calendar the schedules follow,
-    else the quiet calendar, else the profile's first."""
-    for name in (OFFICE_CALENDAR, profile.quiet_calendar):
+def retry_calendar(profile: SlaProfile, planned_on: str | None = None) -> str:
+    """The calendar an unreachable customer is called again on: the one the call was planned
+    on (a revisit after close), else the office calendar the schedules follow, else the quiet
+    calendar, else the profile's first."""
+    for name in (planned_on, OFFICE_CALENDAR, profile.quiet_calendar):
         if name in profile.calendars:
             return name
     return next(iter(profile.calendars))
@@ -183,3 +184,30 @@ def next_attempt(planned: datetime, retry: datetime) -> datetime:
     """When an unreachable customer is called again: after the retry interval, and never
     earlier than this call was planned (an early attempt does not bring the next one forward)."""
     return max(planned, retry)
+
+
+#: What one attempt at a call comes to: call again later, given up, or answered.
+AttemptOutcome = Literal["retry", "unreachable", "answered"]
+
+
+def record_attempt(
+    revisit: RevisitRecord,
+    body: RecordRevisitBody,
+    max_attempts: int,
+    now: datetime,
+    by: Actor | None,
+) -> AttemptOutcome:
+    """One attempt at a revisit call (回访), after close or periodic: an unreachable customer
+    is called again until `max_attempts`, then given up; an answer is kept with who took it.
+    On "retry" the caller moves `revisit.due` (`next_attempt`)."""
+    revisit.attempts += 1
+    if body.unreachable and revisit.attempts < max_attempts:
+        return "retry"
+    if body.unreachable:
+        revisit.status, revisit.answered_at = "unreachable", now
+    else:
+        revisit.status, revisit.answered_at = "answered", now
+        revisit.satisfaction, revisit.solved = body.satisfaction, body.solved
+        revisit.attitude, revisit.suggestions = body.attitude, body.suggestions
+    revisit.answered_by = by
+    return revisit.status

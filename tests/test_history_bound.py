@@ -135,9 +135,9 @@ async def test_a_thousand_pauses_complete_with_every_run_bounded(ts_env, ts_clie
 
     chain = await runs(ts_client, request.id, first_run)
     assert len(chain) > 5
-    for run in chain:
-        assert run.events <= EVENT_BUDGET + SLACK, run
-        assert run.size <= RUN_BYTES, run
+    for each in chain:
+        assert each.events <= EVENT_BUDGET + SLACK, each
+        assert each.size <= RUN_BYTES, each
     # Linear: the runs of the later cycles are no bigger than those of the earlier ones.
     full = chain[:-1]
     half = len(full) // 2

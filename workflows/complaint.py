@@ -13,9 +13,9 @@ import asyncio
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.workflow import ParentClosePolicy
 
+from workflows.calls import RETRY, TIMEOUT
 from workflows.rejections import FORBIDDEN, WRONG_STAGE, reject
 
 with workflow.unsafe.imports_passed_through():
@@ -40,8 +40,6 @@ with workflow.unsafe.imports_passed_through():
 
 #: Who may answer a complaint (SPEC §1: the supervisor handles complaints).
 ANSWERED_BY = (Role.SUPERVISOR,)
-_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
-_TIMEOUT = timedelta(seconds=30)
 
 
 @workflow.defn
@@ -123,8 +121,8 @@ class ComplaintWorkflow:
         await workflow.execute_activity(
             ActivityName.RECORD_COMPLAINT,
             self.state,
-            start_to_close_timeout=_TIMEOUT,
-            retry_policy=_RETRY,
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=RETRY,
             summary=f"record complaint ({self.state.status})",
         )
 
@@ -145,8 +143,8 @@ class ComplaintWorkflow:
                     "rework": s.rework or "",
                 },
             ),
-            start_to_close_timeout=_TIMEOUT,
-            retry_policy=_RETRY,
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=RETRY,
             summary=f"notify {', '.join(recipients)}",
         )
 
@@ -170,8 +168,8 @@ async def open_complaint(
         ActivityName.PLAN_COMPLAINT,
         ComplaintPlanRequest(profile=profile, opened_at=now),
         result_type=datetime,
-        start_to_close_timeout=_TIMEOUT,
-        retry_policy=_RETRY,
+        start_to_close_timeout=TIMEOUT,
+        retry_policy=RETRY,
         summary="plan complaint answer",
     )
     number = complaint_number(about, ordinal)

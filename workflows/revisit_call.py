@@ -13,8 +13,8 @@ import contextlib
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
+from workflows.calls import RETRY, TIMEOUT
 from workflows.complaint import open_complaint
 from workflows.rejections import FORBIDDEN, INVALID, WRONG_STAGE, reject
 
@@ -29,10 +29,14 @@ with workflow.unsafe.imports_passed_through():
         NotificationRequest,
     )
     from models.lifecycle import LIFECYCLE, Action
-    from models.revisits import RevisitCallStart, RevisitCallState, next_attempt, retry_calendar
+    from models.revisits import (
+        RevisitCallStart,
+        RevisitCallState,
+        next_attempt,
+        record_attempt,
+        retry_calendar,
+    )
 
-_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
-_TIMEOUT = timedelta(seconds=30)
 #: The roles of `record_revisit` in the lifecycle table (the revisit desk).
 ANSWERED_BY = LIFECYCLE[Action.RECORD_REVISIT].roles
 
@@ -85,30 +89,23 @@ class RevisitCallWorkflow:
             revisit, now = self.state.revisit, workflow.now()
             # Two answers accepted together: the validator saw the call due for both.
             self._check_due()
-            revisit.attempts += 1
-            if body.unreachable and revisit.attempts < self._start.profile.revisits.max_attempts:
+            max_attempts = self._start.profile.revisits.max_attempts
+            outcome = record_attempt(revisit, body, max_attempts, now, command.actor.person)
+            if outcome == "retry":
                 revisit.due = next_attempt(revisit.due, await self._retry_due())
-            elif body.unreachable:
-                revisit.status, revisit.answered_at = "unreachable", now
-                revisit.answered_by = command.actor.person
-            else:
-                revisit.status, revisit.answered_at = "answered", now
-                revisit.satisfaction, revisit.solved = body.satisfaction, body.solved
-                revisit.attitude, revisit.suggestions = body.attitude, body.suggestions
-                revisit.answered_by = command.actor.person
-                if body.complaint is not None:
-                    self.state.complaints.append(
-                        await open_complaint(
-                            profile=self._start.profile,
-                            source="periodic_revisit",
-                            about=self.state.id,
-                            ordinal=len(self.state.complaints) + 1,
-                            customer_id=self.state.customer_id,
-                            asset_serial=self.state.asset_serial,
-                            reason=body.complaint,
-                            opened_by=command.actor.label,
-                        )
+            elif outcome == "answered" and body.complaint is not None:
+                self.state.complaints.append(
+                    await open_complaint(
+                        profile=self._start.profile,
+                        source="periodic_revisit",
+                        about=self.state.id,
+                        ordinal=len(self.state.complaints) + 1,
+                        customer_id=self.state.customer_id,
+                        asset_serial=self.state.asset_serial,
+                        reason=body.complaint,
+                        opened_by=command.actor.label,
                     )
+                )
             await self._record()
             return self.state
 
@@ -143,8 +140,8 @@ class RevisitCallWorkflow:
                 working_days=profile.revisits.retry_working_days,
             ),
             result_type=datetime,
-            start_to_close_timeout=_TIMEOUT,
-            retry_policy=_RETRY,
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=RETRY,
             summary="plan revisit retry",
         )
         return due
@@ -166,8 +163,8 @@ class RevisitCallWorkflow:
                     "channel": s.revisit.channel,
                 },
             ),
-            start_to_close_timeout=_TIMEOUT,
-            retry_policy=_RETRY,
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=RETRY,
             summary="notify revisit desk",
         )
 
@@ -176,7 +173,7 @@ class RevisitCallWorkflow:
         await workflow.execute_activity(
             ActivityName.RECORD_REVISIT_CALL,
             self.state,
-            start_to_close_timeout=_TIMEOUT,
-            retry_policy=_RETRY,
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=RETRY,
             summary=f"record revisit ({self.state.revisit.status})",
         )

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import (
-    RetryPolicy,
     SearchAttributeKey,
     SearchAttributePair,
     TypedSearchAttributes,
@@ -24,6 +23,7 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
+from workflows.calls import LONG_TIMEOUT, RETRY
 from workflows.revisit_call import RevisitCallWorkflow
 
 with workflow.unsafe.imports_passed_through():
@@ -46,8 +46,6 @@ SCHEDULED_START = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
 #: workflow.patched marker: a periodic revisit became a call-list workflow, not a notice.
 REVISIT_CALL_WORKFLOWS = "periodic-revisit-call-workflows"
 
-_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
-_TIMEOUT = timedelta(minutes=1)
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
@@ -60,8 +58,8 @@ class ScheduledServiceWorkflow:
             ScheduledActivity.NEXT_WORKING_DATE,
             WorkingDateRequest(run=run, at=scheduled or workflow.now()),
             result_type=RunDue,
-            start_to_close_timeout=_TIMEOUT,
-            retry_policy=_RETRY,
+            start_to_close_timeout=LONG_TIMEOUT,
+            retry_policy=RETRY,
         )
         wait = due.at - workflow.now()
         if wait > timedelta(0):
@@ -81,8 +79,8 @@ class ScheduledServiceWorkflow:
                     ScheduledActivity.CONTRACT_ASSETS,
                     run.definition.customer_id,
                     result_type=list[str],
-                    start_to_close_timeout=_TIMEOUT,
-                    retry_policy=_RETRY,
+                    start_to_close_timeout=LONG_TIMEOUT,
+                    retry_policy=RETRY,
                 )
             )
         numbers = []
@@ -96,8 +94,8 @@ class ScheduledServiceWorkflow:
                     asset_serial=serial,
                 ),
                 result_type=InspectionRegistered,
-                start_to_close_timeout=_TIMEOUT,
-                retry_policy=_RETRY,
+                start_to_close_timeout=LONG_TIMEOUT,
+                retry_policy=RETRY,
             )
             numbers.append(registered.number)
         return ", ".join(numbers)
@@ -109,8 +107,8 @@ class ScheduledServiceWorkflow:
             ScheduledActivity.PREPARE_REVISIT_CALL,
             RevisitCallRequest(run=run, due=due),
             result_type=RevisitCallStart,
-            start_to_close_timeout=_TIMEOUT,
-            retry_policy=_RETRY,
+            start_to_close_timeout=LONG_TIMEOUT,
+            retry_policy=RETRY,
         )
         d = run.definition
         attributes = [SearchAttributePair(CUSTOMER_ID, d.customer_id)]
@@ -149,7 +147,7 @@ class ScheduledServiceWorkflow:
                     "schedule_id": run.schedule_id,
                 },
             ),
-            start_to_close_timeout=_TIMEOUT,
-            retry_policy=_RETRY,
+            start_to_close_timeout=LONG_TIMEOUT,
+            retry_policy=RETRY,
         )
         return key

@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from models.intake import ServiceRequestStart
     from models.lifecycle import Stage
     from models.profile import DEFAULT_COMPLAINT_RESPONSE
-    from models.revisits import next_attempt
+    from models.revisits import next_attempt, record_attempt, retry_calendar
     from models.search_attributes import initial_search_attributes, static_summary
     from models.state import (
         ComplaintRecord,
@@ -75,21 +75,13 @@ async def begin_follow_up(r: Request) -> None:
 
 async def record_revisit(r: Request, actor: a.Actor, body: a.RecordRevisitBody) -> None:
     revisit = next(v for v in r.state.revisits if v.status == "due")
-    revisit.attempts += 1
-    now = workflow.now()
-    policy = r.profile.revisits
-    if body.unreachable:
-        if revisit.attempts < policy.max_attempts:
-            r.emit("revisit_unreachable", actor, {"attempt": revisit.attempts})
-            if workflow.patched(REVISIT_RETRIES):
-                await _retry(r, revisit)
-            return
-        revisit.status, revisit.answered_at = "unreachable", now
-    else:
-        revisit.status, revisit.answered_at = "answered", now
-        revisit.satisfaction, revisit.solved = body.satisfaction, body.solved
-        revisit.attitude, revisit.suggestions = body.attitude, body.suggestions
-    revisit.answered_by = actor.person
+    max_attempts = r.profile.revisits.max_attempts
+    outcome = record_attempt(revisit, body, max_attempts, workflow.now(), actor.person)
+    if outcome == "retry":
+        r.emit("revisit_unreachable", actor, {"attempt": revisit.attempts})
+        if workflow.patched(REVISIT_RETRIES):
+            await _retry(r, revisit)
+        return
     r.emit("revisit_recorded", actor, body.model_dump(exclude_none=True))
     if body.complaint is not None and workflow.patched(COMPLAINTS):
         await _open_complaint(r, actor, body.complaint)
@@ -103,12 +95,12 @@ async def _retry(r: Request, revisit: RevisitRecord) -> None:
     policy = r.profile.revisits
     index = r.state.revisits.index(revisit)
     plans = policy.after_close
-    calendar = plans[index].calendar if index < len(plans) else "24x7"
+    planned_on = plans[index].calendar if index < len(plans) else None
     retry: datetime = await r.activity(
         ActivityName.BUSINESS_INSTANT,
         BusinessInstantRequest(
             profile=r.profile,
-            calendar=calendar,
+            calendar=retry_calendar(r.profile, planned_on),
             start=workflow.now(),
             working_days=policy.retry_working_days,
         ),

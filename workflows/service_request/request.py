@@ -10,7 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+
+from workflows.calls import RETRY, TIMEOUT
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
@@ -28,8 +29,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.service_request.held_notices import HeldNotices
     from workflows.service_request.timeline import SYSTEM, Timeline
 
-_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
-_TIMEOUT = timedelta(seconds=30)
 #: How long a customer has to sign before a new link is needed (a supervisor's rework).
 SIGNING_LINK_VALIDITY = timedelta(days=7)
 
@@ -158,7 +157,7 @@ class Request:
             name,
             arg,
             result_type=result_type,
-            start_to_close_timeout=_TIMEOUT,
-            retry_policy=_RETRY,
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=RETRY,
             summary=summary,
         )
