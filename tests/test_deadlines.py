@@ -1,6 +1,6 @@
 """Pause-aware deadlines of SPEC §3: exact cases on 24x7 and properties on every calendar."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -201,8 +201,11 @@ pause_lists = st.lists(st.tuples(st.integers(-600, 8000), st.integers(0, 3000)),
 
 
 def pauses_from(start, pairs):
+    """Pauses `a` minutes after `start` lasting `n` minutes, in elapsed time (wall-clock
+    arithmetic across a daylight-saving change would make some end before they start)."""
+    base = start.astimezone(UTC)
     return [
-        Interval(start=start + timedelta(minutes=a), end=start + timedelta(minutes=a + n))
+        Interval(start=base + timedelta(minutes=a), end=base + timedelta(minutes=a + n))
         for a, n in pairs
     ]
 

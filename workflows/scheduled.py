@@ -47,7 +47,6 @@ SCHEDULED_START = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
 REVISIT_CALL_WORKFLOWS = "periodic-revisit-call-workflows"
 
 
-
 @workflow.defn(name=WORKFLOW_TYPE)
 class ScheduledServiceWorkflow:
     @workflow.run

@@ -10,6 +10,8 @@ from temporalio import workflow
 from temporalio.common import RawValue
 
 from workflows.rejections import FORBIDDEN, INVALID, NOT_FOUND, WRONG_STAGE, reject
+from workflows.service_request import dispatch, follow_up, quotes, repair, signature, triage
+from workflows.service_request.request import Request
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ValidationError
@@ -17,8 +19,6 @@ with workflow.unsafe.imports_passed_through():
     from models import actions as a
     from models.lifecycle import LIFECYCLE, Action, Role, TransitionRejected, check_allowed
     from models.ownership import NotYours, Owners, check_owner
-    from workflows.service_request import dispatch, follow_up, quotes, repair, signature, triage
-    from workflows.service_request.request import Request
 
 Handler = Callable[[Request, a.Actor, Any], Awaitable[None]]
 #: `current` is False when the handler re-checks an update that older code accepted (a

@@ -8,16 +8,16 @@ from datetime import timedelta
 from temporalio import workflow
 
 from workflows.rejections import CONFLICT, INVALID, reject
+from workflows.service_request.escalations import alarm
+from workflows.service_request.patches import ASSIGN_FIT, NOTICE_RULES, PEOPLE_NOTICES
+from workflows.service_request.request import Request
 
 with workflow.unsafe.imports_passed_through():
     from models import actions as a
     from models.activity_io import ActivityName, AutoAssignRequest, EngineerInfo, EngineerLookup
     from models.common import ClockName
     from models.lifecycle import Role, Stage
-    from workflows.service_request.escalations import alarm
     from workflows.service_request.held_notices import iso
-    from workflows.service_request.patches import ASSIGN_FIT, NOTICE_RULES, PEOPLE_NOTICES
-    from workflows.service_request.request import Request
 
 
 def check_assign(r: Request, body: a.AssignBody, role: Role, current: bool) -> None:

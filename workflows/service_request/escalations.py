@@ -8,9 +8,10 @@ from typing import Literal
 
 from temporalio import workflow
 
+from workflows.service_request.request import Request
+
 with workflow.unsafe.imports_passed_through():
     from models.state import EscalationRecord, OwnEscalation
-    from workflows.service_request.request import Request
     from workflows.service_request.timeline import SYSTEM
 
 

@@ -9,6 +9,15 @@ from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
 from workflows.complaint import open_complaint
+from workflows.service_request.escalations import alarm
+from workflows.service_request.patches import (
+    COMPLAINT_WORKFLOWS,
+    COMPLAINTS,
+    PEOPLE_NOTICES,
+    REVISIT_RETRIES,
+    REVISITS_ON_CALENDAR,
+)
+from workflows.service_request.request import Request
 
 with workflow.unsafe.imports_passed_through():
     from models import actions as a
@@ -31,16 +40,7 @@ with workflow.unsafe.imports_passed_through():
         ServiceRequestState,
         workflow_id_for,
     )
-    from workflows.service_request.escalations import alarm
     from workflows.service_request.held_notices import iso
-    from workflows.service_request.patches import (
-        COMPLAINT_WORKFLOWS,
-        COMPLAINTS,
-        PEOPLE_NOTICES,
-        REVISIT_RETRIES,
-        REVISITS_ON_CALENDAR,
-    )
-    from workflows.service_request.request import Request
     from workflows.service_request.timeline import SYSTEM
 
 WORKFLOW_TYPE = "ServiceRequestWorkflow"

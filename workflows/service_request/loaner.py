@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from workflows.service_request.escalations import alarm
+from workflows.service_request.request import Request
+
 with workflow.unsafe.imports_passed_through():
     from models.activity_io import ActivityName, LoanerIssue, LoanerRequest
     from models.common import ClockName, ClockStatus
     from models.lifecycle import NOT_YET_FIXED
-    from workflows.service_request.escalations import alarm
-    from workflows.service_request.request import Request
     from workflows.service_request.timeline import SYSTEM
 
 

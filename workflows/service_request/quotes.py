@@ -6,6 +6,9 @@ from __future__ import annotations
 from temporalio import workflow
 
 from workflows.rejections import INVALID, reject
+from workflows.service_request.patches import QUOTE_LINKS
+from workflows.service_request.request import Request
+from workflows.service_request.signature import enter_signature
 
 with workflow.unsafe.imports_passed_through():
     from models import actions as a
@@ -13,9 +16,6 @@ with workflow.unsafe.imports_passed_through():
     from models.lifecycle import Role, Stage
     from models.state import Diagnosis, QuoteRecord
     from sla.clocks import APPROVAL_PAUSE
-    from workflows.service_request.patches import QUOTE_LINKS
-    from workflows.service_request.request import Request
-    from workflows.service_request.signature import enter_signature
     from workflows.service_request.timeline import SYSTEM
 
 

@@ -8,15 +8,15 @@ from typing import Any
 from temporalio import workflow
 
 from workflows.rejections import INVALID, reject
+from workflows.service_request.quotes import propose_quote
+from workflows.service_request.request import Request
+from workflows.service_request.signature import enter_signature
 
 with workflow.unsafe.imports_passed_through():
     from models import actions as a
     from models.common import ClockName
     from models.lifecycle import Role, Stage
     from models.state import RepairRecord
-    from workflows.service_request.quotes import propose_quote
-    from workflows.service_request.request import Request
-    from workflows.service_request.signature import enter_signature
 
 
 def check_report(r: Request, body: a.ReportRepairBody, role: Role, current: bool) -> None:

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from temporalio import workflow
 
+from workflows.service_request.patches import NOTICE_RULES, QUIET_FOR_ALL
+from workflows.service_request.request import Request
+
 with workflow.unsafe.imports_passed_through():
     from models.activity_io import ActivityName, QuietReleaseRequest
     from workflows.service_request.held_notices import obsolete
-    from workflows.service_request.patches import NOTICE_RULES, QUIET_FOR_ALL
-    from workflows.service_request.request import Request
     from workflows.service_request.timeline import SYSTEM
 
 

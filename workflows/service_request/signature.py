@@ -7,14 +7,15 @@ from typing import Any
 
 from temporalio import workflow
 
+from workflows.service_request.escalations import alarm
+from workflows.service_request.patches import SIGNING_LINKS
+from workflows.service_request.request import Request
+
 with workflow.unsafe.imports_passed_through():
     from models import actions as a
     from models.common import ClockName
     from models.lifecycle import Stage
     from models.state import signature_of
-    from workflows.service_request.escalations import alarm
-    from workflows.service_request.patches import SIGNING_LINKS
-    from workflows.service_request.request import Request
 
 
 async def enter_signature(r: Request, actor: a.Actor, data: dict[str, Any]) -> None:

@@ -6,15 +6,15 @@ from __future__ import annotations
 from temporalio import workflow
 
 from workflows.rejections import CONFLICT, INVALID, WRONG_STAGE, reject
+from workflows.service_request.quotes import propose_quote
+from workflows.service_request.request import Request
+from workflows.service_request.signature import enter_signature
 
 with workflow.unsafe.imports_passed_through():
     from models import actions as a
     from models.common import ClockName
     from models.lifecycle import Role, Stage
     from models.state import Diagnosis
-    from workflows.service_request.quotes import propose_quote
-    from workflows.service_request.request import Request
-    from workflows.service_request.signature import enter_signature
 
 
 # ----------------------------------------------------------------- checks (validators)

@@ -17,6 +17,25 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.common import RawValue
 
+from workflows.service_request.actions import HANDLERS, admit
+from workflows.service_request.escalations import account_for_time_passed
+from workflows.service_request.follow_up import begin_follow_up, file_complaint
+from workflows.service_request.loaner import (
+    issue_loaner,
+    loaner_needed,
+    loaner_out,
+    return_loaner,
+)
+from workflows.service_request.patches import (
+    COMPLAINT_WORKFLOWS,
+    FINISHED_APART,
+    FOLLOW_UP_IN_ACTION,
+    OWNERSHIP,
+    PEOPLE_NOTICES,
+)
+from workflows.service_request.request import Request
+from workflows.service_request.sending import send_due_notices
+
 with workflow.unsafe.imports_passed_through():
     from models.activity_io import ActivityName, RecordRequest
     from models.carry import RequestInput
@@ -26,25 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from models.lifecycle import LIFECYCLE, TERMINAL_STAGES, LifecycleViolation, Stage
     from models.search_attributes import search_attribute_updates, search_attribute_values
     from models.state import ServiceRequestState
-    from workflows.service_request.actions import HANDLERS, admit
-    from workflows.service_request.escalations import account_for_time_passed
-    from workflows.service_request.follow_up import begin_follow_up, file_complaint
     from workflows.service_request.held_notices import iso
-    from workflows.service_request.loaner import (
-        issue_loaner,
-        loaner_needed,
-        loaner_out,
-        return_loaner,
-    )
-    from workflows.service_request.patches import (
-        COMPLAINT_WORKFLOWS,
-        FINISHED_APART,
-        FOLLOW_UP_IN_ACTION,
-        OWNERSHIP,
-        PEOPLE_NOTICES,
-    )
-    from workflows.service_request.request import Request
-    from workflows.service_request.sending import send_due_notices
 
 
 #: A run continues as new once its history has this many events (or Temporal suggests it),
