@@ -98,10 +98,33 @@ async def hotline_complaint_as_service_request(
     return handle
 
 
+async def lean_tasks_with_a_pause(
+    env: WorkflowEnvironment, sessions: SessionFactory
+) -> WorkflowHandle[Any, Any]:
+    """Issue 12: computations as local activities, an action's notices sent in its own task
+    without holding the lock, one timer kept while the next instant stays, clocks planned
+    from checkpoints."""
+    handle = await _register(env, sessions, "REPLAY-4", severity=2)
+    await act(handle, "acknowledge", "support")
+    await act(handle, "pause", "support", {"reason": "awaiting_customer"})
+    await env.sleep(timedelta(hours=2))
+    await act(handle, "resume", "support")
+    await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
+    await act(handle, "assign", "dispatcher", {})
+    visit = (await env.get_current_time() + timedelta(hours=30)).isoformat()
+    await act(handle, "schedule_visit", "engineer", {"appointment_at": visit})
+    await act(handle, "check_in", "engineer")
+    await act(handle, "report_repair", "engineer", {"result": "fixed", "work_done": "x"})
+    await act(handle, "sign", "customer", SIGNED)
+    await act(handle, "record_revisit", "revisit", HAPPY)
+    return handle
+
+
 SCENARIOS: dict[str, Scenario] = {
     "repair_with_pause_and_severity_change": repair_with_pause_and_severity_change,
     "people_quotes_and_notices": people_quotes_and_notices,
     "hotline_complaint_as_service_request": hotline_complaint_as_service_request,
+    "lean_tasks_with_a_pause": lean_tasks_with_a_pause,
 }
 SIGNED = {"signer": "x", "typed_name": "x", "quality": 5, "attitude": 5}
 HAPPY = {"satisfaction": 4, "solved": True, "attitude": 5}

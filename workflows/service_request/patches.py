@@ -21,3 +21,6 @@ ASSIGN_FIT = "assign-checks-skill-and-region"
 FOLLOW_UP_IN_ACTION = "closing-action-starts-the-follow-up"
 #: SlaStatus for open work only; BreachedClocks keeps what breached.
 FINISHED_APART = "sla-status-for-open-work-breached-clocks-kept"
+#: Fewer workflow tasks per action: the pure computations (plans, calendars) run as local
+#: activities, an action's notices go out in its own task and do not hold the lock.
+LEAN_TASKS = "pure-computations-local-notices-in-the-action"

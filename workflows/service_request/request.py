@@ -10,14 +10,22 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
+from temporalio.workflow import ActivityHandle
 
 from workflows.calls import RETRY, TIMEOUT
+from workflows.service_request.patches import LEAN_TASKS
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
     from models import actions as a
-    from models.activity_io import ActivityName, LinkPurpose, SigningLinkRequest, plan_request
+    from models.activity_io import (
+        ActivityName,
+        LinkPurpose,
+        NotificationRequest,
+        SigningLinkRequest,
+        plan_request,
+    )
     from models.carry import ServiceRequestCarry
     from models.common import ClockName
     from models.intake import ServiceRequestStart
@@ -29,6 +37,15 @@ with workflow.unsafe.imports_passed_through():
     from workflows.service_request.held_notices import HeldNotices
     from workflows.service_request.timeline import SYSTEM, Timeline
 
+#: Pure computations of the SLA engine and the calendars: quick, run as local activities.
+COMPUTATIONS = frozenset(
+    {
+        ActivityName.PLAN_CLOCKS,
+        ActivityName.QUIET_RELEASE,
+        ActivityName.BUSINESS_INSTANT,
+        ActivityName.PLAN_REVISITS,
+    }
+)
 #: How long a customer has to sign before a new link is needed (a supervisor's rework).
 SIGNING_LINK_VALIDITY = timedelta(days=7)
 
@@ -53,6 +70,8 @@ class Request:
         #: The action being handled (None: the workflow acts by itself); every move is
         #: checked against its row of the lifecycle table.
         self.action: Action | None = None
+        #: Notices on their way to the outbox (`send`).
+        self.sending: list[ActivityHandle[None]] = []
 
     @property
     def profile(self) -> SlaProfile:
@@ -153,6 +172,16 @@ class Request:
     async def activity(
         self, name: ActivityName, arg: BaseModel | str, result_type: Any, summary: str
     ) -> Any:
+        if name in COMPUTATIONS and workflow.patched(LEAN_TASKS):
+            # Pure and quick: run in this workflow task, its result recorded as a marker.
+            return await workflow.execute_local_activity(
+                name,
+                arg,
+                result_type=result_type,
+                start_to_close_timeout=TIMEOUT,
+                retry_policy=RETRY,
+                summary=summary,
+            )
         return await workflow.execute_activity(
             name,
             arg,
@@ -161,3 +190,21 @@ class Request:
             retry_policy=RETRY,
             summary=summary,
         )
+
+    def send(self, notice: NotificationRequest) -> None:
+        """Queue and deliver a notice without waiting for it (the lock is not held while
+        mail goes out); the run waits for every one before it ends or continues as new."""
+        self.sending.append(
+            workflow.start_activity(
+                ActivityName.QUEUE_NOTIFICATION,
+                notice,
+                start_to_close_timeout=TIMEOUT,
+                retry_policy=RETRY,
+                summary=f"notify {', '.join(notice.recipients)}",
+            )
+        )
+
+    async def sent(self) -> None:
+        """Every notice given to `send` is in the outbox and delivered (or failed for good)."""
+        while self.sending:
+            await self.sending.pop(0)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from temporalio import workflow
 
-from workflows.service_request.patches import NOTICE_RULES, QUIET_FOR_ALL
+from workflows.service_request.patches import LEAN_TASKS, NOTICE_RULES, QUIET_FOR_ALL
 from workflows.service_request.request import Request
 
 with workflow.unsafe.imports_passed_through():
@@ -42,12 +42,15 @@ async def send_due_notices(r: Request, now: datetime | None) -> None:
             if release > now:
                 r.notices.hold_again(notice, release)
                 continue
-        await r.activity(
-            ActivityName.QUEUE_NOTIFICATION,
-            notice.request,
-            type(None),
-            f"notify {', '.join(notice.request.recipients)}",
-        )
+        if workflow.patched(LEAN_TASKS):
+            r.send(notice.request)
+        else:
+            await r.activity(
+                ActivityName.QUEUE_NOTIFICATION,
+                notice.request,
+                type(None),
+                f"notify {', '.join(notice.request.recipients)}",
+            )
         r.emit(
             "notification_queued",
             SYSTEM,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -30,6 +30,7 @@ from workflows.service_request.patches import (
     COMPLAINT_WORKFLOWS,
     FINISHED_APART,
     FOLLOW_UP_IN_ACTION,
+    LEAN_TASKS,
     OWNERSHIP,
     PEOPLE_NOTICES,
 )
@@ -70,6 +71,7 @@ class ServiceRequestWorkflow:
         self._updates = list(carried.updates) if carried else []
         self._applied_before = frozenset(self._updates)
         self._runs = carried.runs if carried else 0
+        self._alarm = Alarm()
         if carried is not None:
             return
         # Here, not in run(): an action may arrive with the start and be handled before run().
@@ -100,6 +102,7 @@ class ServiceRequestWorkflow:
                 seen = self._changes
             await self._sleep_until_next_instant(seen)
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await r.sent()
         if r.state.stage not in TERMINAL_STAGES:
             self._runs += 1
             carry = r.carry(self._updates[-REMEMBERED_UPDATES:], self._runs)
@@ -155,6 +158,9 @@ class ServiceRequestWorkflow:
         remaining = at - workflow.now()
         if remaining <= timedelta(0):
             return
+        if workflow.patched(LEAN_TASKS):
+            await self._alarm.wait(at, remaining, label, changed)
+            return
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(changed, timeout=remaining, timeout_summary=label)
 
@@ -187,6 +193,9 @@ class ServiceRequestWorkflow:
                 # What the loop would do next (return the loaner, plan the revisits), done now:
                 # the answer shows `following_up`, so a revisit recorded at once is accepted.
                 await self._on_time_passed()
+            elif workflow.patched(LEAN_TASKS):
+                # The action's own notices go with its record, not in a later task.
+                await send_due_notices(r, workflow.now())
             await self._commit()
             self._changes += 1
             if update_id is not None:
@@ -244,6 +253,29 @@ class ServiceRequestWorkflow:
                 what = f"level {e.level}" if e.level else e.kind.replace("_", " ")
                 lines.append(f"| {what} | {e.clock} | {local(e.at)} | {', '.join(e.notified)} |")
         return "\n".join(lines)
+
+
+class Alarm:
+    """One durable timer for the next instant, kept across actions that leave that instant
+    where it was (re-arming it each time would cost a cancelled and a new timer per action)."""
+
+    def __init__(self) -> None:
+        self._at: datetime | None = None
+        self._timer: asyncio.Task[None] | None = None
+
+    async def wait(
+        self, at: datetime, remaining: timedelta, label: str, changed: Callable[[], bool]
+    ) -> None:
+        """Until `at` (the timer of an earlier call is kept if it was for `at`) or `changed`."""
+        if self._timer is None or self._at != at:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._at = at
+            self._timer = asyncio.create_task(workflow.sleep(remaining, summary=label))
+        timer = self._timer
+        await workflow.wait_condition(lambda: changed() or timer.done())
+        if timer.done():
+            self._timer, self._at = None, None
 
 
 def _update_id() -> str | None:
