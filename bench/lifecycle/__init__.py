@@ -1,0 +1,1 @@
+"""The lifecycle benchmark's parts; `bench/lifecycle_bench.py` is its command line."""
