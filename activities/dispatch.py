@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from temporalio import activity
 
+from db.engineers import engineer_info, find_engineer
 from db.session import SessionFactory
 from db.tables import Engineer, ServiceRequestRow
 from dispatch import Candidate, choose_engineer
@@ -19,10 +20,7 @@ class DispatchActivities:
     @activity.defn(name=ActivityName.FIND_ENGINEER)
     def find_engineer(self, lookup: EngineerLookup) -> EngineerInfo | None:
         with self._sessions() as session:
-            engineer = session.get(Engineer, lookup.engineer_id)
-            if engineer is None:
-                return None
-            return _info(engineer)
+            return find_engineer(session, lookup.engineer_id)
 
     @activity.defn(name=ActivityName.AUTO_ASSIGN)
     def auto_assign_engineer(self, request: AutoAssignRequest) -> EngineerInfo | None:
@@ -52,15 +50,4 @@ class DispatchActivities:
             )
             if chosen is None:
                 return None
-            return _info(engineers[chosen.engineer_id])
-
-
-def _info(engineer: Engineer) -> EngineerInfo:
-    return EngineerInfo(
-        id=engineer.id,
-        name=engineer.name,
-        on_duty=engineer.on_duty,
-        skills=list(engineer.skills),
-        regions=list(engineer.regions),
-        phone=engineer.phone,
-    )
+            return engineer_info(engineers[chosen.engineer_id])

@@ -13,13 +13,16 @@ from sqlalchemy import func, select
 
 import gateway
 from api.complaints import register_complaint
-from api.context import Anyone, Ctx, require
+from api.context import Anyone, AppContext, Ctx, require
 from api.ownership import check_request
 from api.problems import Problem
-from db.tables import Intake, ServiceRequestRow, TimelineEventRow
+from db.engineers import find_engineer
+from db.tables import Asset, Intake, ServiceRequestRow, TimelineEventRow
 from identity.keys import Principal
 from intake.reservation import idempotency_key, reserve
-from models.errors import invalid_fields, invalid_model
+from models.actions import AssignBody
+from models.assignment import refuse_named
+from models.errors import Conflict, InvalidInput, invalid_fields, invalid_model
 from models.intake import ClockView, IntakeRequest, IntakeResponse
 from models.lifecycle import LIFECYCLE, TERMINAL_STAGES, Action, Role, Stage
 from models.state import ServiceRequestState, TimelineEvent, workflow_id_for
@@ -227,6 +230,24 @@ async def current_state(ctx: Ctx, number: str) -> ServiceRequestState:
     return live
 
 
+def _check_named_engineer(ctx: AppContext, number: str, body: AssignBody) -> None:
+    """The dispatcher's named engineer, refused before the action reaches the workflow (so
+    the refusal never enters its history); the workflow checks again when it assigns."""
+    assert body.engineer_id is not None
+    with ctx.sessions() as session:
+        row = session.get(ServiceRequestRow, number)
+        asset = session.get(Asset, row.asset_serial) if row is not None else None
+        if row is None or asset is None:
+            return  # not in the read model yet: the workflow decides alone
+        found = find_engineer(session, body.engineer_id)
+        refusal = refuse_named(
+            body.engineer_id, found, asset.category, row.region, check_fit=not body.override
+        )
+    if refusal is not None:
+        kind, message = refusal
+        raise InvalidInput(message) if kind == "invalid" else Conflict(message)
+
+
 def _action_route(action: Action) -> None:
     transition = LIFECYCLE[action]
     model = transition.body
@@ -261,6 +282,8 @@ def _action_route(action: Action) -> None:
 
             return await sign_report(ctx, number, who.actor(), body, update_id)
             # ---- end of the SIGN hook
+        if isinstance(body, AssignBody) and body.engineer_id is not None:
+            await ctx.db(lambda: _check_named_engineer(ctx, number, body))
         return await gateway.act(
             await ctx.temporal(),
             number,

@@ -15,6 +15,7 @@ from workflows.service_request.request import Request
 with workflow.unsafe.imports_passed_through():
     from models import actions as a
     from models.activity_io import ActivityName, AutoAssignRequest, EngineerInfo, EngineerLookup
+    from models.assignment import refuse_named
     from models.common import ClockName
     from models.lifecycle import Role, Stage
     from workflows.service_request.held_notices import iso
@@ -92,21 +93,6 @@ async def check_in(r: Request, actor: a.Actor, body: a.CheckInBody) -> None:
     r.move(Stage.ON_SITE, actor)
 
 
-def _check_fit(r: Request, engineer: EngineerInfo) -> None:
-    category, region = r.start.asset_category, r.state.region
-    missing = [
-        f"the skill {category!r}" if category not in engineer.skills else "",
-        f"the region {region!r}" if region not in engineer.regions else "",
-    ]
-    if any(missing):
-        lacks = " and ".join(m for m in missing if m)
-        raise reject(
-            INVALID,
-            f"engineer {engineer.id} ({engineer.name}) lacks {lacks} of this request; send "
-            'them anyway with "override": true and a "reason"',
-        )
-
-
 async def _choose_engineer(
     r: Request, engineer_id: str | None, override: bool = False
 ) -> EngineerInfo | None:
@@ -119,12 +105,17 @@ async def _choose_engineer(
             EngineerInfo | None,
             "look up engineer",
         )
-        if found is None:
-            raise reject(INVALID, f"there is no engineer {engineer_id!r}")
-        if not found.on_duty:
-            raise reject(CONFLICT, f"engineer {engineer_id} is not on duty")
-        if not override and workflow.patched(ASSIGN_FIT):
-            _check_fit(r, found)
+        fit = not override and found is not None and found.on_duty
+        refusal = refuse_named(
+            engineer_id,
+            found,
+            r.start.asset_category,
+            r.state.region,
+            check_fit=fit and workflow.patched(ASSIGN_FIT),
+        )
+        if refusal is not None:
+            kind, message = refusal
+            raise reject(INVALID if kind == "invalid" else CONFLICT, message)
         return found
     # a reassignment wants someone else; a new dispatch (after rework) may reuse anyone
     reassigning = r.state.engineer and r.state.stage == Stage.DISPATCHED
