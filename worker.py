@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.complaints import ComplaintActivities
 from activities.dispatch import DispatchActivities
@@ -33,6 +34,14 @@ from workflows.service_request import ServiceRequestWorkflow
 
 #: Activities are synchronous database work; they run on this many threads.
 ACTIVITY_THREADS = 16
+#: The workflow code and the contracts it uses are imported once, not again in a fresh sandbox
+#: for every new workflow (that re-import was 16 % of the worker's samples under load); the
+#: sandbox would catch a clock, randomness or I/O in passed-through code no more, so
+#: tests/test_layers.py reads the workflow modules and refuses any.
+PASSED_THROUGH = ("workflows", "models", "sla", "pydantic")
+RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH)
+)
 
 
 def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> Worker:
@@ -74,6 +83,7 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> W
             scheduled.contract_assets,
             scheduled.prepare_revisit_call,
         ],
+        workflow_runner=RUNNER,
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,
     )

@@ -139,3 +139,55 @@ def test_the_worker_never_loads_the_web_framework():
             # a project module, or the package a `from package import name` came from
             pending += [m for m in (module, module.rsplit(".", 1)[0]) if m in project()]
     assert "activities.records" in seen and "workflows.service_request.workflow" in seen
+
+
+#: What workflow code may not touch: the sandbox would refuse it, but the workflow modules are
+#: passed through it (imported once, `worker.PASSED_THROUGH`), so this test refuses it instead.
+UNSTEADY = {
+    "random",
+    "time",
+    "uuid",
+    "os",
+    "threading",
+    "socket",
+    "subprocess",
+    "secrets",
+}
+CLOCK_CALLS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+}
+
+
+def test_workflow_code_reads_no_clock_randomness_or_files():
+    found: list[str] = []
+    for name in in_package("workflows"):
+        tree = ast.parse(project()[name].read_text(encoding="utf-8"))
+        found += [f"{name} imports {m}" for m in imports(name) if top(m) in UNSTEADY]
+        for node in ast.walk(tree):
+            pair = _name_attr(node)
+            if pair in CLOCK_CALLS:
+                found.append(f"{name} reads the clock: {'.'.join(pair)} (use workflow.now())")
+            called = (
+                node.func.id
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                else None
+            )
+            if called in {"open", "input", "print"}:
+                found.append(f"{name} calls {called}()")
+    assert found == []
+
+
+def _name_attr(node: ast.AST) -> tuple[str, str] | None:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return node.value.id, node.attr
+    return None
+
+
+def test_the_worker_passes_the_workflow_code_through_the_sandbox():
+    import worker
+
+    assert {"workflows", "models", "sla"} <= set(worker.PASSED_THROUGH)
+    assert worker.RUNNER.restrictions.passthrough_modules >= set(worker.PASSED_THROUGH)
