@@ -82,7 +82,7 @@ def resolve(
         contact=body.contact,
         reported_at=reported_at,
         registered_at=now,
-        registered_by=registrar.name if isinstance(registrar, Actor) else registrar,
+        registered_by=_name(registrar),
         registrar=registrar if isinstance(registrar, Actor) else None,
         site_address=(site.address if site else None) or customer.address,
         site_contact=archive_contact or None,
@@ -125,13 +125,18 @@ def resolve_complaint(
         about=about.number if about else None,
         reason=body.description,
         opened_at=opened_at,
-        opened_by=registrar.name if isinstance(registrar, Actor) else registrar,
+        opened_by=_name(registrar),
         respond_by=complaint_due(ComplaintPlanRequest(profile=profile, opened_at=opened_at)),
         notify=profile.complaints.notify,
         escalate_to=profile.complaints.escalate_to,
         channel=body.channel,
         contact=body.contact or _archive_contact(customer),
     )
+
+
+def _name(registrar: Actor | str) -> str:
+    """Who took the call, as the timeline and the complaint show it."""
+    return registrar.name if isinstance(registrar, Actor) else registrar
 
 
 def _customer(session: Session, body: IntakeRequest) -> Customer:
@@ -239,5 +244,3 @@ def _found(session: Session, table: type[T], key: str) -> T:
     row = session.get(table, key)
     assert row is not None  # just written in this transaction
     return row
-
-

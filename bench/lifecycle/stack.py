@@ -11,7 +11,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
@@ -25,12 +24,12 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+import devstack
 from db.session import make_engine
 from lifecycle.driver import HOST, Driver, Endpoints
 from models.search_attributes import dev_server_flags
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPORAL = str(Path(sys.executable).parent / "temporal")
+TEMPORAL = devstack.temporal_binary()
 PG_ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 STARTUP_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 15.0
@@ -51,7 +50,7 @@ def free_port() -> int:
 @dataclass
 class Proc:
     name: str
-    popen: subprocess.Popen[bytes]
+    popen: subprocess.Popen[str]
     log: Path
 
     @property
@@ -80,16 +79,8 @@ class Proc:
 
 def spawn(name: str, cmd: Sequence[str], env: Mapping[str, str], logs: Path) -> Proc:
     log = logs / f"{name}.log"
-    with log.open("wb") as out:
-        popen = subprocess.Popen(
-            list(cmd),
-            cwd=ROOT,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    with log.open("w", encoding="utf-8") as out:
+        popen = devstack.spawn(cmd, env, out)  # the children as `make run` starts them
     return Proc(name, popen, log)
 
 

@@ -43,8 +43,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.service_request.held_notices import iso
     from workflows.service_request.timeline import SYSTEM
 
-WORKFLOW_TYPE = "ServiceRequestWorkflow"
-
 
 async def begin_follow_up(r: Request) -> None:
     closed_at = r.state.closed_at or workflow.now()
@@ -139,7 +137,7 @@ async def _open_complaint(r: Request, actor: a.Actor, reason: str) -> None:
         "open rework request",
     )
     await workflow.start_child_workflow(
-        WORKFLOW_TYPE,
+        workflow.info().workflow_type,  # a rework is another request of this same workflow
         rework,
         id=workflow_id_for(rework.number),
         task_queue=workflow.info().task_queue,
