@@ -6,6 +6,8 @@ import asyncio
 import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -27,6 +29,8 @@ from activities.sla import (
 )
 from config import Settings, connect_temporal
 from db.session import SessionFactory, make_engine, session_factory
+from notifications.delivery import Delivery
+from notifications.relay import OutboxRelay
 from workflows.complaint import ComplaintWorkflow
 from workflows.revisit_call import RevisitCallWorkflow
 from workflows.scheduled import ScheduledServiceWorkflow
@@ -44,16 +48,40 @@ RUNNER = SandboxedWorkflowRunner(
 )
 
 
-def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> Worker:
-    records = RecordActivities(sessions)
+class ServiceWorker:
+    """The Temporal worker and the outbox relay beside it, started and stopped together."""
+
+    def __init__(self, worker: Worker, relay: OutboxRelay) -> None:
+        self.worker, self.relay = worker, relay
+        self._relay_running = ExitStack()
+
+    async def __aenter__(self) -> ServiceWorker:
+        self._relay_running.enter_context(self.relay.running())
+        try:
+            await self.worker.__aenter__()
+        except BaseException:
+            self._relay_running.close()
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        try:
+            await self.worker.__aexit__(*exc_info)
+        finally:
+            self._relay_running.close()
+
+
+def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> ServiceWorker:
+    settings = Settings.from_env()
+    relay = OutboxRelay(sessions, Delivery(sessions, settings))
+    records = RecordActivities(sessions, Delivery(sessions, settings), relay)
     dispatch = DispatchActivities(sessions)
     loaners = LoanerActivities(sessions)
-    settings = Settings.from_env()
     notifications = NotificationActivities(sessions, settings)
     complaints = ComplaintActivities(sessions, settings.timezone)
     signing = SigningActivities(sessions, settings.signing_secret, settings.public_base_url)
     scheduled = ScheduledActivities(sessions, client, settings.timezone)
-    return Worker(
+    worker = Worker(
         client,
         task_queue=task_queue,
         workflows=[
@@ -87,6 +115,7 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> W
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,
     )
+    return ServiceWorker(worker, relay)
 
 
 async def main() -> None:

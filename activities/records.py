@@ -15,18 +15,25 @@ from models.common import SlaStatus
 from models.complaints import ComplaintState
 from models.revisits import RevisitCallEntry, RevisitCallState
 from models.state import ServiceRequestState, workflow_id_for
+from notifications.delivery import Delivery
+from notifications.relay import OutboxRelay
 
 
 class RecordActivities:
-    def __init__(self, sessions: SessionFactory) -> None:
+    def __init__(
+        self, sessions: SessionFactory, delivery: Delivery, relay: OutboxRelay | None = None
+    ) -> None:
         self._sessions = sessions
+        self._delivery, self._relay = delivery, relay
 
     @activity.defn(name=ActivityName.RECORD_EVENTS)
     def record_events(self, request: RecordRequest) -> None:
-        """Append the events and project the state, in one transaction.
+        """Append the events, project the state and write the notices to the outbox, in one
+        transaction; then wake the relay that delivers them.
 
-        Idempotent: an event already stored under its (number, seq) is skipped and the
-        projection only moves forward in `version`, so a retried attempt writes nothing twice.
+        Idempotent: an event already stored under its (number, seq) is skipped, the
+        projection only moves forward in `version` and a notice is written once per key, so a
+        retried attempt writes nothing twice.
         """
         state = request.state
         with transaction(self._sessions) as session:
@@ -58,6 +65,10 @@ class RecordActivities:
                 session.add(_projection(state, row or ServiceRequestRow()))
                 for call in RevisitCallEntry.of_request(state, workflow_id_for(state.number)):
                     project_call(session, call, state.version)
+            # After the projection: a notice for the customer finds them through its row.
+            self._delivery.write_with(session, request.notices)
+        if request.notices and self._relay is not None:
+            self._relay.nudge()
 
     @activity.defn(name=ActivityName.RECORD_COMPLAINT)
     def record_complaint(self, state: ComplaintState) -> None:

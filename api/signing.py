@@ -35,7 +35,7 @@ from documents.report import render_pdf, sha256
 from models.actions import Actor, Rating, ShortText, SignaturePng, SignBody, Text
 from models.activity_io import LinkPurpose
 from models.common import ClockName, ClockStatus
-from models.errors import DomainError, invalid_model
+from models.errors import DomainError, invalid_field, invalid_model
 from models.lifecycle import Action, Role, Stage
 from models.state import ServiceRequestState, signature_of
 from signing.tokens import ExpiredToken, InvalidToken, SigningClaim, read
@@ -239,6 +239,10 @@ async def sign_report(
     nothing twice and answers like the first call. `then` runs in the transaction that
     completes the record (the page uses its link up there)."""
     body = given if isinstance(given, SignBody) else SignBody.model_validate(given.model_dump())
+    if body.signature_sha256 is not None and body.signature_png is None:
+        raise invalid_field(
+            "signature_sha256", "is set by the server: send the drawn image as signature_png"
+        )
     state = await current_state(ctx, number)
     mine: _Copy | None = None
     digest: str | None = None
@@ -250,7 +254,12 @@ async def sign_report(
     else:  # signed already: a retry finds its copy; anything else the workflow refuses
         stored = await ctx.db(lambda: _stored(ctx, number))
         digest = stored.sha256 if stored is not None else None
-    sent = body.model_dump(mode="json", exclude_unset=True, exclude={"report_sha256"})
+    # The image stays with the stored report; the workflow gets its digest (history stays small).
+    sent = body.model_dump(
+        mode="json", exclude_unset=True, exclude={"report_sha256", "signature_png"}
+    )
+    if body.signature_png is not None:
+        sent["signature_sha256"] = body.image_sha256
     if digest is not None:
         sent["report_sha256"] = digest
     try:

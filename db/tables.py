@@ -295,6 +295,7 @@ class Notification(Base):
     `claimed_at`; a claim older than the lease may be taken over: its sender died) → `sent`;
     back to `pending` after a retryable error; `failed` after a permanent one (or a template
     error); `skipped` when no recipient has an address. `notifications/` owns these moves.
+    A notice written with a request's record is the relay's (`next_attempt_at` set).
     """
 
     __tablename__ = "notifications"
@@ -335,6 +336,8 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    #: When the outbox relay next tries it; NULL for a notice its own activity delivers.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class SigningLink(Base):

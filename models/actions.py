@@ -153,32 +153,43 @@ class PartsArrivedBody(Body):
     pass
 
 
-#: A drawn signature as a base64 PNG (data URL or bare); bounded so history stays small.
+#: A drawn signature as a base64 PNG (data URL or bare), at most 400 kB.
 SignaturePng = Annotated[str, Field(min_length=16, max_length=400_000)]
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
 class SignBody(Body):
     signer: ShortText
     signature_png: SignaturePng | None = None
+    #: The drawn image's SHA-256 in its place: the API stores the image with the signed
+    #: report and sends the workflow only this, so no image enters the request's history.
+    signature_sha256: Sha256Hex | None = None
     typed_name: Blankable[ShortText] = None
     quality: Rating
     attitude: Rating
     comment: Blankable[Text] = None
     #: SHA-256 of the service report the customer saw and signed (the signing page sets it).
-    report_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    report_sha256: Sha256Hex | None = None
 
     @model_validator(mode="after")
     def _one_signature(self) -> Self:
-        if (self.signature_png is None) == (self.typed_name is None):
+        drawn = self.signature_png is not None or self.signature_sha256 is not None
+        if drawn == (self.typed_name is not None) or (
+            self.signature_png is not None and self.signature_sha256 is not None
+        ):
             raise ValueError("give exactly one of signature_png (drawn) or typed_name")
         if self.signature_png is not None:
             png_bytes(self.signature_png)  # raises with a clear message
         return self
 
     @property
+    def drawn(self) -> bool:
+        return self.signature_png is not None or self.signature_sha256 is not None
+
+    @property
     def image_sha256(self) -> str | None:
         if self.signature_png is None:
-            return None
+            return self.signature_sha256
         return hashlib.sha256(png_bytes(self.signature_png)).hexdigest()
 
 

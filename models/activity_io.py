@@ -94,11 +94,6 @@ def plan_request(
     )
 
 
-class RecordRequest(BaseModel):
-    events: list[TimelineEvent]
-    state: ServiceRequestState
-
-
 class EngineerLookup(BaseModel):
     engineer_id: str
 
@@ -145,6 +140,13 @@ class NotificationRequest(BaseModel):
     data: dict[str, str] = {}
     #: The message's language; None: the deployment's `NOTIFY_LOCALE`.
     locale: Literal["zh", "en"] | None = None
+
+
+class RecordRequest(BaseModel):
+    events: list[TimelineEvent]
+    state: ServiceRequestState
+    #: Notices for the outbox, written in the same transaction (the relay delivers them).
+    notices: list[NotificationRequest] = []
 
 
 class RevisitPlanRequest(BaseModel):

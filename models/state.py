@@ -90,7 +90,7 @@ def signature_of(body: SignBody, at: datetime, by: Actor | None) -> SignatureRec
     """The record of a `sign`: what the workflow keeps and what the signed report shows."""
     return SignatureRecord(
         signer=body.signer,
-        method="drawn" if body.signature_png else "typed",
+        method="drawn" if body.drawn else "typed",
         typed_name=body.typed_name,
         quality=body.quality,
         attitude=body.attitude,

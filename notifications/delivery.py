@@ -16,8 +16,10 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from config import Settings
 from db.session import SessionFactory
@@ -34,12 +36,21 @@ log = logging.getLogger(__name__)
 
 #: How long a claim holds: after it, the message is presumed orphaned and may be taken over.
 LEASE = timedelta(seconds=60)
+#: The relay's backoff after a retryable error: doubling from the first, capped (as the
+#: activities' retry policy, `workflows.calls.RETRY`).
+FIRST_RETRY, LAST_RETRY = timedelta(seconds=1), timedelta(seconds=30)
 
 Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long the relay waits before the next try of a message tried `attempts` times."""
+    doublings: int = min(max(attempts - 1, 0), 16)
+    return min(FIRST_RETRY * (1 << doublings), LAST_RETRY)
 
 
 class DeliveryInProgress(Exception):
@@ -76,19 +87,35 @@ class Delivery:
         message back).
         """
         self._write_once(request)
+        return self.send_written(request.key)
+
+    def send_written(self, key: str) -> Status:
+        """Send the notice in the outbox under `key` unless it is done; as `deliver`."""
         owner = _claimant()
-        row = outbox.claim(self._sessions, request.key, owner, self._clock(), self._lease)
+        row = outbox.claim(self._sessions, key, owner, self._clock(), self._lease)
         if row is None:
-            return self._not_ours(request.key)
+            return self._not_ours(key)
         return self._send(row, owner)
+
+    def write_with(self, session: Session, requests: Sequence[NotificationRequest]) -> None:
+        """Add the notices not yet in the outbox to the caller's transaction, for the relay to
+        deliver (a retried transaction adds none twice)."""
+        known = outbox.stored(session, [request.key for request in requests])
+        for request in requests:
+            if request.key not in known:
+                row = self.compose(session, request)
+                row.next_attempt_at = row.created_at
+                session.add(row)
 
     def _write_once(self, request: NotificationRequest) -> None:
         if outbox.status_of(self._sessions, request.key) is None:
-            outbox.insert(self._sessions, self.compose(request))
+            with self._sessions() as session:
+                row = self.compose(session, request)
+            outbox.insert(self._sessions, row)
 
-    def compose(self, request: NotificationRequest) -> Notification:
-        """The outbox row of `request`: rendered, its roles resolved, `pending` unless there is
-        nothing to send."""
+    def compose(self, session: Session, request: NotificationRequest) -> Notification:
+        """The outbox row of `request`: rendered, its roles resolved (in `session`), `pending`
+        unless there is nothing to send."""
         locale = request.locale or self._settings.locale
         row = Notification(
             key=request.key,
@@ -100,8 +127,7 @@ class Delivery:
             attempts=0,
             created_at=self._clock(),
         )
-        with self._sessions() as session:
-            resolution = resolve(session, request, self._settings)
+        resolution = resolve(session, request, self._settings)
         row.addresses, row.skipped = resolution.addresses, resolution.skipped
         try:
             rendered = self._renderer.render(request.kind, locale, request.number, request.data)
@@ -145,7 +171,9 @@ class Delivery:
             self._finish(row.key, owner, Status.FAILED, str(error))
             return Status.FAILED
         except Exception as error:
-            outbox.release(self._sessions, row.key, owner, f"{type(error).__name__}: {error}")
+            retry_at = self._clock() + retry_delay(row.attempts)
+            error_text = f"{type(error).__name__}: {error}"
+            outbox.release(self._sessions, row.key, owner, error_text, retry_at)
             raise
         note = "; ".join(f"{address} refused: {reply}" for address, reply in refused.items())
         self._finish(row.key, owner, Status.SENT, note or None)

@@ -10,11 +10,13 @@ never both own it: the database decides, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from db.session import SessionFactory, transaction
 from db.tables import Notification
@@ -96,15 +98,46 @@ def finish(
     return _move(sessions, key, owner, values)
 
 
-def release(sessions: SessionFactory, key: str, owner: str, error: str) -> bool:
-    """Give the message back after a retryable error, so the retry need not wait the lease."""
+def release(sessions: SessionFactory, key: str, owner: str, error: str, retry_at: datetime) -> bool:
+    """Give the message back after a retryable error, so the retry need not wait the lease;
+    the relay's own messages are tried again at `retry_at`."""
     values: dict[str, object] = {
         "status": Status.PENDING,
         "claimed_by": None,
         "claimed_at": None,
         "last_error": error,
+        "next_attempt_at": case(
+            (Notification.next_attempt_at.is_(None), None),
+            else_=literal(retry_at, Notification.next_attempt_at.type),
+        ),
     }
     return _move(sessions, key, owner, values)
+
+
+def stored(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of `keys` the outbox has (in the caller's transaction)."""
+    if not keys:
+        return set()
+    return set(session.scalars(select(Notification.key).where(Notification.key.in_(keys))))
+
+
+def due(sessions: SessionFactory, now: datetime, lease: timedelta, limit: int) -> list[str]:
+    """The relay's messages to try now, oldest first: pending ones whose time has come, and
+    those whose sender's lease ran out."""
+    statement = (
+        select(Notification.key)
+        .where(
+            Notification.next_attempt_at.is_not(None),
+            or_(
+                and_(Notification.status == Status.PENDING, Notification.next_attempt_at <= now),
+                and_(Notification.status == Status.SENDING, Notification.claimed_at < now - lease),
+            ),
+        )
+        .order_by(Notification.id)
+        .limit(limit)
+    )
+    with sessions() as session:
+        return list(session.scalars(statement))
 
 
 def _move(sessions: SessionFactory, key: str, owner: str, values: dict[str, object]) -> bool:

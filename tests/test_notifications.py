@@ -312,7 +312,9 @@ def test_the_first_request_under_a_key_wins(sessions, delivery):
 def pending(sessions, delivery) -> NotificationRequest:
     """A notice written to the outbox and left pending (as if its worker stopped there)."""
     request = notice("escalation", ("dispatcher",))
-    outbox.insert(sessions, delivery.compose(request))
+    with sessions() as session:
+        written = delivery.compose(session, request)
+    outbox.insert(sessions, written)
     assert row(sessions, request.key).status == "pending"
     return request
 

@@ -18,6 +18,8 @@ from models.errors import Conflict, InvalidInput
 from models.intake import IntakeRequest
 from models.lifecycle import Stage
 from models.state import ServiceRequestState, TimelineEvent
+from notifications.delivery import Delivery
+from notifications.senders import LogSender
 
 NOW = datetime(2026, 11, 20, 14, 10, tzinfo=UTC)
 
@@ -58,8 +60,8 @@ def timeline(sessions, number: str) -> list[tuple[int, str]]:
         return [tuple(r) for r in rows]
 
 
-def test_a_retried_record_writes_nothing_twice(sessions):
-    records = RecordActivities(sessions)
+def test_a_retried_record_writes_nothing_twice(sessions, settings):
+    records = RecordActivities(sessions, Delivery(sessions, settings, LogSender()))
     state = registered(sessions)
     state.version = 1
     request = RecordRequest(events=[event(1, "registered"), event(2)], state=state)
@@ -77,8 +79,8 @@ def test_a_retried_record_writes_nothing_twice(sessions):
         )
 
 
-def test_the_read_model_only_moves_forward(sessions):
-    records = RecordActivities(sessions)
+def test_the_read_model_only_moves_forward(sessions, settings):
+    records = RecordActivities(sessions, Delivery(sessions, settings, LogSender()))
     state = registered(sessions)
     newer = state.model_copy(deep=True, update={"stage": Stage.DIAGNOSING, "version": 2})
     records.record_events(RecordRequest(events=[event(1), event(2)], state=newer))

@@ -5,6 +5,7 @@ told where its report is."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import re
 from html import unescape
@@ -86,6 +87,29 @@ async def test_a_signature_drawn_with_the_customer_key_is_on_the_report(http, ap
     )
     pdf = PdfReader(io.BytesIO((await report(http, api_keys, number, "pdf")).content))
     assert sum(len(page.images) for page in pdf.pages) >= 1  # the image is printed too
+
+
+async def test_a_drawn_signature_enters_history_as_its_digest_only(http, api_keys, dev_client):
+    number, _ = await awaiting_signature(http, api_keys)
+    png = scribble_png()
+    customer = auth(api_keys, Role.CUSTOMER)
+    r = await http.post(
+        f"/v1/service-requests/{number}/sign", json=DRAWN | {"signature_png": png}, headers=customer
+    )
+    assert r.status_code == 200, r.text
+    image = base64.b64decode(png.split(",", 1)[1])
+    digest = hashlib.sha256(image).hexdigest()
+    assert r.json()["signature"]["image_sha256"] == digest
+    history = await dev_client.get_workflow_handle(f"service-request-{number}").fetch_history()
+    recorded = b"".join(event.SerializeToString() for event in history.events)
+    assert png.split(",", 1)[1][:64].encode() not in recorded  # not the image, anywhere
+    assert digest.encode() in recorded
+    # The report still shows the image: it was stored with the signed report.
+    assert len(report_images((await report(http, api_keys, number)).text)) == 1
+    # A client cannot claim a drawn signature by its digest alone.
+    claimed = DRAWN | {"signature_sha256": digest}
+    r = await http.post(f"/v1/service-requests/{number}/sign", json=claimed, headers=customer)
+    assert r.status_code == 422 and "signature_sha256" in r.text, r.text
 
 
 async def test_a_signature_drawn_on_the_page_is_on_the_report(http, api_keys):

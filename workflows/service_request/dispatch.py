@@ -46,7 +46,7 @@ async def assign(r: Request, actor: a.Actor, body: a.AssignBody) -> None:
     kind = "reassigned" if previous else "assigned"
     override = {"override": body.reason} if body.override else {}
     r.emit(kind, actor, {"engineer": engineer.id, "previous": previous} | override)
-    if workflow.patched(PEOPLE_NOTICES):
+    if r.patched(PEOPLE_NOTICES):
         _notify_assignment(r, engineer, previous)
     r.move(Stage.DISPATCHED, actor)
 
@@ -65,7 +65,7 @@ def _notify_assignment(r: Request, engineer: EngineerInfo, previous: str | None)
         fault=f"{s.fault_code} — {s.description}",
         arrival_due=iso(s.clocks[ClockName.ARRIVAL].due),
     )
-    if previous and previous != engineer.id and workflow.patched(NOTICE_RULES):
+    if previous and previous != engineer.id and r.patched(NOTICE_RULES):
         r.notify(
             "unassigned",
             ["assigned"],
@@ -78,7 +78,7 @@ def _notify_assignment(r: Request, engineer: EngineerInfo, previous: str | None)
 async def schedule_visit(r: Request, actor: a.Actor, body: a.ScheduleVisitBody) -> None:
     r.state.appointment_at = body.appointment_at
     r.emit("visit_scheduled", actor, {"appointment_at": body.appointment_at.isoformat()})
-    if workflow.patched(PEOPLE_NOTICES):
+    if r.patched(PEOPLE_NOTICES):
         r.notify(
             "appointment",
             ["customer"],
@@ -111,7 +111,7 @@ async def _choose_engineer(
             found,
             r.start.asset_category,
             r.state.region,
-            check_fit=fit and workflow.patched(ASSIGN_FIT),
+            check_fit=fit and r.patched(ASSIGN_FIT),
         )
         if refusal is not None:
             kind, message = refusal

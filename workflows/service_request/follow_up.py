@@ -46,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
 
 async def begin_follow_up(r: Request) -> None:
     closed_at = r.state.closed_at or workflow.now()
-    if workflow.patched(REVISITS_ON_CALENDAR):
+    if r.patched(REVISITS_ON_CALENDAR):
         planned: RevisitPlan = await r.activity(
             ActivityName.PLAN_REVISITS,
             RevisitPlanRequest(profile=r.profile, closed_at=closed_at),
@@ -66,7 +66,7 @@ async def begin_follow_up(r: Request) -> None:
         r.move(Stage.COMPLETED, SYSTEM)
         return
     r.move(Stage.FOLLOWING_UP, SYSTEM)
-    if workflow.patched(PEOPLE_NOTICES):
+    if r.patched(PEOPLE_NOTICES):
         for i, revisit in enumerate(r.state.revisits):
             _remind(r, revisit, f"revisit/{i}")
 
@@ -77,11 +77,11 @@ async def record_revisit(r: Request, actor: a.Actor, body: a.RecordRevisitBody) 
     outcome = record_attempt(revisit, body, max_attempts, workflow.now(), actor.person)
     if outcome == "retry":
         r.emit("revisit_unreachable", actor, {"attempt": revisit.attempts})
-        if workflow.patched(REVISIT_RETRIES):
+        if r.patched(REVISIT_RETRIES):
             await _retry(r, revisit)
         return
     r.emit("revisit_recorded", actor, body.model_dump(exclude_none=True))
-    if body.complaint is not None and workflow.patched(COMPLAINTS):
+    if body.complaint is not None and r.patched(COMPLAINTS):
         await _open_complaint(r, actor, body.complaint)
     if all(v.status != "due" for v in r.state.revisits):
         r.notices.discard("revisit_due")  # calls made before they fell due need no reminder
@@ -146,7 +146,7 @@ async def _open_complaint(r: Request, actor: a.Actor, reason: str) -> None:
         static_summary=static_summary(rework),
     )
     r.state.reworks.append(rework.number)
-    if workflow.patched(COMPLAINT_WORKFLOWS):
+    if r.patched(COMPLAINT_WORKFLOWS):
         await file_complaint(r, "revisit", reason, actor.label, rework.number)
         return
     # Requests that went this way before complaints had their own workflow replay this.

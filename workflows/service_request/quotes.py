@@ -60,7 +60,7 @@ async def propose_quote(
     )
     r.pause(APPROVAL_PAUSE, SYSTEM)
     r.move(Stage.AWAITING_APPROVAL, actor, {"total": str(body.total)})
-    if workflow.patched(QUOTE_LINKS):
+    if r.patched(QUOTE_LINKS):
         url, nonce = await r.customer_link("quote")
         r.state.quote_url = url
         r.notify(

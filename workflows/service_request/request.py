@@ -13,7 +13,7 @@ from temporalio import workflow
 from temporalio.workflow import ActivityHandle
 
 from workflows.calls import RETRY, TIMEOUT
-from workflows.service_request.patches import LEAN_TASKS
+from workflows.service_request.patches import LEAN_TASKS, Patches
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
@@ -54,6 +54,8 @@ class Request:
     def __init__(self, start: ServiceRequestStart, carried: ServiceRequestCarry | None) -> None:
         """A new request, or the next run of one (`carried`)."""
         self.start = start
+        #: Decided once, first thing in the run, so a validator may ask it too.
+        self.patched = Patches()
         if carried is None:
             self.state = ServiceRequestState.registered(start)
             self.clocks = RequestClocks(self.state, dict(start.initial_plan.escalations))
@@ -70,8 +72,10 @@ class Request:
         #: The action being handled (None: the workflow acts by itself); every move is
         #: checked against its row of the lifecycle table.
         self.action: Action | None = None
-        #: Notices on their way to the outbox (`send`).
+        #: Notices on their way to the outbox (`send`): activities of their own before
+        #: `patches.CURRENT`, rows of the next record's transaction since.
         self.sending: list[ActivityHandle[None]] = []
+        self.outbox: list[NotificationRequest] = []
 
     @property
     def profile(self) -> SlaProfile:
@@ -144,7 +148,7 @@ class Request:
 
     def carry(self, updates: list[str], runs: int) -> ServiceRequestCarry:
         """What the next run takes over (nothing may be pending on the timeline)."""
-        assert not self.timeline.pending
+        assert not self.timeline.pending and not self.outbox
         return ServiceRequestCarry(
             state=self.state,
             points=self.clocks.points,
@@ -172,7 +176,7 @@ class Request:
     async def activity(
         self, name: ActivityName, arg: BaseModel | str, result_type: Any, summary: str
     ) -> Any:
-        if name in COMPUTATIONS and workflow.patched(LEAN_TASKS):
+        if name in COMPUTATIONS and self.patched(LEAN_TASKS):
             # Pure and quick: run in this workflow task, its result recorded as a marker.
             return await workflow.execute_local_activity(
                 name,
@@ -193,7 +197,12 @@ class Request:
 
     def send(self, notice: NotificationRequest) -> None:
         """Queue and deliver a notice without waiting for it (the lock is not held while
-        mail goes out); the run waits for every one before it ends or continues as new."""
+        mail goes out). On the current shape it goes to the outbox in the transaction of the
+        record that follows (the outbox relay delivers it); before, in an activity of its own,
+        which the run waits for before it ends or continues as new."""
+        if self.patched.current:
+            self.outbox.append(notice)
+            return
         self.sending.append(
             workflow.start_activity(
                 ActivityName.QUEUE_NOTIFICATION,
@@ -203,6 +212,11 @@ class Request:
                 summary=f"notify {', '.join(notice.recipients)}",
             )
         )
+
+    def take_outbox(self) -> list[NotificationRequest]:
+        """The notices for the record being written (they go in its transaction)."""
+        taken, self.outbox = self.outbox, []
+        return taken
 
     async def sent(self) -> None:
         """Every notice given to `send` is in the outbox and delivered (or failed for good)."""

@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
 async def send_due_notices(r: Request, now: datetime | None) -> None:
     """Queue the held notices due by `now` (every one when `now` is None)."""
     for notice in r.notices.take_due(now):
-        rules = workflow.patched(NOTICE_RULES)
+        rules = r.patched(NOTICE_RULES)
         if rules and (reason := obsolete(notice, r.state)):
             r.emit(
                 "notification_dropped",
@@ -27,7 +27,7 @@ async def send_due_notices(r: Request, now: datetime | None) -> None:
                 {"kind": notice.request.kind, "key": notice.request.key, "reason": reason},
             )
             continue
-        if now is not None and not notice.quiet_checked and workflow.patched(QUIET_FOR_ALL):
+        if now is not None and not notice.quiet_checked and r.patched(QUIET_FOR_ALL):
             # Not severity 1: wait for the calendar to open (no mail at midnight); a notice
             # asking to act on a clock waits for that clock's calendar only.
             release: datetime = await r.activity(
@@ -42,7 +42,7 @@ async def send_due_notices(r: Request, now: datetime | None) -> None:
             if release > now:
                 r.notices.hold_again(notice, release)
                 continue
-        if workflow.patched(LEAN_TASKS):
+        if r.patched(LEAN_TASKS):
             r.send(notice.request)
         else:
             await r.activity(

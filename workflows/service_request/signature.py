@@ -24,7 +24,7 @@ async def enter_signature(r: Request, actor: a.Actor, data: dict[str, Any]) -> N
     r.start_clock(ClockName.SIGNATURE)
     await r.plan_clocks()
     r.move(Stage.AWAITING_SIGNATURE, actor, data)
-    if workflow.patched(SIGNING_LINKS):
+    if r.patched(SIGNING_LINKS):
         url, nonce = await r.customer_link("sign")
         r.state.signing_url = url
         r.notify("signing_link", ["customer"], key=f"signing/{nonce}", url=url)
@@ -33,7 +33,8 @@ async def enter_signature(r: Request, actor: a.Actor, data: dict[str, Any]) -> N
 async def sign(r: Request, actor: a.Actor, body: a.SignBody) -> None:
     r.state.signature = signature_of(body, workflow.now(), actor.person)
     r.stop_clock(ClockName.SIGNATURE)
-    # The drawn image itself goes to the timeline (the database), not into the state.
+    # The drawn image is stored with the signed report (the API sends only its digest); an
+    # update accepted before that carried the image itself, which its timeline event keeps.
     image = {"signature_png": body.signature_png} if body.signature_png else {}
     r.close(actor, r.state.outcome or "fixed", {"signer": body.signer} | image)
 

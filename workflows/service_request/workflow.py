@@ -112,7 +112,7 @@ class ServiceRequestWorkflow:
     async def _begin(self, start: ServiceRequestStart) -> None:
         """A new request's first turn: tell the customer, file a hotline complaint."""
         r = self._r
-        if workflow.patched(PEOPLE_NOTICES):
+        if r.patched(PEOPLE_NOTICES):
             clocks = r.state.clocks
             r.notify(
                 "registered",
@@ -122,7 +122,7 @@ class ServiceRequestWorkflow:
             )
         # Requests the hotline registered as complaints before a complaint started its own
         # workflow from the intake (its number `CP-…`): they file it here, and replay this.
-        if r.state.type == "complaint" and workflow.patched(COMPLAINT_WORKFLOWS):
+        if r.state.type == "complaint" and r.patched(COMPLAINT_WORKFLOWS):
             async with self._lock:
                 await file_complaint(r, "intake", start.description, start.registered_by)
 
@@ -158,8 +158,10 @@ class ServiceRequestWorkflow:
         remaining = at - workflow.now()
         if remaining <= timedelta(0):
             return
-        if workflow.patched(LEAN_TASKS):
-            await self._alarm.wait(at, remaining, label, changed)
+        if self._r.patched(LEAN_TASKS):
+            await self._alarm.wait(
+                at, remaining, label, changed, keep_earlier=self._r.patched.current
+            )
             return
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(changed, timeout=remaining, timeout_summary=label)
@@ -178,7 +180,7 @@ class ServiceRequestWorkflow:
         async with self._lock:
             # Checked again under the lock: another action may have moved the stage (or the
             # assignment) since the validator ran.
-            action, actor, body = admit(r, name, args, owners=workflow.patched(OWNERSHIP))
+            action, actor, body = admit(r, name, args, owners=r.patched(OWNERSHIP))
             # A deadline that passed while this action waited (a worker outage, the lock) is a
             # breach, even if the loop has not woken for it yet.
             account_for_time_passed(r, workflow.now())
@@ -189,11 +191,11 @@ class ServiceRequestWorkflow:
                 r.action = None
             if r.state.stage == before and not LIFECYCLE[action].stays:
                 raise LifecycleViolation(f"{action} left the request in {before}")
-            if r.state.stage == Stage.CLOSED and workflow.patched(FOLLOW_UP_IN_ACTION):
+            if r.state.stage == Stage.CLOSED and r.patched(FOLLOW_UP_IN_ACTION):
                 # What the loop would do next (return the loaner, plan the revisits), done now:
                 # the answer shows `following_up`, so a revisit recorded at once is accepted.
                 await self._on_time_passed()
-            elif workflow.patched(LEAN_TASKS):
+            elif r.patched(LEAN_TASKS):
                 # The action's own notices go with its record, not in a later task.
                 await send_due_notices(r, workflow.now())
             await self._commit()
@@ -216,7 +218,7 @@ class ServiceRequestWorkflow:
             return
         r.state.version += 1
         updates = search_attribute_updates(
-            r.state, self._published, workflow.patched(FINISHED_APART)
+            r.state, self._published, r.patched(FINISHED_APART)
         )
         if updates:
             workflow.upsert_search_attributes(updates)
@@ -224,7 +226,7 @@ class ServiceRequestWorkflow:
         events = r.timeline.take()
         await r.activity(
             ActivityName.RECORD_EVENTS,
-            RecordRequest(events=events, state=r.state),
+            RecordRequest(events=events, state=r.state, notices=r.take_outbox()),
             type(None),
             f"record {events[-1].kind}",
         )
@@ -257,17 +259,29 @@ class ServiceRequestWorkflow:
 
 class Alarm:
     """One durable timer for the next instant, kept across actions that leave that instant
-    where it was (re-arming it each time would cost a cancelled and a new timer per action)."""
+    where it was (re-arming it each time would cost a cancelled and a new timer per action).
+
+    With `keep_earlier` a timer is also kept when the next instant moved later (most actions
+    stop the clock that was nearest): it wakes the loop early, once, for nothing to do, and
+    the loop arms the next one — where a request that closes before then cost no timer at all.
+    """
 
     def __init__(self) -> None:
         self._at: datetime | None = None
         self._timer: asyncio.Task[None] | None = None
 
     async def wait(
-        self, at: datetime, remaining: timedelta, label: str, changed: Callable[[], bool]
+        self,
+        at: datetime,
+        remaining: timedelta,
+        label: str,
+        changed: Callable[[], bool],
+        *,
+        keep_earlier: bool = False,
     ) -> None:
-        """Until `at` (the timer of an earlier call is kept if it was for `at`) or `changed`."""
-        if self._timer is None or self._at != at:
+        """Until `at` (or the earlier instant of a timer kept) or `changed`."""
+        kept = self._at is not None and (self._at == at or (keep_earlier and self._at < at))
+        if self._timer is None or not kept:
             if self._timer is not None:
                 self._timer.cancel()
             self._at = at

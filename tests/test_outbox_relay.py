@@ -1,0 +1,252 @@
+"""The transactional outbox: a request's record writes its notices in the same transaction as
+its timeline and read model, and the relay delivers them — once, however often the record is
+retried or however many relays run, again after a retryable error at its backoff, and taken
+over from a sender that died mid-send; notices that an activity delivers are not the relay's."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from temporalio.api.enums.v1 import EventType
+
+from activities.records import RecordActivities
+from db.tables import Notification, TimelineEventRow
+from models.activity_io import ActivityName, NotificationRequest, RecordRequest
+from notifications import outbox
+from notifications.delivery import LEASE, Delivery, retry_delay
+from notifications.message import OutgoingMessage
+from notifications.outbox import Status
+from notifications.relay import OutboxRelay
+from notifications.senders import Refusals
+from tests.test_notifications import DESKS, notice, row, with_notifications
+from tests.test_records import event, registered
+from tests.test_workflow_sla import notifications, now
+from tests.workflow_helpers import act, eventually, start
+from workflows.service_request.patches import CURRENT
+
+#: The relays under test run on this clock, long before any row the other tests write now.
+NOW = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
+C002_EMAIL = "equipment@mh-hospital.example"  # the demo customer C002 (db/demo.py)
+
+
+@dataclass
+class Outbound:
+    """A sender that keeps what it sends; `down` makes it fail as a server that is away."""
+
+    sent: list[OutgoingMessage] = field(default_factory=list)
+    down: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send(self, message: OutgoingMessage) -> Refusals:
+        if self.down:
+            raise ConnectionRefusedError("the mail server is away")
+        with self.lock:
+            self.sent.append(message)
+        return {}
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def sender() -> Outbound:
+    return Outbound()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture
+def delivery(sessions, settings, sender, clock) -> Delivery:
+    return Delivery(sessions, with_notifications(settings, DESKS), sender, clock=clock)
+
+
+@pytest.fixture
+def relay(sessions, delivery, clock) -> OutboxRelay:
+    return OutboxRelay(sessions, delivery, clock=clock)
+
+
+def record_with(sessions, delivery: Delivery, *notices: NotificationRequest) -> RecordRequest:
+    state = registered(sessions)
+    state.version = 1
+    record = RecordRequest(
+        events=[event(1, "registered"), event(2, "notification_queued")],
+        state=state,
+        notices=[n.model_copy(update={"number": state.number}) for n in notices],
+    )
+    RecordActivities(sessions, delivery).record_events(record)
+    return record
+
+
+def test_a_record_writes_its_notices_with_its_events_once(sessions, delivery):
+    request = notice("registered", ("customer", "dispatcher"))
+    record = record_with(sessions, delivery, request)
+    RecordActivities(sessions, delivery).record_events(record)  # the retry of the activity
+    number = record.state.number
+    with sessions() as session:
+        rows = list(session.scalars(select(Notification).where(Notification.number == number)))
+        kinds = session.scalars(
+            select(TimelineEventRow.kind).where(TimelineEventRow.number == number)
+        )
+        assert list(kinds) == ["registered", "notification_queued"]
+    assert len(rows) == 1
+    # The customer (C002) is found through the read-model row of the same transaction.
+    assert rows[0].addresses == [C002_EMAIL, "dispatch@desk.test"]
+    assert rows[0].status == Status.PENDING and rows[0].next_attempt_at == NOW
+
+
+def test_the_relay_sends_each_written_notice_once(sessions, delivery, relay, sender):
+    request = record_with(sessions, delivery, notice("escalation", ("supervisor",))).notices[0]
+    assert relay.deliver_due() >= 1
+    relay.deliver_due()  # nothing is due any more
+    assert [m.key for m in sender.sent if m.key == request.key] == [request.key]
+    assert row(sessions, request.key).status == Status.SENT
+
+
+def test_a_notice_that_failed_is_tried_again_at_its_backoff(
+    sessions, delivery, relay, sender, clock
+):
+    request = record_with(sessions, delivery, notice("escalation", ("supervisor",))).notices[0]
+    sender.down = True
+    relay.deliver_due()
+    failed = row(sessions, request.key)
+    assert failed.status == Status.PENDING and "away" in (failed.last_error or "")
+    assert failed.next_attempt_at == NOW + retry_delay(1)
+    sender.down = False
+    relay.deliver_due()  # not yet: its time has not come
+    assert request.key not in [m.key for m in sender.sent]
+    clock.now = NOW + retry_delay(1)
+    relay.deliver_due()
+    assert [m.key for m in sender.sent if m.key == request.key] == [request.key]
+    assert row(sessions, request.key).attempts == 2
+
+
+def test_the_backoff_doubles_to_its_cap():
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4, 5, 6, 7, 500)] == [
+        1,
+        2,
+        4,
+        8,
+        16,
+        30,
+        30,
+        30,
+    ]
+
+
+def test_a_notice_whose_sender_died_is_taken_over_after_the_lease(
+    sessions, delivery, relay, sender, clock
+):
+    request = record_with(sessions, delivery, notice("escalation", ("supervisor",))).notices[0]
+    assert outbox.claim(sessions, request.key, "died", NOW, LEASE) is not None
+    relay.deliver_due()
+    assert request.key not in [m.key for m in sender.sent]
+    clock.now = NOW + LEASE + timedelta(seconds=1)
+    relay.deliver_due()
+    assert [m.key for m in sender.sent if m.key == request.key] == [request.key]
+
+
+def test_two_relays_send_a_notice_once(sessions, settings, sender, clock):
+    delivery = Delivery(sessions, with_notifications(settings, DESKS), sender, clock=clock)
+    keys = {
+        n.key
+        for n in record_with(
+            sessions, delivery, *(notice("escalation", ("supervisor",)) for _ in range(8))
+        ).notices
+    }
+    relays = [OutboxRelay(sessions, delivery, clock=clock) for _ in range(2)]
+    threads = [threading.Thread(target=r.deliver_due) for r in relays]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(m.key for m in sender.sent if m.key in keys) == sorted(keys)
+
+
+def test_a_notice_an_activity_delivers_is_not_the_relays(sessions, delivery, relay, sender):
+    request = notice("escalation", ("supervisor",))
+    with sessions() as session:
+        composed = delivery.compose(session, request)
+    outbox.insert(sessions, composed)  # as `queue_notification` writes it, before it sends
+    relay.deliver_due()
+    assert request.key not in [m.key for m in sender.sent]
+    assert row(sessions, request.key).next_attempt_at is None
+
+
+def test_the_running_relay_delivers_what_a_record_wrote(sessions, settings, sender):
+    delivery = Delivery(sessions, with_notifications(settings, DESKS), sender)
+    relay = OutboxRelay(sessions, delivery, poll=timedelta(hours=1))  # only the nudge wakes it
+    with relay.running():
+        state = record_with(sessions, delivery).state.model_copy(update={"version": 2})
+        request = notice("escalation", ("supervisor",)).model_copy(update={"number": state.number})
+        RecordActivities(sessions, delivery, relay).record_events(
+            RecordRequest(events=[event(3)], state=state, notices=[request])
+        )
+        delivered = threading.Event()
+
+        def watch() -> None:
+            while row(sessions, request.key).status != Status.SENT:
+                delivered.wait(0.05)
+            delivered.set()
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        assert delivered.wait(10), "the nudged relay did not deliver the notice"
+    assert [m.key for m in sender.sent if m.key == request.key] == [request.key]
+
+
+# ------------------------------------------------------------------ through a request
+async def test_a_requests_notices_go_with_its_record_and_the_relay_sends_them(
+    ts_env, ts_client, intake, sessions
+):
+    handle = await start(ts_client, intake(at=await now(ts_env), severity=1))
+    number = handle.id.removeprefix("service-request-")
+    await act(handle, "acknowledge", "support")
+    await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
+    await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})
+    # Each notice the timeline says was queued is in the outbox (one transaction) and sent.
+    queued = await eventually(lambda: kinds_queued(sessions, number) >= {"registered", "assigned"})
+    assert queued
+    rows = await eventually(
+        lambda: (found := notifications(sessions, number))
+        and all(r.status == Status.SENT for r in found)
+        and found
+    )
+    assert {r.kind for r in rows} == kinds_queued(sessions, number)
+    assert all(r.next_attempt_at is not None for r in rows)  # the relay's, no activity's
+    history = await handle.fetch_history()
+    scheduled = [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+    assert ActivityName.QUEUE_NOTIFICATION not in scheduled
+    # One patch marker for the whole current shape, not one per change.
+    patches = [
+        e
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+        and e.marker_recorded_event_attributes.marker_name == "core_patch"
+    ]
+    assert len(patches) == 1 and CURRENT.encode() in patches[0].SerializeToString()
+
+
+def kinds_queued(sessions, number: str) -> set[str]:
+    with sessions() as session:
+        rows = session.scalars(
+            select(TimelineEventRow).where(
+                TimelineEventRow.number == number, TimelineEventRow.kind == "notification_queued"
+            )
+        )
+        return {r.data["kind"] for r in rows}
