@@ -118,6 +118,9 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     #: Signs the signing links; empty means a per-installation secret kept in var/.
     signing_secret_value: str = field(default="", repr=False)
+    #: How long the API trusts a key it checked (`identity.key_cache`): a key revoked by
+    #: another process stops working within this; 0 asks the database on every call.
+    api_key_cache_seconds: float = 5.0
 
     @property
     def signing_secret(self) -> str:
@@ -143,6 +146,7 @@ class Settings:
             notifications=NotificationSettings.from_env(env),
             public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             signing_secret_value=env.get("SIGNING_SECRET", ""),
+            api_key_cache_seconds=float(env.get("API_KEY_CACHE_SECONDS", "5")),
         )
 
 

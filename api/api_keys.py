@@ -77,6 +77,8 @@ async def revoke(
             return revoke_api_key(session, key_id)
 
     try:
-        return await ctx.db(run)
+        revoked = await ctx.db(run)
     except UnknownKey as exc:
         raise Problem(404, str(exc)) from None
+    ctx.keys.forget(key_id)
+    return revoked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -14,7 +15,8 @@ from temporalio.client import Client
 from api.problems import Problem
 from config import Settings, connect_temporal
 from db.session import SessionFactory
-from identity.keys import Principal, authenticate
+from identity.key_cache import KeyCache
+from identity.keys import Principal, valid_key
 from models.lifecycle import Role
 
 T = TypeVar("T")
@@ -24,6 +26,7 @@ class AppContext:
     def __init__(self, settings: Settings, sessions: SessionFactory, client: Client | None) -> None:
         self.settings = settings
         self.sessions = sessions
+        self.keys = KeyCache(timedelta(seconds=settings.api_key_cache_seconds))
         self._client = client
         self._connecting = asyncio.Lock()
 
@@ -88,11 +91,16 @@ async def principal(
     if not key:
         raise Problem(401, "send your API key as 'Authorization: Bearer <key>' or 'X-API-Key'")
 
-    def lookup() -> Principal | None:
-        with ctx.sessions() as session:
-            return authenticate(session, key)
+    found = ctx.keys.recall(key)
+    if found is None:
 
-    found = await ctx.db(lookup)
+        def lookup() -> tuple[Principal, datetime | None] | None:
+            with ctx.sessions() as session:
+                return valid_key(session, key)
+
+        checked = await ctx.db(lookup)
+        ctx.keys.remember(key, checked)
+        found = checked[0] if checked else None
     if found is None:
         raise Problem(401, "this API key is not valid (unknown, revoked or expired)")
     return found

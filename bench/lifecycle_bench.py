@@ -5,6 +5,7 @@
     .venv/bin/python bench/lifecycle_bench.py [--db sqlite|postgresql|both] [--n 100]
         [--rounds 3] [--concurrency 20,50] [--json results.json]
     .venv/bin/python bench/lifecycle_bench.py --rss [--db sqlite] [--rss-levels 2000,10000]
+    .venv/bin/python bench/lifecycle_bench.py ... --profile DIR   # py-spy of the product
 
 For each database (SQLite in a temporary file; PostgreSQL in a fresh database `bench_lifecycle_*`
 on 127.0.0.1:5432 that is dropped afterwards) it starts, on free loopback ports, a Temporal dev
@@ -62,7 +63,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lifecycle import bare_serve
+from lifecycle import bare_serve, profile
 from lifecycle.report import write_json
 from lifecycle.rounds import lifecycle_mode
 from lifecycle.rss import rss_mode
@@ -91,6 +92,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="smoke: sqlite, n=10, 1 round, C=10")
     parser.add_argument("--json", type=Path, help="write every figure here")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="sample the product's worker and API with py-spy into this folder",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.db, args.n, args.rounds, args.concurrency, args.warmup = "sqlite", 10, 1, "10", 5
@@ -122,6 +128,9 @@ def main(argv: Sequence[str]) -> None:
         asyncio.run(rss_mode(args, results) if args.rss else lifecycle_mode(args, results))
     finally:
         results["seconds"] = time.perf_counter() - began
+        if args.profile is not None and args.profile.exists():
+            print("where the product's CPU time went (py-spy, share of samples holding the GIL):")
+            results["profile"] = profile.report(args.profile)
         if args.json:
             write_json(args.json, results)
     print(f"done in {results['seconds']:.0f} s")

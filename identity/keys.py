@@ -184,15 +184,24 @@ def revoke_api_key(session: Session, key_id: int, now: datetime | None = None) -
 
 def authenticate(session: Session, key: str, now: datetime | None = None) -> Principal | None:
     """The person behind a key that is neither revoked nor expired, else None."""
+    found = valid_key(session, key, now)
+    return found[0] if found else None
+
+
+def valid_key(
+    session: Session, key: str, now: datetime | None = None
+) -> tuple[Principal, datetime | None] | None:
+    """The person behind a key that is neither revoked nor expired, and when it expires."""
     row = session.scalar(
         select(ApiKey).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))
     )
     if row is None or (row.expires_at is not None and row.expires_at <= (now or datetime.now(UTC))):
         return None
     info = _info(row)
-    return Principal(
+    person = Principal(
         info.id, info.role, info.name, info.engineer_id, info.customer_id, info.contact
     )
+    return person, info.expires_at
 
 
 def _info(row: ApiKey) -> ApiKeyInfo:

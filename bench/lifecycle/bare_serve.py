@@ -24,7 +24,7 @@ from temporalio.worker import Worker
 from db.session import make_engine
 from lifecycle.bare_workflow import ACTIONS, BareActivities, BareLifecycleWorkflow
 from lifecycle.driver import HOST
-from worker import ACTIVITY_THREADS
+from worker import ACTIVITY_THREADS, RUNNER
 
 WORKER, API = "_bare-worker", "_bare-api"
 
@@ -42,6 +42,7 @@ async def run_worker(address: str, database_url: str, task_queue: str) -> None:
         task_queue=task_queue,
         workflows=[BareLifecycleWorkflow],
         activities=[activities.insert_step],
+        workflow_runner=RUNNER,
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,
     )

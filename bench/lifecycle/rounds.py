@@ -8,13 +8,14 @@ import asyncio
 import contextlib
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager as ContextManager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from lifecycle import bare, product
+from lifecycle import bare, product, profile
 from lifecycle.driver import CallFailed
 from lifecycle.measure import Batch, CpuMeter, history_sample, side_summary
 from lifecycle.report import print_level
@@ -25,9 +26,22 @@ HISTORY_SAMPLE = 10
 
 
 async def run_batch(
+    st: Stack,
+    http: httpx.AsyncClient,
+    side: Side,
+    n: int,
+    concurrency: int,
+    profile: ContextManager[None] | None = None,
+) -> Batch:
+    """N lifecycles, C of them in flight at once (each lifecycle's calls one after the other),
+    sampled by `profile` if given."""
+    with profile or contextlib.nullcontext():
+        return await _run_batch(st, http, side, n, concurrency)
+
+
+async def _run_batch(
     st: Stack, http: httpx.AsyncClient, side: Side, n: int, concurrency: int
 ) -> Batch:
-    """N lifecycles, C of them in flight at once (each lifecycle's calls one after the other)."""
     driver = side.driver
     batch = Batch(driver.name, n, concurrency)
     meter = CpuMeter({"worker": side.worker, "api": side.api, "temporal": st.temporal})
@@ -52,7 +66,12 @@ async def run_batch(
 
 
 async def run_level(
-    st: Stack, https: Mapping[str, httpx.AsyncClient], n: int, rounds: int, concurrency: int
+    st: Stack,
+    https: Mapping[str, httpx.AsyncClient],
+    n: int,
+    rounds: int,
+    concurrency: int,
+    profile: Callable[[Side], ContextManager[None] | None] = lambda side: None,
 ) -> dict[str, Any]:
     names = [driver.name for driver in SIDES]
     batches: dict[str, list[Batch]] = {name: [] for name in names}
@@ -61,7 +80,8 @@ async def run_level(
         order = names if r % 2 == 0 else names[::-1]
         order_log.append(order)
         for name in order:
-            batch = await run_batch(st, https[name], st.sides[name], n, concurrency)
+            side = st.sides[name]
+            batch = await run_batch(st, https[name], side, n, concurrency, profile(side))
             batches[name].append(batch)
             print(
                 f"    round {r + 1}/{rounds} {name:<7} {batch.rate:6.2f} lifecycles/s "
@@ -112,7 +132,23 @@ async def lifecycle_mode(args: argparse.Namespace, results: dict[str, Any]) -> N
                         )
                     for concurrency in args.concurrency:
                         print(f"  concurrency {concurrency}", flush=True)
-                        level = await run_level(st, https, args.n, args.rounds, concurrency)
+                        level = await run_level(
+                            st, https, args.n, args.rounds, concurrency, _profiler(args, db)
+                        )
                         level["db"] = db
                         results["lifecycle"].append(level)
                         print_level(db, level, args.rounds)
+
+
+def _profiler(
+    args: argparse.Namespace, db: str
+) -> Callable[[Side], ContextManager[None] | None]:
+    """With `--profile DIR`: py-spy on the product's worker and API during its batches."""
+
+    def sample(side: Side) -> ContextManager[None] | None:
+        if args.profile is None or side.driver.name != product.NAME:
+            return None
+        procs = {"worker": side.worker, "api": side.api}
+        return profile.sampling(args.profile, db, procs)
+
+    return sample

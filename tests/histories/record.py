@@ -98,6 +98,16 @@ async def hotline_complaint_as_service_request(
     return handle
 
 
+async def _paused_then_assigned(env: WorkflowEnvironment, handle: WorkflowHandle[Any, Any]) -> None:
+    """Acknowledged, paused for two hours, resumed, diagnosed for a visit and auto-assigned."""
+    await act(handle, "acknowledge", "support")
+    await act(handle, "pause", "support", {"reason": "awaiting_customer"})
+    await env.sleep(timedelta(hours=2))
+    await act(handle, "resume", "support")
+    await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
+    await act(handle, "assign", "dispatcher", {})
+
+
 async def lean_tasks_with_a_pause(
     env: WorkflowEnvironment, sessions: SessionFactory
 ) -> WorkflowHandle[Any, Any]:
@@ -105,12 +115,7 @@ async def lean_tasks_with_a_pause(
     without holding the lock, one timer kept while the next instant stays, clocks planned
     from checkpoints."""
     handle = await _register(env, sessions, "REPLAY-4", severity=2)
-    await act(handle, "acknowledge", "support")
-    await act(handle, "pause", "support", {"reason": "awaiting_customer"})
-    await env.sleep(timedelta(hours=2))
-    await act(handle, "resume", "support")
-    await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
-    await act(handle, "assign", "dispatcher", {})
+    await _paused_then_assigned(env, handle)
     visit = (await env.get_current_time() + timedelta(hours=30)).isoformat()
     await act(handle, "schedule_visit", "engineer", {"appointment_at": visit})
     await act(handle, "check_in", "engineer")
@@ -120,11 +125,29 @@ async def lean_tasks_with_a_pause(
     return handle
 
 
+async def one_marker_outbox_and_kept_timer(
+    env: WorkflowEnvironment, sessions: SessionFactory
+) -> WorkflowHandle[Any, Any]:
+    """Issue 12, `patches.CURRENT`: one patch marker, notices written with the record (no
+    activity of their own), the wake-up timer kept when the next instant moves later (and
+    firing early once), a drawn signature that reaches the workflow as its digest only."""
+    handle = await _register(env, sessions, "REPLAY-5", severity=2)
+    await _paused_then_assigned(env, handle)
+    await env.sleep(timedelta(hours=3))  # the kept, earlier timer fires; arrival escalates
+    await act(handle, "check_in", "engineer")
+    await act(handle, "report_repair", "engineer", {"result": "fixed", "work_done": "x"})
+    drawn = {"signer": "x", "signature_sha256": "0" * 64, "quality": 5, "attitude": 5}
+    await act(handle, "sign", "customer", drawn)
+    await act(handle, "record_revisit", "revisit", HAPPY)
+    return handle
+
+
 SCENARIOS: dict[str, Scenario] = {
     "repair_with_pause_and_severity_change": repair_with_pause_and_severity_change,
     "people_quotes_and_notices": people_quotes_and_notices,
     "hotline_complaint_as_service_request": hotline_complaint_as_service_request,
     "lean_tasks_with_a_pause": lean_tasks_with_a_pause,
+    "one_marker_outbox_and_kept_timer": one_marker_outbox_and_kept_timer,
 }
 SIGNED = {"signer": "x", "typed_name": "x", "quality": 5, "attitude": 5}
 HAPPY = {"satisfaction": 4, "solved": True, "attitude": 5}

@@ -35,7 +35,10 @@ async def sign(r: Request, actor: a.Actor, body: a.SignBody) -> None:
     r.stop_clock(ClockName.SIGNATURE)
     # The drawn image is stored with the signed report (the API sends only its digest); an
     # update accepted before that carried the image itself, which its timeline event keeps.
-    image = {"signature_png": body.signature_png} if body.signature_png else {}
+    if body.signature_png:
+        image = {"signature_png": body.signature_png}
+    else:
+        image = {"signature_sha256": body.signature_sha256} if body.signature_sha256 else {}
     r.close(actor, r.state.outcome or "fixed", {"signer": body.signer} | image)
 
 
