@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
 from temporalio import activity
 
 from db.projections import project_call, project_complaint
 from db.session import SessionFactory, transaction
 from db.tables import ServiceRequestRow, TimelineEventRow
+from db.upserts import insert_new, upsert_newer
 from models.activity_io import ActivityName, RecordRequest
 from models.common import SlaStatus
 from models.complaints import ComplaintState
 from models.revisits import RevisitCallEntry, RevisitCallState
-from models.state import ServiceRequestState, workflow_id_for
+from models.state import ServiceRequestState, TimelineEvent, workflow_id_for
+from notifications import outbox
 from notifications.delivery import Delivery
 from notifications.relay import OutboxRelay
 
@@ -36,37 +38,18 @@ class RecordActivities:
         retried attempt writes nothing twice.
         """
         state = request.state
+        notices = self._delivery.compose_for_relay(request.notices)
         with transaction(self._sessions) as session:
-            stored = set(
-                session.scalars(
-                    select(TimelineEventRow.seq).where(
-                        TimelineEventRow.number == state.number,
-                        TimelineEventRow.seq.in_([e.seq for e in request.events]),
-                    )
-                )
+            insert_new(
+                session,
+                TimelineEventRow,
+                [_event_row(state.number, event) for event in request.events],
+                unique=("number", "seq"),
             )
-            for event in request.events:
-                if event.seq in stored:
-                    continue
-                session.add(
-                    TimelineEventRow(
-                        number=state.number,
-                        seq=event.seq,
-                        kind=event.kind,
-                        at=event.at,
-                        actor=event.actor,
-                        by=event.by and event.by.model_dump(mode="json", exclude_none=True),
-                        stage=event.stage,
-                        data=event.data,
-                    )
-                )
-            row = session.get(ServiceRequestRow, state.number)
-            if row is None or row.version < state.version:
-                session.add(_projection(state, row or ServiceRequestRow()))
-                for call in RevisitCallEntry.of_request(state, workflow_id_for(state.number)):
-                    project_call(session, call, state.version)
-            # After the projection: a notice for the customer finds them through its row.
-            self._delivery.write_with(session, request.notices)
+            upsert_newer(session, ServiceRequestRow, _projection(state), key="number")
+            for call in RevisitCallEntry.of_request(state, workflow_id_for(state.number)):
+                project_call(session, call, state.version)
+            outbox.add_new(session, notices)
         if request.notices and self._relay is not None:
             self._relay.nudge()
 
@@ -81,24 +64,39 @@ class RecordActivities:
             project_call(session, RevisitCallEntry.of_call(state), state.version)
 
 
-def _projection(state: ServiceRequestState, row: ServiceRequestRow) -> ServiceRequestRow:
-    row.number = state.number
-    row.workflow_id = workflow_id_for(state.number)
-    row.type = state.type
-    row.stage = state.stage
-    row.severity = state.severity
-    row.region = state.region
-    row.customer_id = state.customer_id
-    row.asset_serial = state.asset_serial
-    row.engineer_id = state.engineer
-    row.sla_status = state.sla_status
-    row.breached = state.sla_status == SlaStatus.BREACHED
-    row.next_deadline = state.next_deadline
-    row.reported_at = state.reported_at
-    row.registered_at = state.registered_at
-    row.closed_at = state.closed_at
-    row.outcome = state.outcome
-    row.state = state.model_dump(mode="json")
-    row.version = state.version
-    row.updated_at = datetime.now(UTC)
-    return row
+def _event_row(number: str, event: TimelineEvent) -> dict[str, Any]:
+    return {
+        "number": number,
+        "seq": event.seq,
+        "kind": event.kind,
+        "at": event.at,
+        "actor": event.actor,
+        "by": event.by and event.by.model_dump(mode="json", exclude_none=True),
+        "stage": event.stage,
+        "data": event.data,
+        "note": None,
+    }
+
+
+def _projection(state: ServiceRequestState) -> dict[str, Any]:
+    return {
+        "number": state.number,
+        "workflow_id": workflow_id_for(state.number),
+        "type": state.type,
+        "stage": state.stage,
+        "severity": state.severity,
+        "region": state.region,
+        "customer_id": state.customer_id,
+        "asset_serial": state.asset_serial,
+        "engineer_id": state.engineer,
+        "sla_status": state.sla_status,
+        "breached": state.sla_status == SlaStatus.BREACHED,
+        "next_deadline": state.next_deadline,
+        "reported_at": state.reported_at,
+        "registered_at": state.registered_at,
+        "closed_at": state.closed_at,
+        "outcome": state.outcome,
+        "state": state.model_dump(mode="json"),
+        "version": state.version,
+        "updated_at": datetime.now(UTC),
+    }

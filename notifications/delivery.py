@@ -97,15 +97,18 @@ class Delivery:
             return self._not_ours(key)
         return self._send(row, owner)
 
-    def write_with(self, session: Session, requests: Sequence[NotificationRequest]) -> None:
-        """Add the notices not yet in the outbox to the caller's transaction, for the relay to
-        deliver (a retried transaction adds none twice)."""
-        known = outbox.stored(session, [request.key for request in requests])
-        for request in requests:
-            if request.key not in known:
-                row = self.compose(session, request)
-                row.next_attempt_at = row.created_at
-                session.add(row)
+    def compose_for_relay(self, requests: Sequence[NotificationRequest]) -> list[Notification]:
+        """The outbox rows of the notices not yet in the outbox, for the relay to deliver (the
+        caller adds them to its transaction with `outbox.add_new`). Composed before that
+        transaction: rendering holds no write lock (SQLite has one for the whole database)."""
+        if not requests:
+            return []
+        with self._sessions() as session:
+            known = outbox.stored(session, [request.key for request in requests])
+            rows = [self.compose(session, r) for r in requests if r.key not in known]
+        for row in rows:
+            row.next_attempt_at = row.created_at
+        return rows
 
     def _write_once(self, request: NotificationRequest) -> None:
         if outbox.status_of(self._sessions, request.key) is None:

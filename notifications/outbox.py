@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from db.session import SessionFactory, transaction
 from db.tables import Notification
+from db.upserts import insert_new
 
 
 class Status(StrEnum):
@@ -119,6 +120,18 @@ def stored(session: Session, keys: Sequence[str]) -> set[str]:
     if not keys:
         return set()
     return set(session.scalars(select(Notification.key).where(Notification.key.in_(keys))))
+
+
+def add_new(session: Session, rows: Sequence[Notification]) -> None:
+    """Add the rows to the caller's transaction, except those whose key is there already (a
+    retried transaction, or another attempt that wrote it in between)."""
+    columns = [c.key for c in Notification.__table__.columns if c.key != "id"]
+    insert_new(
+        session,
+        Notification,
+        [{name: getattr(row, name) for name in columns} for row in rows],
+        unique=("key",),
+    )
 
 
 def due(sessions: SessionFactory, now: datetime, lease: timedelta, limit: int) -> list[str]:

@@ -195,7 +195,7 @@ def test_revisits_of_requests_already_following_up_reach_the_call_list(fresh, in
     downgrade(fresh, "0004")
     sessions = session_factory(fresh)
     with transaction(sessions) as session:
-        session.add(_projection(state, ServiceRequestRow()))
+        session.add(ServiceRequestRow(**_projection(state)))
     create_schema(fresh)
     with sessions() as session:
         rows = session.query(RevisitCallRow).order_by(RevisitCallRow.id).all()

@@ -78,12 +78,18 @@ def relay(sessions, delivery, clock) -> OutboxRelay:
 
 
 def record_with(sessions, delivery: Delivery, *notices: NotificationRequest) -> RecordRequest:
+    """A request's first record with `notices`, numbered and with its customer in their data
+    (as the workflow's notices carry it)."""
     state = registered(sessions)
     state.version = 1
+    mine = {"number": state.number}
     record = RecordRequest(
         events=[event(1, "registered"), event(2, "notification_queued")],
         state=state,
-        notices=[n.model_copy(update={"number": state.number}) for n in notices],
+        notices=[
+            n.model_copy(update=mine | {"data": n.data | {"customer_id": state.customer_id}})
+            for n in notices
+        ],
     )
     RecordActivities(sessions, delivery).record_events(record)
     return record
@@ -101,7 +107,6 @@ def test_a_record_writes_its_notices_with_its_events_once(sessions, delivery):
         )
         assert list(kinds) == ["registered", "notification_queued"]
     assert len(rows) == 1
-    # The customer (C002) is found through the read-model row of the same transaction.
     assert rows[0].addresses == [C002_EMAIL, "dispatch@desk.test"]
     assert rows[0].status == Status.PENDING and rows[0].next_attempt_at == NOW
 
