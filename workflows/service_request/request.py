@@ -46,6 +46,12 @@ COMPUTATIONS = frozenset(
         ActivityName.PLAN_REVISITS,
     }
 )
+#: Short side effects that are safe to repeat (reads; the signing link keyed by its nonce):
+#: on the current shape they run as local activities too, retried with the workflow task,
+#: which saves the activity's events and the workflow task its completion would cost.
+SHORT_SIDE_EFFECTS = frozenset(
+    {ActivityName.FIND_ENGINEER, ActivityName.AUTO_ASSIGN, ActivityName.CREATE_SIGNING_LINK}
+)
 #: How long a customer has to sign before a new link is needed (a supervisor's rework).
 SIGNING_LINK_VALIDITY = timedelta(days=7)
 
@@ -176,7 +182,10 @@ class Request:
     async def activity(
         self, name: ActivityName, arg: BaseModel | str, result_type: Any, summary: str
     ) -> Any:
-        if name in COMPUTATIONS and self.patched(LEAN_TASKS):
+        local = (name in COMPUTATIONS and self.patched(LEAN_TASKS)) or (
+            name in SHORT_SIDE_EFFECTS and self.patched.current
+        )
+        if local:
             # Pure and quick: run in this workflow task, its result recorded as a marker.
             return await workflow.execute_local_activity(
                 name,
