@@ -19,13 +19,7 @@ from activities.notifications import NotificationActivities
 from activities.records import RecordActivities
 from activities.scheduled import ScheduledActivities
 from activities.signing import SigningActivities
-from activities.sla import (
-    business_instant,
-    plan_clocks,
-    plan_complaint,
-    plan_revisit_calls,
-    quiet_calendar_release,
-)
+from activities.sla import SlaActivities
 from config import Settings, connect_temporal
 from db.session import SessionFactory, make_engine, session_factory
 from notifications.delivery import Delivery
@@ -75,6 +69,7 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> S
     records = RecordActivities(sessions, Delivery(sessions, settings), relay)
     dispatch = DispatchActivities(sessions)
     loaners = LoanerActivities(sessions)
+    sla = SlaActivities(sessions)
     notifications = NotificationActivities(sessions, settings)
     complaints = ComplaintActivities(sessions, settings.timezone)
     signing = SigningActivities(sessions, settings.signing_secret, settings.public_base_url)
@@ -89,11 +84,11 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> S
             RevisitCallWorkflow,
         ],
         activities=[
-            plan_clocks,
-            plan_revisit_calls,
-            quiet_calendar_release,
-            business_instant,
-            plan_complaint,
+            sla.plan_clocks,
+            sla.plan_revisit_calls,
+            sla.quiet_calendar_release,
+            sla.business_instant,
+            sla.plan_complaint,
             complaints.open_rework_request,
             records.record_events,
             records.record_complaint,

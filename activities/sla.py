@@ -1,12 +1,20 @@
-"""Deadline planning as an activity: its result is recorded in history, so a later change of
-the engine's code or calendar data cannot change what a running workflow replays."""
+"""Deadline planning as (local) activities: their results are recorded in history, so a later
+change of the engine's code or calendar data cannot change what a running workflow replays.
+
+A workflow names its profile by name and version (`ProfileRef`); a version never changes, so
+each process loads it, and builds its calendars, once (`ProfileVersions`).
+"""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
+from typing import TypeVar
 
 from temporalio import activity
 
+from db.profiles import profile_version
+from db.session import SessionFactory
 from models.activity_io import (
     ActivityName,
     BusinessInstantRequest,
@@ -17,30 +25,78 @@ from models.activity_io import (
 )
 from models.complaints import ComplaintPlanRequest
 from models.plan import ClockPlan
-from sla.deadlines import calendars, complaint_due, plan, plan_revisits, quiet_release
+from models.profile import ProfileRef, SlaProfile
+from sla.deadlines import (
+    Calendars,
+    calendars,
+    complaint_due,
+    plan,
+    plan_revisits,
+    quiet_release,
+)
+
+#: The inputs that name a profile.
+R = TypeVar(
+    "R",
+    ClockPlanRequest,
+    RevisitPlanRequest,
+    QuietReleaseRequest,
+    BusinessInstantRequest,
+    ComplaintPlanRequest,
+)
 
 
-@activity.defn(name=ActivityName.PLAN_CLOCKS)
-def plan_clocks(request: ClockPlanRequest) -> ClockPlan:
-    return plan(request)
+class ProfileVersions:
+    """Stored profile versions and their built calendars, each loaded once per process."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self._sessions = sessions
+        self._loaded: dict[tuple[str, int], tuple[SlaProfile, Calendars]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, ref: ProfileRef) -> tuple[SlaProfile, Calendars]:
+        key = (ref.name, ref.version)
+        with self._lock:
+            found = self._loaded.get(key)
+        if found is None:
+            with self._sessions() as session:
+                profile = profile_version(session, ref.name, ref.version)
+            if profile is None:  # retried: a version is never deleted, it may not be there yet
+                raise LookupError(f"there is no SLA profile {ref.name} v{ref.version}")
+            found = (profile, calendars(profile))
+            with self._lock:
+                self._loaded[key] = found
+        return found
 
 
-@activity.defn(name=ActivityName.PLAN_REVISITS)
-def plan_revisit_calls(request: RevisitPlanRequest) -> RevisitPlan:
-    return plan_revisits(request)
+class SlaActivities:
+    def __init__(self, sessions: SessionFactory) -> None:
+        self._versions = ProfileVersions(sessions)
 
+    def _with_profile(self, request: R) -> tuple[R, Calendars]:
+        """`request` with its profile loaded when it names one, and the profile's calendars."""
+        if isinstance(request.profile, ProfileRef):
+            profile, built = self._versions.get(request.profile)
+            return request.model_copy(update={"profile": profile}), built
+        return request, calendars(request.profile)
 
-@activity.defn(name=ActivityName.QUIET_RELEASE)
-def quiet_calendar_release(request: QuietReleaseRequest) -> datetime:
-    return quiet_release(request)
+    @activity.defn(name=ActivityName.PLAN_CLOCKS)
+    def plan_clocks(self, request: ClockPlanRequest) -> ClockPlan:
+        return plan(*self._with_profile(request))
 
+    @activity.defn(name=ActivityName.PLAN_REVISITS)
+    def plan_revisit_calls(self, request: RevisitPlanRequest) -> RevisitPlan:
+        return plan_revisits(*self._with_profile(request))
 
-@activity.defn(name=ActivityName.BUSINESS_INSTANT)
-def business_instant(request: BusinessInstantRequest) -> datetime:
-    calendar = calendars(request.profile)[request.calendar]
-    return calendar.working_days_end(request.start, request.working_days)
+    @activity.defn(name=ActivityName.QUIET_RELEASE)
+    def quiet_calendar_release(self, request: QuietReleaseRequest) -> datetime:
+        return quiet_release(*self._with_profile(request))
 
+    @activity.defn(name=ActivityName.BUSINESS_INSTANT)
+    def business_instant(self, request: BusinessInstantRequest) -> datetime:
+        _, built = self._with_profile(request)
+        return built[request.calendar].working_days_end(request.start, request.working_days)
 
-@activity.defn(name=ActivityName.PLAN_COMPLAINT)
-def plan_complaint(request: ComplaintPlanRequest) -> datetime:
-    return complaint_due(request)
+    @activity.defn(name=ActivityName.PLAN_COMPLAINT)
+    def plan_complaint(self, request: ComplaintPlanRequest) -> datetime:
+        return complaint_due(*self._with_profile(request))

@@ -170,7 +170,8 @@ async def get_profile(
 
 @router.post("", status_code=201, response_model=StoredProfile, openapi_extra=_PROFILE_BODY)
 async def create_profile(request: Request, ctx: Ctx, _: Admin) -> StoredProfile:
-    """Create a profile (version 1). JSON, or YAML with `Content-Type: application/yaml`."""
+    """Create a profile (its first version; after a deleted profile of that name, the next
+    number, as numbers are never reused). JSON, or YAML with `Content-Type: application/yaml`."""
     profile = await _profile_body(request)
 
     def create(session: Session) -> StoredProfile:
@@ -205,7 +206,8 @@ async def update_profile(name: str, request: Request, ctx: Ctx, _: Admin) -> Sto
 
 @router.delete("/{name}", status_code=204, response_class=Response)
 async def remove_profile(name: str, ctx: Ctx, _: Admin) -> Response:
-    """Delete every version; refused while a customer names the profile as its default."""
+    """Delete every version; refused while a customer names the profile as its default.
+    Requests that started on it still run on their version."""
 
     def remove(session: Session) -> None:
         _existing(session, name)

@@ -227,7 +227,13 @@ def _load_customers(session: Session, records: Sequence[CustomerRecord]) -> _Sto
         contacts=_grouped(_rows(session, CustomerContact, "customer_id", ids), "customer_id"),
         owners={},
         occupied={},
-        profiles=set(session.scalars(select(SlaProfileVersion.name).distinct())),
+        profiles=set(
+            session.scalars(
+                select(SlaProfileVersion.name)
+                .where(SlaProfileVersion.deleted_at.is_(None))
+                .distinct()
+            )
+        ),
     )
     named = (site.id for record in records for site in record.sites)
     stored.owners = {row["id"]: row["customer_id"] for row in _rows(session, Site, "id", named)}

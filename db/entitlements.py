@@ -19,34 +19,47 @@ from warranty.entitlement import REPAIRED, Repair, WarrantyTerms, entitlement
 HOLIDAY_CALENDAR = "office"
 
 
+#: What the history needs of a request's state, read by the database (not the whole state:
+#: an asset with many requests made every intake parse all of them).
+_FAULT = ServiceRequestRow.state["fault_code"].as_string()
+_RESULT = ServiceRequestRow.state[("repair", "result")].as_string()
+_RESOLVED = ServiceRequestRow.state[("clocks", "resolution", "met_at")].as_string()
+
+
 def repair_history(session: Session, asset: Asset, timezone: str) -> list[Repair]:
     zone = ZoneInfo(timezone)
     legacy = [_legacy(entry) for entry in asset.repairs or []]
     rows = session.execute(
-        select(ServiceRequestRow.state, ServiceRequestRow.reported_at, ServiceRequestRow.closed_at)
+        select(
+            _FAULT,
+            _RESULT,
+            ServiceRequestRow.outcome,
+            _RESOLVED,
+            ServiceRequestRow.reported_at,
+            ServiceRequestRow.closed_at,
+        )
         .where(ServiceRequestRow.asset_serial == asset.serial)
         .where(ServiceRequestRow.closed_at.is_not(None))
     )
     handled = [
         Repair(
-            fault_code=state["fault_code"],
+            fault_code=fault,
             registered_on=reported.astimezone(zone).date(),
-            resolved_on=_resolved_on(state, closed, zone),
-            outcome=outcome,
+            resolved_on=_resolved_on(met, closed, zone),
+            outcome=done,
         )
-        for state, reported, closed in rows
-        if (outcome := _work_done(state)) in REPAIRED
+        for fault, result, outcome, met, reported, closed in rows
+        if (done := _work_done(result, outcome)) in REPAIRED
     ]
     return legacy + handled
 
 
-def _work_done(state: dict[str, Any]) -> str:
+def _work_done(result: str | None, outcome: str | None) -> str:
     """What was done to the asset, whatever closed the request: a fix closed by the supervisor
     without the customer's signature is still a repair."""
-    repair = state.get("repair") or {}
-    if repair.get("result") in ("fixed", "replace"):
-        return "replaced" if repair["result"] == "replace" else "fixed"
-    return str(state.get("outcome"))
+    if result in ("fixed", "replace"):
+        return "replaced" if result == "replace" else "fixed"
+    return str(outcome)
 
 
 def _legacy(entry: dict[str, Any]) -> Repair:
@@ -64,8 +77,7 @@ def _day(value: str) -> date:
     return date.fromisoformat(value[:10])
 
 
-def _resolved_on(state: dict[str, Any], closed: datetime | None, zone: ZoneInfo) -> date | None:
-    met = state.get("clocks", {}).get("resolution", {}).get("met_at")
+def _resolved_on(met: str | None, closed: datetime | None, zone: ZoneInfo) -> date | None:
     instant = datetime.fromisoformat(met) if met else closed
     return instant.astimezone(zone).date() if instant else None
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, cast
+from weakref import WeakKeyDictionary
 
 import yaml
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from db.tables import Customer, SlaProfileVersion
@@ -27,27 +30,59 @@ _SUFFIXES: dict[str, Format] = {".json": "json", ".yaml": "yaml", ".yml": "yaml"
 def find_version(
     session: Session, name: str, version: int | None = None
 ) -> SlaProfileVersion | None:
-    """The stored row of `name` at `version`, or its latest one when `version` is None."""
-    query = select(SlaProfileVersion).where(SlaProfileVersion.name == name)
+    """The stored row of `name` at `version`, or its latest one when `version` is None (a
+    deleted profile has none)."""
+    query = select(SlaProfileVersion).where(
+        SlaProfileVersion.name == name, SlaProfileVersion.deleted_at.is_(None)
+    )
     if version is not None:
         query = query.where(SlaProfileVersion.version == version)
     return session.scalars(query.order_by(SlaProfileVersion.version.desc()).limit(1)).first()
 
 
+#: Stored versions already read, per database: a version never changes (an edit is a new
+#: one), and validating a profile was a quarter of an intake's time.
+_READ: WeakKeyDictionary[Engine, dict[tuple[str, int], SlaProfile]] = WeakKeyDictionary()
+_READING = threading.Lock()
+
+
 def latest_profile(session: Session, name: str) -> tuple[SlaProfile, int] | None:
-    row = find_version(session, name)
-    return (SlaProfile.model_validate(row.body), row.version) if row else None
+    version = session.scalar(
+        select(func.max(SlaProfileVersion.version)).where(
+            SlaProfileVersion.name == name, SlaProfileVersion.deleted_at.is_(None)
+        )
+    )
+    if version is None:
+        return None
+    profile = profile_version(session, name, version)
+    return (profile, version) if profile is not None else None
 
 
 def profile_version(session: Session, name: str, version: int) -> SlaProfile | None:
-    row = find_version(session, name, version)
-    return SlaProfile.model_validate(row.body) if row else None
+    """`name` at `version`, deleted or not: the requests that started on it still run on it."""
+    engine = session.get_bind().engine
+    with _READING:
+        known = _READ.setdefault(engine, {}).get((name, version))
+    if known is not None:
+        return known
+    body = session.scalar(
+        select(SlaProfileVersion.body).where(
+            SlaProfileVersion.name == name, SlaProfileVersion.version == version
+        )
+    )
+    if body is None:
+        return None
+    profile = SlaProfile.model_validate(body)
+    with _READING:
+        _READ[engine][(name, version)] = profile
+    return profile
 
 
 def list_profiles(session: Session) -> list[SlaProfileVersion]:
     """The latest version of every profile, by name."""
     latest = (
         select(SlaProfileVersion.name, func.max(SlaProfileVersion.version).label("version"))
+        .where(SlaProfileVersion.deleted_at.is_(None))
         .group_by(SlaProfileVersion.name)
         .subquery()
     )
@@ -80,7 +115,11 @@ def store_profile(session: Session, profile: SlaProfile) -> int:
     latest = find_version(session, profile.name)
     if latest is not None and latest.body == body:
         return latest.version
-    version = (latest.version if latest else 0) + 1
+    # After the versions of a deleted profile: a (name, version) never means two profiles.
+    highest = session.scalar(
+        select(func.max(SlaProfileVersion.version)).where(SlaProfileVersion.name == profile.name)
+    )
+    version = (highest or 0) + 1
     session.add(
         SlaProfileVersion(
             name=profile.name, version=version, body=body, created_at=datetime.now(UTC)
@@ -92,8 +131,14 @@ def store_profile(session: Session, profile: SlaProfile) -> int:
 
 
 def delete_profile(session: Session, name: str) -> int:
-    """Delete every version of `name`; returns how many there were."""
-    statement = delete(SlaProfileVersion).where(SlaProfileVersion.name == name)
+    """Delete every version of `name`; returns how many there were. The rows stay, marked
+    deleted: a request that started on one still runs on it (its activities read it by
+    version), and a profile stored again under the name gets new version numbers."""
+    statement = (
+        update(SlaProfileVersion)
+        .where(SlaProfileVersion.name == name, SlaProfileVersion.deleted_at.is_(None))
+        .values(deleted_at=datetime.now(UTC))
+    )
     return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 

@@ -160,7 +160,8 @@ class Engineer(Base):
 
 
 class SlaProfileVersion(Base):
-    """Profiles are immutable once stored: an edit is a new version."""
+    """Profiles are immutable once stored: an edit is a new version, and a deleted profile's
+    versions stay (marked `deleted_at`) for the requests that still run on them."""
 
     __tablename__ = "sla_profiles"
 
@@ -168,6 +169,7 @@ class SlaProfileVersion(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
 
 
 class ApiKey(Base):

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, model_validator
 
 from models.common import ClockName
 from models.plan import Checkpoint
-from models.profile import SlaProfile
+from models.profile import ProfileRef, SlaProfile
 from models.state import PauseInterval, ServiceRequestState, TimelineEvent
 
 
@@ -47,7 +47,7 @@ class Interval(BaseModel):
 
 
 class ClockPlanRequest(BaseModel):
-    profile: SlaProfile
+    profile: SlaProfile | ProfileRef
     severity: int
     region: str
     #: When each ticking clock started; clocks not listed are not planned.
@@ -63,7 +63,7 @@ class ClockPlanRequest(BaseModel):
 
 def plan_request(
     state: ServiceRequestState,
-    profile: SlaProfile,
+    profile: SlaProfile | ProfileRef,
     checkpoints: dict[ClockName, Checkpoint] | None = None,
     as_of: datetime | None = None,
     pauses: list[PauseInterval] | None = None,
@@ -150,7 +150,7 @@ class RecordRequest(BaseModel):
 
 
 class RevisitPlanRequest(BaseModel):
-    profile: SlaProfile
+    profile: SlaProfile | ProfileRef
     closed_at: AwareDatetime
 
 
@@ -180,7 +180,7 @@ class QuietReleaseRequest(BaseModel):
     """When a notice held at `at` may go out: the next opening of `calendar`, by default the
     profile's quiet calendar."""
 
-    profile: SlaProfile
+    profile: SlaProfile | ProfileRef
     at: AwareDatetime
     calendar: str | None = None
 
@@ -188,7 +188,7 @@ class QuietReleaseRequest(BaseModel):
 class BusinessInstantRequest(BaseModel):
     """`working_days` after `start` on one of the profile's calendars (for a revisit retry)."""
 
-    profile: SlaProfile
+    profile: SlaProfile | ProfileRef
     calendar: str
     start: AwareDatetime
     working_days: int

@@ -11,7 +11,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from models.actions import Actor, Blankable, Text
 from models.common import ClockStatus
 from models.intake import ClockView, Contact
-from models.profile import SlaProfile
+from models.profile import ProfileRef, SlaProfile
 from models.search_attributes import ASSET_SERIAL, CUSTOMER_ID
 
 #: Where a complaint came from: an unhappy post-close revisit, the hotline (intake type
@@ -31,7 +31,7 @@ def complaint_number(about: str, ordinal: int) -> str:
 
 
 class ComplaintPlanRequest(BaseModel):
-    profile: SlaProfile
+    profile: SlaProfile | ProfileRef
     opened_at: AwareDatetime
 
 

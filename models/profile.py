@@ -268,3 +268,18 @@ def profile_errors(exc: HasErrors) -> list[dict[str, str]]:
     reported as the document writes it.
     """
     return field_errors(exc, skip=("by_severity",), default="profile")
+
+
+class ProfileRef(Strict):
+    """A stored version of a profile, by name: what a workflow sends its activities instead
+    of the whole profile (a version never changes: an edit is a new version)."""
+
+    name: str
+    version: int
+
+
+def loaded(profile: SlaProfile | ProfileRef) -> SlaProfile:
+    """The profile itself; a reference must have been loaded first (by the activity)."""
+    if isinstance(profile, ProfileRef):
+        raise LookupError(f"SLA profile {profile.name} v{profile.version} was not loaded")
+    return profile

@@ -8,7 +8,7 @@ clock's start with the whole pause history, so no pause is ever lost.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -23,7 +23,7 @@ from models.activity_io import (
 from models.common import ClockName
 from models.complaints import ComplaintPlanRequest
 from models.plan import Checkpoint, ClockPlan, EscalationPoint
-from models.profile import DEFAULT_COMPLAINT_RESPONSE, SlaProfile, Target
+from models.profile import DEFAULT_COMPLAINT_RESPONSE, SlaProfile, Target, loaded
 from sla.calendar import BusinessCalendar
 
 
@@ -114,15 +114,19 @@ def deadline(
     return elapse(calendar, start, target_amount(calendar, target, start), pauses)
 
 
+#: A profile's calendars by name, built.
+Calendars = Mapping[str, BusinessCalendar]
+
+
 def calendars(profile: SlaProfile) -> dict[str, BusinessCalendar]:
     return {name: BusinessCalendar.from_spec(spec) for name, spec in profile.calendars.items()}
 
 
-def plan(request: ClockPlanRequest) -> ClockPlan:
+def plan(request: ClockPlanRequest, cals: Calendars | None = None) -> ClockPlan:
     """Due instants and escalation instants of every clock listed in `request.starts`, and
-    with `as_of` each clock's checkpoint there."""
-    profile = request.profile
-    cals = calendars(profile)
+    with `as_of` each clock's checkpoint there (`cals`: the profile's calendars, built)."""
+    profile = loaded(request.profile)
+    cals = cals or calendars(profile)
     # Severity 1 is told at once; the others wait for the quiet calendar to open.
     quiet_name = profile.quiet_calendar_for(request.severity)
     quiet = cals[quiet_name] if quiet_name else None
@@ -194,7 +198,7 @@ def _reached(
 
 
 def _amounts(
-    profile: SlaProfile, clock: ClockName, start: datetime, cals: dict[str, BusinessCalendar]
+    profile: SlaProfile, clock: ClockName, start: datetime, cals: Calendars
 ) -> dict[str, set[timedelta]]:
     """Every amount a plan could ask of `clock` from `start`, by calendar: each severity's and
     region's target, and each escalation percentage of it."""
@@ -216,7 +220,7 @@ def _amounts(
 
 
 def _advance(
-    cals: dict[str, BusinessCalendar],
+    cals: Calendars,
     candidates: dict[str, set[timedelta]],
     start: datetime,
     since: Checkpoint | None,
@@ -247,12 +251,13 @@ def _advance(
     return Checkpoint(start=start, at=as_of, consumed=consumed, reached=reached)
 
 
-def plan_revisits(request: RevisitPlanRequest) -> RevisitPlan:
+def plan_revisits(request: RevisitPlanRequest, cals: Calendars | None = None) -> RevisitPlan:
     """When each post-close revisit falls due, on its own calendar (3 working days after a
     Friday close is Wednesday evening, not Monday)."""
-    cals = calendars(request.profile)
+    profile = loaded(request.profile)
+    cals = cals or calendars(profile)
     due: list[RevisitDue] = []
-    for revisit in request.profile.revisits.after_close:
+    for revisit in profile.revisits.after_close:
         calendar = cals[revisit.calendar]
         if revisit.working_days is not None:
             at = calendar.working_days_end(request.closed_at, revisit.working_days)
@@ -262,21 +267,23 @@ def plan_revisits(request: RevisitPlanRequest) -> RevisitPlan:
     return RevisitPlan(due=due)
 
 
-def complaint_due(request: ComplaintPlanRequest) -> datetime:
+def complaint_due(request: ComplaintPlanRequest, cals: Calendars | None = None) -> datetime:
     """When the supervisor must have answered a complaint opened at `opened_at`."""
-    target = request.profile.complaints.response
+    profile = loaded(request.profile)
+    target = profile.complaints.response
     if target is None:
         return request.opened_at + DEFAULT_COMPLAINT_RESPONSE
-    calendar = calendars(request.profile)[target.calendar]
+    calendar = (cals or calendars(profile))[target.calendar]
     due = deadline(calendar, target, request.opened_at)
     assert due is not None  # no pauses: business time always runs out
     return due
 
 
-def quiet_release(request: QuietReleaseRequest) -> datetime:
+def quiet_release(request: QuietReleaseRequest, cals: Calendars | None = None) -> datetime:
     """`at`, or the next opening of the notice's calendar (by default the profile's quiet
     calendar) when it is closed then."""
-    name = request.calendar or request.profile.quiet_calendar
+    profile = loaded(request.profile)
+    name = request.calendar or profile.quiet_calendar
     if name is None:
         return request.at
-    return calendars(request.profile)[name].open_at_or_after(request.at)
+    return (cals or calendars(profile))[name].open_at_or_after(request.at)

@@ -49,7 +49,7 @@ async def begin_follow_up(r: Request) -> None:
     if r.patched(REVISITS_ON_CALENDAR):
         planned: RevisitPlan = await r.activity(
             ActivityName.PLAN_REVISITS,
-            RevisitPlanRequest(profile=r.profile, closed_at=closed_at),
+            RevisitPlanRequest(profile=r.profile_ref, closed_at=closed_at),
             RevisitPlan,
             "plan revisits",
         )
@@ -97,7 +97,7 @@ async def _retry(r: Request, revisit: RevisitRecord) -> None:
     retry: datetime = await r.activity(
         ActivityName.BUSINESS_INSTANT,
         BusinessInstantRequest(
-            profile=r.profile,
+            profile=r.profile_ref,
             calendar=retry_calendar(r.profile, planned_on),
             start=workflow.now(),
             working_days=policy.retry_working_days,

@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from models.intake import ServiceRequestStart
     from models.lifecycle import Action, Stage, check_move
     from models.plan import ClockPlan
-    from models.profile import SlaProfile
+    from models.profile import ProfileRef, SlaProfile
     from models.state import ServiceRequestState
     from sla.clocks import RequestClocks
     from workflows.service_request.held_notices import HeldNotices
@@ -87,6 +87,11 @@ class Request:
     def profile(self) -> SlaProfile:
         return self.start.profile
 
+    @property
+    def profile_ref(self) -> ProfileRef:
+        """The profile as the activities get it: its stored version, not the whole profile."""
+        return ProfileRef(name=self.profile.name, version=self.start.profile_version)
+
     # ----------------------------------------------------------------- timeline and stage
     def emit(self, kind: str, actor: a.Actor | str, data: dict[str, Any]) -> None:
         """Append to the timeline; `actor` is the acting person, or a name for the system."""
@@ -129,7 +134,7 @@ class Request:
         history, in an activity so that a change of engine code cannot alter a replay."""
         request = plan_request(
             self.state,
-            self.profile,
+            self.profile_ref,
             self.clocks.checkpoints,
             as_of=workflow.now(),
             pauses=self.clocks.planning_pauses(),

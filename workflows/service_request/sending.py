@@ -33,7 +33,7 @@ async def send_due_notices(r: Request, now: datetime | None) -> None:
             release: datetime = await r.activity(
                 ActivityName.QUIET_RELEASE,
                 QuietReleaseRequest(
-                    profile=r.profile, at=now, calendar=notice.calendar if rules else None
+                    profile=r.profile_ref, at=now, calendar=notice.calendar if rules else None
                 ),
                 datetime,
                 "quiet calendar",
