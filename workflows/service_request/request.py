@@ -46,11 +46,19 @@ COMPUTATIONS = frozenset(
         ActivityName.PLAN_REVISITS,
     }
 )
-#: Short side effects that are safe to repeat (reads; the signing link keyed by its nonce):
-#: on the current shape they run as local activities too, retried with the workflow task,
-#: which saves the activity's events and the workflow task its completion would cost.
+#: Short side effects that are safe to repeat (reads; the signing link keyed by its nonce;
+#: the record, whose every row is written once per key or version): on the current shape
+#: they run as local activities too, retried with the workflow task (a worker that dies
+#: before the task completes runs them again, writing nothing twice). That saves each one's
+#: three events and the workflow task its completion would cost: an action is accepted,
+#: recorded and answered in one workflow task.
 SHORT_SIDE_EFFECTS = frozenset(
-    {ActivityName.FIND_ENGINEER, ActivityName.AUTO_ASSIGN, ActivityName.CREATE_SIGNING_LINK}
+    {
+        ActivityName.FIND_ENGINEER,
+        ActivityName.AUTO_ASSIGN,
+        ActivityName.CREATE_SIGNING_LINK,
+        ActivityName.RECORD_EVENTS,
+    }
 )
 #: How long a customer has to sign before a new link is needed (a supervisor's rework).
 SIGNING_LINK_VALIDITY = timedelta(days=7)
