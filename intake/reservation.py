@@ -65,14 +65,14 @@ def reserve(
         raise TypeError("a complaint runs no request: reserve it with reserve_complaint")
     facts = repair_facts(body)
 
-    def make(session: Session, sequence: int, now: datetime) -> ServiceRequestStart:
-        number = request_number(sequence, now, timezone)
-        return resolve(session, body, number, now, timezone, registrar)
+    def make(session: Session, now: datetime) -> ServiceRequestStart:
+        return resolve(session, body, request_number(0, now, timezone), now, timezone, registrar)
 
     def same_fault(session: Session) -> ServiceRequestStart | None:
         return None if body.force_new else _open_for_same_fault(session, facts)
 
-    return _reserve(sessions, body, key, ServiceRequestStart, make, same_fault, now)
+    numbering = (timezone, "SR")
+    return _reserve(sessions, body, key, ServiceRequestStart, make, same_fault, now, numbering)
 
 
 def reserve_complaint(
@@ -85,11 +85,12 @@ def reserve_complaint(
 ) -> tuple[ComplaintStart, bool]:
     """A hotline complaint's workflow input (its number `CP-…`), reserved like a request's."""
 
-    def make(session: Session, sequence: int, now: datetime) -> ComplaintStart:
-        number = request_number(sequence, now, timezone, prefix=COMPLAINT_PREFIX)
+    def make(session: Session, now: datetime) -> ComplaintStart:
+        number = request_number(0, now, timezone, prefix=COMPLAINT_PREFIX)
         return resolve_complaint(session, body, number, now, registrar)
 
-    return _reserve(sessions, body, key, ComplaintStart, make, lambda _: None, now)
+    numbering = (timezone, COMPLAINT_PREFIX)
+    return _reserve(sessions, body, key, ComplaintStart, make, lambda _: None, now, numbering)
 
 
 def _reserve(
@@ -97,10 +98,14 @@ def _reserve(
     body: IntakeRequest,
     key: str | None,
     model: type[S],
-    make: Callable[[Session, int, datetime], S],
+    make: Callable[[Session, datetime], S],
     duplicate: Callable[[Session], S | None],
     now: datetime | None,
+    numbering: tuple[str, str],
 ) -> tuple[S, bool]:
+    """`make` resolves the input before the intake row is written, numbered `…-000000`; the
+    row's sequence then numbers it. On SQLite the first write takes the database's one write
+    lock, which the resolution (archive, entitlement, the first plan) no longer holds."""
     digest = body_hash(body)
     try:
         with transaction(sessions) as session:
@@ -110,6 +115,7 @@ def _reserve(
             if existing is not None:
                 return existing, True
             now = now or datetime.now(UTC)
+            provisional = make(session, now)
             row = Intake(
                 idempotency_key=key,
                 external_ref=body.external_ref,
@@ -118,8 +124,10 @@ def _reserve(
             )
             session.add(row)
             session.flush()  # the sequence value
-            start = make(session, row.id, now)
-            row.number, row.start = start.number, start.model_dump(mode="json")
+            timezone, prefix = numbering
+            number = request_number(row.id, now, timezone, prefix)
+            start = provisional.model_copy(update={"number": number})
+            row.number, row.start = number, start.model_dump(mode="json")
             return start, False
     except IntegrityError:
         # Someone registered the same key between our read and our insert: theirs stands.

@@ -31,8 +31,8 @@ LEAN_TASKS = "pure-computations-local-notices-in-the-action"
 #: `TemporalChangeVersion`, 18 events per lifecycle for the nine a lifecycle met. The markers
 #: above stay for the requests that started before it. It also brings what came with it: the
 #: action's notices written to the outbox in its record's transaction (no activity of their
-#: own), the wake-up timer kept when the next instant moves later, and the engineer lookups
-#: and the signing link as local activities.
+#: own), the wake-up timer kept when the next instant moves later, and the record, the
+#: engineer lookups and the signing link as local activities.
 CURRENT = "one-marker-notices-with-the-record-timer-kept"
 
 
