@@ -15,6 +15,7 @@ from typing import Literal, TypeVar
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 ROOT = Path(__file__).resolve().parent
 VAR = ROOT / "var"
@@ -121,6 +122,9 @@ class Settings:
     #: How long the API trusts a key it checked (`identity.key_cache`): a key revoked by
     #: another process stops working within this; 0 asks the database on every call.
     api_key_cache_seconds: float = 5.0
+    #: Where the worker serves Prometheus its metrics (the Temporal SDK's and its own);
+    #: empty: not served.
+    worker_metrics_address: str = "127.0.0.1:9464"
 
     @property
     def signing_secret(self) -> str:
@@ -147,13 +151,24 @@ class Settings:
             public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             signing_secret_value=env.get("SIGNING_SECRET", ""),
             api_key_cache_seconds=float(env.get("API_KEY_CACHE_SECONDS", "5")),
+            worker_metrics_address=env.get("WORKER_METRICS_ADDRESS", "127.0.0.1:9464"),
         )
 
 
-async def connect_temporal(settings: Settings) -> Client:
+async def connect_temporal(settings: Settings, runtime: Runtime | None = None) -> Client:
     """Every client (worker, API, starter) uses the pydantic data converter (SPEC §7)."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=pydantic_data_converter,
+        runtime=runtime,
     )
+
+
+def metrics_runtime(address: str) -> Runtime | None:
+    """A Temporal runtime that serves its metrics, and the worker's, to Prometheus at
+    `address` (`/metrics`); None for an empty address."""
+    if not address:
+        return None
+    prometheus = PrometheusConfig(bind_address=address, counters_total_suffix=True)
+    return Runtime(telemetry=TelemetryConfig(metrics=prometheus))

@@ -20,7 +20,7 @@ from activities.records import RecordActivities
 from activities.scheduled import ScheduledActivities
 from activities.signing import SigningActivities
 from activities.sla import SlaActivities
-from config import Settings, connect_temporal
+from config import Settings, connect_temporal, metrics_runtime
 from db.session import SessionFactory, make_engine, session_factory
 from notifications.delivery import Delivery
 from notifications.relay import OutboxRelay
@@ -114,7 +114,7 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> S
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     settings = Settings.from_env()
-    client = await connect_temporal(settings)
+    client = await connect_temporal(settings, metrics_runtime(settings.worker_metrics_address))
     sessions = session_factory(make_engine(settings.database_url))
     worker = build_worker(client, sessions, settings.task_queue)
     stop = asyncio.Event()
@@ -122,6 +122,8 @@ async def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     logging.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
+    if settings.worker_metrics_address:
+        logging.info("worker metrics at http://%s/metrics", settings.worker_metrics_address)
     async with worker:
         await stop.wait()
     logging.info("worker stopped")

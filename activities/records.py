@@ -52,6 +52,8 @@ class RecordActivities:
             outbox.add_new(session, notices)
         if request.notices and self._relay is not None:
             self._relay.nudge()
+        if activity.in_activity():  # not when called directly (the tests)
+            _count(len(notices))
 
     @activity.defn(name=ActivityName.RECORD_COMPLAINT)
     def record_complaint(self, state: ComplaintState) -> None:
@@ -62,6 +64,16 @@ class RecordActivities:
     def record_revisit_call(self, state: RevisitCallState) -> None:
         with transaction(self._sessions) as session:
             project_call(session, RevisitCallEntry.of_call(state), state.version)
+
+
+def _count(notices: int) -> None:
+    """The worker's own metrics, served with the Temporal SDK's (`config.metrics_runtime`)."""
+    meter = activity.metric_meter()
+    meter.create_counter("aftersales_records", "Actions recorded (timeline and read model).").add(1)
+    if notices:
+        meter.create_counter(
+            "aftersales_notices_written", "Notices written to the outbox with a record."
+        ).add(notices)
 
 
 def _event_row(number: str, event: TimelineEvent) -> dict[str, Any]:

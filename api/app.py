@@ -19,6 +19,8 @@ from api.complaints import router as complaints
 from api.context import AppContext, Ctx
 from api.docs import router as docs
 from api.entitlement import router as entitlement
+from api.metrics import HttpMetrics, Metrics
+from api.metrics import router as metrics
 from api.quote_page import router as quote_page
 from api.reports import router as reports
 from api.revisits import router as revisits
@@ -50,7 +52,9 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         redoc_url=None,
     )
     app.state.ctx = AppContext(settings, session_factory(engine), client)
+    app.state.metrics = Metrics(app.state.ctx.sessions)
     problems.install(app)
+    app.add_middleware(HttpMetrics, metrics=app.state.metrics)
     app.include_router(service_requests)
     app.include_router(sla_profiles)
     app.include_router(sla_preview)
@@ -66,6 +70,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(service_plans)
     app.include_router(api_keys)
     app.include_router(docs)
+    app.include_router(metrics)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(ctx: Ctx) -> JSONResponse:

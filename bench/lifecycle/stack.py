@@ -204,6 +204,8 @@ async def stack(
             side_env = env | {
                 "TEMPORAL_TASK_QUEUE": at.task_queue,
                 "PUBLIC_BASE_URL": f"http://{HOST}:{at.api_port}",
+                # served as `make run` serves it, on a port of its own
+                "WORKER_METRICS_ADDRESS": f"{HOST}:{free_port()}",
             }
             worker_cmd, api_cmd = driver.commands(at)
             worker = spawn(f"{driver.name}-worker", worker_cmd, side_env, logs)
