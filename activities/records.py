@@ -50,7 +50,7 @@ class RecordActivities:
             for call in RevisitCallEntry.of_request(state, workflow_id_for(state.number)):
                 project_call(session, call, state.version)
             outbox.add_new(session, notices)
-        if request.notices and self._relay is not None:
+        if notices and self._relay is not None:  # a retry that wrote none wakes nobody
             self._relay.nudge()
         if activity.in_activity():  # not when called directly (the tests)
             _count(len(notices))

@@ -8,7 +8,7 @@ internal network the scraper sits on.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -58,37 +58,54 @@ class _Operations(Collector):
     def collect(self) -> Iterator[Metric]:
         with self._sessions() as session:
             found = operations(session)
-        open_requests = GaugeMetricFamily(
+        yield _family(
+            GaugeMetricFamily,
             "aftersales_open_requests",
             "Open service requests by stage and SLA status.",
-            labels=["stage", "sla_status"],
+            ["stage", "sla_status"],
+            found.open_requests.items(),
         )
-        for (stage, status), n in sorted(found.open_requests.items()):
-            open_requests.add_metric([stage, status], n)
-        breaches = CounterMetricFamily(
+        yield _family(
+            CounterMetricFamily,
             "aftersales_clock_breaches",
             "SLA clock breaches recorded, by clock and severity.",
-            labels=["clock", "severity"],
+            ["clock", "severity"],
+            found.breaches.items(),
         )
-        for (clock, severity), n in sorted(found.breaches.items()):
-            breaches.add_metric([clock, str(severity)], n)
-        escalations = CounterMetricFamily(
+        yield _family(
+            CounterMetricFamily,
             "aftersales_escalations",
             "Escalations recorded, by clock and level (or the workflow's own kind).",
-            labels=["clock", "level"],
+            ["clock", "level"],
+            found.escalations.items(),
         )
-        for (clock, level), n in sorted(found.escalations.items()):
-            escalations.add_metric([clock, level], n)
-        notifications = GaugeMetricFamily(
+        yield _family(
+            GaugeMetricFamily,
             "aftersales_notifications",
             "Notifications in the outbox by status (pending, sending, sent, skipped, failed).",
-            labels=["status"],
+            ["status"],
+            [((status,), n) for status, n in found.notifications.items()],
         )
-        for status, n in sorted(found.notifications.items()):
-            notifications.add_metric([status], n)
-        loaners = GaugeMetricFamily("aftersales_loaners_out", "Loaner units issued now.")
-        loaners.add_metric([], found.loaners_out)
-        yield from (open_requests, breaches, escalations, notifications, loaners)
+        yield _family(
+            GaugeMetricFamily,
+            "aftersales_loaners_out",
+            "Loaner units issued now.",
+            [],
+            [((), found.loaners_out)],
+        )
+
+
+def _family(
+    kind: type[GaugeMetricFamily] | type[CounterMetricFamily],
+    name: str,
+    documentation: str,
+    labels: list[str],
+    counts: Iterable[tuple[tuple[object, ...], int]],
+) -> Metric:
+    family = kind(name, documentation, labels=labels)
+    for values, n in sorted(counts, key=lambda item: [str(v) for v in item[0]]):
+        family.add_metric([str(v) for v in values], n)
+    return family
 
 
 class HttpMetrics:

@@ -68,7 +68,8 @@ class Request:
     def __init__(self, start: ServiceRequestStart, carried: ServiceRequestCarry | None) -> None:
         """A new request, or the next run of one (`carried`)."""
         self.start = start
-        #: Decided once, first thing in the run, so a validator may ask it too.
+        #: `patched.current` is decided once, first thing in the run, so a validator may ask
+        #: it too (calling `patched(marker)` itself is for handlers and the loop only).
         self.patched = Patches()
         if carried is None:
             self.state = ServiceRequestState.registered(start)
