@@ -17,6 +17,8 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from models.intake import SERVICE_TIMEZONE
+
 ROOT = Path(__file__).resolve().parent
 VAR = ROOT / "var"
 
@@ -145,7 +147,7 @@ class Settings:
             temporal_namespace=env.get("TEMPORAL_NAMESPACE", "default"),
             task_queue=env.get("TEMPORAL_TASK_QUEUE", "aftersales"),
             database_url=env.get("DATABASE_URL", f"sqlite:///{VAR / 'aftersales.db'}"),
-            timezone=env.get("SERVICE_TIMEZONE", "Asia/Shanghai"),
+            timezone=env.get("SERVICE_TIMEZONE", SERVICE_TIMEZONE),
             demo_keys_path=Path(env.get("DEMO_KEYS_PATH", str(VAR / "demo-keys.json"))),
             notifications=NotificationSettings.from_env(env),
             public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),

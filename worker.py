@@ -19,7 +19,7 @@ from activities.notifications import NotificationActivities
 from activities.records import RecordActivities
 from activities.scheduled import ScheduledActivities
 from activities.signing import SigningActivities
-from activities.sla import SlaActivities
+from activities.sla import ProfileVersions, SlaActivities
 from config import Settings, connect_temporal, metrics_runtime
 from db.session import SessionFactory, make_engine, session_factory
 from notifications.delivery import Delivery
@@ -66,10 +66,13 @@ class ServiceWorker:
 def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> ServiceWorker:
     settings = Settings.from_env()
     relay = OutboxRelay(sessions, Delivery(sessions, settings))
-    records = RecordActivities(sessions, Delivery(sessions, settings), relay)
+    versions = ProfileVersions(sessions)
+    records = RecordActivities(
+        sessions, Delivery(sessions, settings), relay, versions, settings.timezone
+    )
     dispatch = DispatchActivities(sessions)
     loaners = LoanerActivities(sessions)
-    sla = SlaActivities(sessions)
+    sla = SlaActivities(sessions, versions)
     notifications = NotificationActivities(sessions, settings)
     complaints = ComplaintActivities(sessions, settings.timezone)
     signing = SigningActivities(sessions, settings.signing_secret, settings.public_base_url)

@@ -7,13 +7,18 @@ from typing import Any
 
 from temporalio import activity
 
+from activities.sla import ProfileVersions
+from db.kpi_facts import rework_until, write_clocks
 from db.projections import project_call, project_complaint
 from db.session import SessionFactory, transaction
 from db.tables import ServiceRequestRow, TimelineEventRow
 from db.upserts import insert_new, upsert_newer
+from kpi.clock_facts import clock_facts
 from models.activity_io import ActivityName, RecordRequest
 from models.common import SlaStatus
 from models.complaints import ComplaintState
+from models.intake import SERVICE_TIMEZONE
+from models.profile import ProfileRef
 from models.revisits import RevisitCallEntry, RevisitCallState
 from models.state import ServiceRequestState, TimelineEvent, workflow_id_for
 from notifications import outbox
@@ -23,10 +28,17 @@ from notifications.relay import OutboxRelay
 
 class RecordActivities:
     def __init__(
-        self, sessions: SessionFactory, delivery: Delivery, relay: OutboxRelay | None = None
+        self,
+        sessions: SessionFactory,
+        delivery: Delivery,
+        relay: OutboxRelay | None = None,
+        versions: ProfileVersions | None = None,
+        timezone: str = SERVICE_TIMEZONE,
     ) -> None:
         self._sessions = sessions
         self._delivery, self._relay = delivery, relay
+        self._versions = versions or ProfileVersions(sessions)
+        self._timezone = timezone
 
     @activity.defn(name=ActivityName.RECORD_EVENTS)
     def record_events(self, request: RecordRequest) -> None:
@@ -39,6 +51,10 @@ class RecordActivities:
         """
         state = request.state
         notices = self._delivery.compose_for_relay(request.notices)
+        profile, cals = self._versions.get(
+            ProfileRef(name=state.sla_profile, version=state.sla_profile_version)
+        )
+        facts = clock_facts(state, profile, cals)
         with transaction(self._sessions) as session:
             insert_new(
                 session,
@@ -46,7 +62,11 @@ class RecordActivities:
                 [_event_row(state.number, event) for event in request.events],
                 unique=("number", "seq"),
             )
-            upsert_newer(session, ServiceRequestRow, _projection(state), key="number")
+            projection = _projection(state) | {
+                "rework_until": rework_until(session, state, self._timezone)
+            }
+            upsert_newer(session, ServiceRequestRow, projection, key="number")
+            write_clocks(session, state, facts)
             for call in RevisitCallEntry.of_request(state, workflow_id_for(state.number)):
                 project_call(session, call, state.version)
             outbox.add_new(session, notices)
@@ -108,6 +128,7 @@ def _projection(state: ServiceRequestState) -> dict[str, Any]:
         "registered_at": state.registered_at,
         "closed_at": state.closed_at,
         "outcome": state.outcome,
+        "fault_code": state.fault_code,
         "state": state.model_dump(mode="json"),
         "version": state.version,
         "updated_at": datetime.now(UTC),

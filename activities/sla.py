@@ -70,8 +70,8 @@ class ProfileVersions:
 
 
 class SlaActivities:
-    def __init__(self, sessions: SessionFactory) -> None:
-        self._versions = ProfileVersions(sessions)
+    def __init__(self, sessions: SessionFactory, versions: ProfileVersions | None = None) -> None:
+        self._versions = versions or ProfileVersions(sessions)
 
     def _with_profile(self, request: R) -> tuple[R, Calendars]:
         """`request` with its profile loaded when it names one, and the profile's calendars."""

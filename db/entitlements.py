@@ -45,7 +45,7 @@ def repair_history(session: Session, asset: Asset, timezone: str) -> list[Repair
         Repair(
             fault_code=fault,
             registered_on=reported.astimezone(zone).date(),
-            resolved_on=_resolved_on(met, closed, zone),
+            resolved_on=resolved_on(datetime.fromisoformat(met) if met else None, closed, zone),
             outcome=done,
         )
         for fault, result, outcome, met, reported, closed in rows
@@ -77,8 +77,9 @@ def _day(value: str) -> date:
     return date.fromisoformat(value[:10])
 
 
-def _resolved_on(met: str | None, closed: datetime | None, zone: ZoneInfo) -> date | None:
-    instant = datetime.fromisoformat(met) if met else closed
+def resolved_on(met: datetime | None, closed: datetime | None, zone: ZoneInfo) -> date | None:
+    """The local day a repair was resolved: its resolution clock met, else its closing."""
+    instant = met or closed
     return instant.astimezone(zone).date() if instant else None
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     String,
@@ -251,14 +252,52 @@ class ServiceRequestRow(Base):
     registered_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(40))
+    fault_code: Mapped[str | None] = mapped_column(String(64))
+    #: A later request of the same asset and fault reported before this instant repeats this
+    #: repair (the asset's `repair_warranty_months` after it was resolved, SPEC §4); set when
+    #: the request closed with a repair.
+    rework_until: Mapped[datetime | None]
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime]
 
 
+Index(
+    "ix_service_requests_asset_fault",
+    ServiceRequestRow.asset_serial,
+    ServiceRequestRow.fault_code,
+)
+Index("ix_service_requests_closed_at", ServiceRequestRow.closed_at)
+
+
+class RequestClockRow(Base):
+    """One SLA clock of one request as the KPIs count it (`kpi.clock_facts`), projected with
+    the read model. Once a clock has ended its row no longer changes (its engineer is the one
+    assigned when it ended), until a rework runs it again."""
+
+    __tablename__ = "request_clocks"
+
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    clock: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    breached: Mapped[bool]
+    engineer_id: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime | None]
+    due: Mapped[datetime | None] = mapped_column(index=True)
+    met_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None] = mapped_column(index=True)
+    business_minutes: Mapped[float | None]
+    wall_minutes: Mapped[float | None]
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class TimelineEventRow(Base):
     __tablename__ = "timeline_events"
-    __table_args__ = (UniqueConstraint("number", "seq", name="uq_timeline_number_seq"),)
+    __table_args__ = (
+        UniqueConstraint("number", "seq", name="uq_timeline_number_seq"),
+        # The KPIs count events of a kind in a period (escalations, loans).
+        Index("ix_timeline_events_kind_at", "kind", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     number: Mapped[str] = mapped_column(String(32), index=True)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from db.tables import Base
 
-_INSERTS: dict[str, Callable[[type[Base]], Any]] = {
+INSERTS: dict[str, Callable[[type[Base]], Any]] = {
     "postgresql": postgresql.insert,
     "sqlite": sqlite.insert,
 }
@@ -28,30 +28,30 @@ def insert_new(
 ) -> None:
     """Insert the rows whose `unique` columns are not there yet; the others stay as they are."""
     if rows:
-        session.execute(_insert_new(_dialect(session), model, tuple(unique)), list(rows))
+        session.execute(_insert_new(dialect_of(session), model, tuple(unique)), list(rows))
 
 
 def upsert_newer(session: Session, model: type[Base], values: Mapping[str, Any], key: str) -> None:
     """Insert the row (every column but an autoincrement one given), or update it where the
     stored `version` is older than the new one."""
-    session.execute(_upsert_newer(_dialect(session), model, key), dict(values))
+    session.execute(_upsert_newer(dialect_of(session), model, key), dict(values))
 
 
-def _dialect(session: Session) -> str:
+def dialect_of(session: Session) -> str:
     name = session.get_bind().dialect.name
-    if name not in _INSERTS:
+    if name not in INSERTS:
         raise NotImplementedError(f"no ON CONFLICT insert for {name}")
     return name
 
 
 @cache
 def _insert_new(dialect: str, model: type[Base], unique: tuple[str, ...]) -> Any:
-    return _INSERTS[dialect](model).on_conflict_do_nothing(index_elements=list(unique))
+    return INSERTS[dialect](model).on_conflict_do_nothing(index_elements=list(unique))
 
 
 @cache
 def _upsert_newer(dialect: str, model: type[Base], key: str) -> Any:
-    statement = _INSERTS[dialect](model)
+    statement = INSERTS[dialect](model)
     columns = [c.key for c in model.__table__.columns if c.key != key]
     return statement.on_conflict_do_update(
         index_elements=[key],

@@ -14,6 +14,8 @@ from models.plan import ClockPlan
 from models.profile import SlaProfile
 
 Channel = Literal["phone", "web", "email", "wechat", "fax", "letter", "visit"]
+#: The service time zone when none is configured (SERVICE_TIMEZONE).
+SERVICE_TIMEZONE = "Asia/Shanghai"
 RequestType = Literal["repair", "return_exchange", "complaint", "inspection"]
 Identifier = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
@@ -109,7 +111,7 @@ class ServiceRequestStart(BaseModel):
     site_address: str | None = None
     site_contact: str | None = None
     #: The service's time zone, in which people read instants (the Web UI's details).
-    timezone: str = "Asia/Shanghai"
+    timezone: str = SERVICE_TIMEZONE
     profile: SlaProfile
     profile_version: int
     entitlement: Entitlement

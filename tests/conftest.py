@@ -8,8 +8,9 @@ import itertools
 import os
 import socket
 import sys
+import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -43,6 +45,30 @@ from worker import build_worker
 
 BIN = Path(sys.executable).parent
 from tests.workflow_helpers import TASK_QUEUE  # noqa: E402
+
+
+@contextmanager
+def fresh_database(database_url: str, directory: Path) -> Iterator[Engine]:
+    """An engine on a new, empty database of the test URL's dialect (a file in `directory`,
+    or a database created next to the PostgreSQL test database and dropped afterwards)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        engine = make_engine(f"sqlite:///{directory / 'fresh.db'}")
+        yield engine
+        engine.dispose()
+        return
+    name = f"{url.database}_fresh_{uuid.uuid4().hex[:8]}"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")  # CREATE DATABASE: no transaction
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}"'))
+        server.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 database of the test URL's dialect (SQLite, or PostgreSQL with TEST_DATABASE_URL); and the
 archive's constraints hold in the database itself."""
 
-import uuid
 from collections.abc import Iterator
 from datetime import date
 
@@ -11,43 +10,26 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from db.session import (
     LegacyDatabaseError,
     alembic_config,
     create_schema,
-    make_engine,
     schema_revision,
     session_factory,
     transaction,
 )
 from db.tables import Asset, Base, Customer, Site
+from tests.conftest import fresh_database
 
 
 @pytest.fixture
 def fresh(database_url: str, tmp_path) -> Iterator[Engine]:
     """An engine on a new, empty database next to the test database."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    with fresh_database(database_url, tmp_path) as engine:
         yield engine
-        engine.dispose()
-        return
-    name = f"{url.database}_migrations_{uuid.uuid4().hex[:8]}"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")  # CREATE DATABASE: no transaction
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}"'))
-        server.dispose()
 
 
 def differences(engine: Engine) -> list[object]:
@@ -194,8 +176,9 @@ def test_revisits_of_requests_already_following_up_reach_the_call_list(fresh, in
     create_schema(fresh)
     downgrade(fresh, "0004")
     sessions = session_factory(fresh)
+    at_0004 = {k: v for k, v in _projection(state).items() if k != "fault_code"}
     with transaction(sessions) as session:
-        session.add(ServiceRequestRow(**_projection(state)))
+        session.execute(insert(ServiceRequestRow.__table__).values(at_0004))
     create_schema(fresh)
     with sessions() as session:
         rows = session.query(RevisitCallRow).order_by(RevisitCallRow.id).all()
@@ -204,3 +187,37 @@ def test_revisits_of_requests_already_following_up_reach_the_call_list(fresh, in
     expected = RevisitCallEntry.of_request(state, workflow_id_for(state.number))
     # `about` came with 0006: the request's next record of its state fills it in
     assert copied == [e.model_copy(update={"about": None}) for e in expected]
+
+
+def test_requests_recorded_before_the_kpis_get_their_clock_rows(fresh, intake):
+    """Migration 0010 projects the clocks and the rework window of every stored request."""
+    from datetime import UTC, datetime, timedelta
+
+    from activities.records import _projection
+    from db.demo import load_demo
+    from db.tables import RequestClockRow, ServiceRequestRow
+    from models.common import ClockName, ClockStatus
+    from models.lifecycle import Stage
+    from models.state import ServiceRequestState
+
+    reported = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+    state = ServiceRequestState.registered(intake(at=reported))
+    response = state.clocks[ClockName.RESPONSE]
+    response.status, response.met_at = ClockStatus.MET, reported + timedelta(minutes=12)
+    state.stage, state.outcome = Stage.FOLLOWING_UP, "fixed"
+    state.closed_at, state.version = reported + timedelta(hours=3), 9
+    create_schema(fresh)
+    downgrade(fresh, "0009")
+    sessions = session_factory(fresh)
+    before = {k: v for k, v in _projection(state).items() if k != "fault_code"}
+    with transaction(sessions) as session:
+        load_demo(session)
+        session.execute(insert(ServiceRequestRow.__table__).values(before))
+    create_schema(fresh)
+    with sessions() as session:
+        row = session.get(RequestClockRow, (state.number, "response"))
+        assert row is not None and (row.status, row.business_minutes) == ("met", 12.0)
+        projected = session.get(ServiceRequestRow, state.number)
+        assert projected is not None and projected.fault_code == state.fault_code
+        # Demo assets keep the default repair warranty: three months after the repair day.
+        assert projected.rework_until == datetime(2027, 2, 20, 16, 0, tzinfo=UTC)

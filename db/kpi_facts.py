@@ -1,0 +1,77 @@
+"""The KPI facts written with each record of a request: its clocks (`request_clocks`) and the
+end of its rework window. Single statements, like the read model (`db.upserts`)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from db.entitlements import resolved_on
+from db.tables import Asset, RequestClockRow
+from db.upserts import INSERTS, dialect_of
+from kpi.clock_facts import ClockFact
+from models.common import ClockName
+from models.state import ServiceRequestState
+from warranty.entitlement import REPAIRED, WarrantyTerms, add_months
+
+
+def write_clocks(session: Session, state: ServiceRequestState, facts: list[ClockFact]) -> None:
+    """Insert or update the request's clock rows; a row whose clock has ended stays as it
+    is (with the engineer it ended under) until the clock ends differently."""
+    rows: list[dict[str, Any]] = [
+        {
+            "number": state.number,
+            "clock": fact.clock,
+            "status": fact.status,
+            "breached": fact.breached,
+            "engineer_id": state.engineer,
+            "started_at": fact.started_at,
+            "due": fact.due,
+            "met_at": fact.met_at,
+            "ended_at": fact.ended_at,
+            "business_minutes": fact.business_minutes,
+            "wall_minutes": fact.wall_minutes,
+            "version": state.version,
+        }
+        for fact in facts
+    ]
+    session.execute(_upsert_clocks(dialect_of(session)), rows)
+
+
+@cache
+def _upsert_clocks(dialect: str) -> Any:
+    statement = INSERTS[dialect](RequestClockRow)
+    table, new = RequestClockRow.__table__.c, statement.excluded
+    columns = [c.key for c in RequestClockRow.__table__.columns if c.key not in ("number", "clock")]
+    changed_end = or_(
+        table.ended_at.is_(None),
+        new.ended_at.is_(None),
+        table.ended_at != new.ended_at,
+        table.status != new.status,
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["number", "clock"],
+        set_={name: new[name] for name in columns},
+        where=and_(table.version < new.version, changed_end),
+    )
+
+
+def rework_until(session: Session, state: ServiceRequestState, timezone: str) -> datetime | None:
+    """The instant before which a new request of the same asset and fault repeats this one:
+    the day `repair_warranty_months` after it was resolved, included (as the entitlement
+    rule has it). None while the request has not closed with a repair."""
+    if state.closed_at is None or state.outcome not in REPAIRED:
+        return None
+    zone = ZoneInfo(timezone)
+    met = state.clocks.get(ClockName.RESOLUTION)
+    resolved = resolved_on(met.met_at if met else None, state.closed_at, zone)
+    assert resolved is not None  # closed
+    warranty = session.scalar(select(Asset.warranty).where(Asset.serial == state.asset_serial))
+    months = WarrantyTerms.of(warranty or {}, None, None).repair_warranty_months
+    last_day = add_months(resolved, months)
+    return datetime.combine(last_day + timedelta(days=1), time(), zone)
