@@ -19,10 +19,13 @@ from api.complaints import router as complaints
 from api.context import AppContext, Ctx
 from api.docs import router as docs
 from api.entitlement import router as entitlement
+from api.kpi_page import router as kpi_page
+from api.kpis import router as kpis
 from api.metrics import HttpMetrics, Metrics
 from api.metrics import router as metrics
 from api.quote_page import router as quote_page
 from api.reports import router as reports
+from api.request_export import router as request_export
 from api.revisits import router as revisits
 from api.schedules import router as schedules
 from api.service_plans import router as service_plans
@@ -55,7 +58,10 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.state.metrics = Metrics(app.state.ctx.sessions)
     problems.install(app)
     app.add_middleware(HttpMetrics, metrics=app.state.metrics)
+    app.include_router(request_export)
     app.include_router(service_requests)
+    app.include_router(kpis)
+    app.include_router(kpi_page)
     app.include_router(sla_profiles)
     app.include_router(sla_preview)
     for router in archive_routers:

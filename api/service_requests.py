@@ -97,9 +97,7 @@ async def register(
     )
 
 
-@router.get("", response_model=RequestPage)
-async def list_requests(
-    ctx: Ctx,
+def list_filters(
     who: Anyone,
     stage: Stage | None = None,
     severity: Annotated[int | None, Query(ge=1, le=4)] = None,
@@ -107,10 +105,8 @@ async def list_requests(
     engineer: str | None = None,
     customer: str | None = None,
     breached: bool | None = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> RequestPage:
-    """Requests from the read model, newest first. A customer key lists its own customer's
+) -> list[Any]:
+    """The list's filters, and the person's own scope: a customer key sees its own customer's
     requests, an engineer key the jobs assigned to it (`engineer=me` says so explicitly)."""
     if engineer == ME:
         if who.engineer_id is None:
@@ -133,6 +129,22 @@ async def list_requests(
     ):
         if value is not None:
             filters.append(column == value)
+    return filters
+
+
+Filters = Annotated[list[Any], Depends(list_filters)]
+NEWEST_FIRST = (ServiceRequestRow.registered_at.desc(), ServiceRequestRow.number.desc())
+
+
+@router.get("", response_model=RequestPage)
+async def list_requests(
+    ctx: Ctx,
+    filters: Filters,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> RequestPage:
+    """Requests from the read model, newest first. A customer key lists its own customer's
+    requests, an engineer key the jobs assigned to it (`engineer=me` says so explicitly)."""
 
     def load() -> RequestPage:
         with ctx.sessions() as session:
@@ -142,7 +154,7 @@ async def list_requests(
             rows = session.scalars(
                 select(ServiceRequestRow)
                 .where(*filters)
-                .order_by(ServiceRequestRow.registered_at.desc(), ServiceRequestRow.number.desc())
+                .order_by(*NEWEST_FIRST)
                 .offset((page - 1) * page_size)
                 .limit(page_size)
             )

@@ -12,10 +12,17 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from config import ROOT
 from documents.labels import label
 
-pages = Environment(
-    loader=FileSystemLoader(ROOT / "templates" / "signing"), autoescape=select_autoescape(["html"])
-)
-pages.filters["label"] = lambda code, kind: label(kind, code)
+
+def _environment(folder: str) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(ROOT / "templates" / folder), autoescape=select_autoescape(["html"])
+    )
+    environment.filters["label"] = lambda code, kind: label(kind, code)
+    return environment
+
+
+#: The customer's pages, and the staff's report pages (`templates/reports/`).
+pages, report_pages = _environment("signing"), _environment("reports")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ E001, "other" a request of C002 assigned to E002.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +38,8 @@ SCHEDULE_READERS = frozenset({R.ADMIN, R.SUPERVISOR, R.DISPATCHER, R.REVISIT})
 DESK = frozenset({R.REVISIT, R.SUPERVISOR, R.ADMIN})
 #: The revisit desk opens most complaints: it reads them too (issue 11 item 20).
 COMPLAINT_READERS = frozenset({R.SUPERVISOR, R.ADMIN, R.REVISIT, R.CUSTOMER})
+#: Who reads the KPIs (issue 13).
+MANAGERS = frozenset({R.SUPERVISOR, R.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/schedules/{sid}/pause"): Rule(ADMIN),
     ("POST", "/v1/schedules/{sid}/unpause"): Rule(ADMIN),
     ("POST", "/v1/schedules/{sid}/trigger"): Rule(ADMIN),
+    ("GET", "/v1/kpis"): Rule(MANAGERS),
+    ("GET", "/v1/kpis.csv"): Rule(MANAGERS),
+    ("GET", "/v1/kpis/requests"): Rule(MANAGERS),
+    ("GET", "/reports/kpi"): Rule(MANAGERS),
+    ("GET", "/reports/kpi/requests"): Rule(MANAGERS),
     ("GET", "/v1/service-requests"): Rule(ALL),  # filtered to one's own: see below
+    ("GET", "/v1/service-requests.csv"): Rule(ALL),  # the same
     ("POST", "/v1/service-requests"): Rule(frozenset({R.INTAKE})),
     ("GET", "/v1/service-requests/{number}"): Rule(ALL, "request"),
     ("GET", "/v1/service-requests/{number}/timeline"): Rule(ALL, "request"),
@@ -313,6 +323,10 @@ async def test_lists_are_filtered_to_ones_own_never_refused(world: World, http):
         assert r.status_code == 200, r.text
         assert {i["customer_id"] for i in r.json()["items"]} <= {"C001"}
         assert other not in [i["number"] for i in r.json()["items"]]
+    rows = _csv(await _call(http, customer, "GET", "/v1/service-requests.csv"))
+    assert {row["customer_id"] for row in rows} == {"C001"}
+    assert own in {row["number"] for row in rows}
+    assert _csv(await _call(http, customer, "GET", "/v1/service-requests.csv?customer=C002")) == []
     mine = await _call(http, engineer, "GET", "/v1/service-requests?engineer=me&page_size=200")
     numbers = [i["number"] for i in mine.json()["items"]]
     assert own in numbers and other not in numbers
@@ -324,6 +338,13 @@ async def test_lists_are_filtered_to_ones_own_never_refused(world: World, http):
     r = await _call(http, customer, "GET", "/v1/complaints")
     assert {c["customer_id"] for c in r.json()} == {"C001"}
     assert world.other["complaint"] not in [c["number"] for c in r.json()]
+
+
+def _csv(response: httpx.Response) -> list[dict[str, str]]:
+    """The rows of a spreadsheet download (UTF-8 with a byte-order mark, for Excel)."""
+    assert response.status_code == 200, response.text
+    assert response.text.startswith("\ufeffnumber,")
+    return list(csv.DictReader(io.StringIO(response.text.removeprefix("\ufeff"))))
 
 
 async def test_the_attack_answers_404_and_403(world: World, http):

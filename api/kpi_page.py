@@ -1,0 +1,198 @@
+"""`GET /reports/kpi`: the KPI page (charts, tables, every figure a link), and
+`/reports/kpi/requests`: the requests behind one figure. For supervisors and admins; a browser
+without a key gets a readable page (`BrowserAwareRoute`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import select
+
+from api.context import AppContext, Ctx
+from api.kpis import KpiQuery, Manager, Params, numbers_behind
+from api.reports import BrowserAwareRoute
+from config import ROOT
+from db.tables import Customer, Engineer, ServiceRequestRow
+from documents.kpi_view import (
+    GROUPINGS,
+    PAGE,
+    charts,
+    clock_table,
+    drill,
+    service_table,
+    trend_unit,
+)
+from documents.pages import report_pages
+from kpi.engine import kpi_report
+from kpi.periods import Period
+from models.common import ClockName
+from models.kpi import Grouping, KpiReport
+
+STATIC = "/static"
+router = APIRouter(include_in_schema=False, route_class=BrowserAwareRoute)
+router.mount(STATIC, StaticFiles(directory=ROOT / "static"), name="static")
+
+
+@dataclass(frozen=True)
+class Tile:
+    name: str
+    value: str
+    href: str
+
+
+def _reports(ctx: AppContext, period: Period, grouping: Grouping | None) -> dict[str, KpiReport]:
+    """The page's reports: its grouping's, and the trend, severity and region ones."""
+    wanted: dict[str, Grouping | None] = {
+        "table": grouping,
+        "trend": trend_unit(period),
+        "severity": "severity",
+        "region": "region",
+    }
+    made: dict[Grouping | None, KpiReport] = {}
+    with ctx.sessions() as session:
+        for by in wanted.values():
+            if by not in made:
+                made[by] = kpi_report(session, period, by)
+    return {name: made[by] for name, by in wanted.items()}
+
+
+def _tiles(report: KpiReport, period: Period) -> list[Tile]:
+    total = report.total
+
+    def rate(value: float | None) -> str:
+        return "—" if value is None else f"{value:g} %"
+
+    return [
+        Tile(
+            "结单 Closed", str(total.requests.closed), drill(period, None, "requests.closed", None)
+        ),
+        Tile(
+            "响应达标率 Response",
+            rate(total.clocks[ClockName.RESPONSE].compliance),
+            drill(period, None, "clocks.response.breached", None),
+        ),
+        Tile(
+            "修复达标率 Resolution",
+            rate(total.clocks[ClockName.RESOLUTION].compliance),
+            drill(period, None, "clocks.resolution.breached", None),
+        ),
+        Tile(
+            "一次修复率 First-time fix",
+            rate(total.requests.first_time_fix_rate),
+            drill(period, None, "requests.first_time_fixes", None),
+        ),
+        Tile(
+            "满意度 Satisfaction",
+            "—"
+            if total.revisits.satisfaction_mean is None
+            else f"{total.revisits.satisfaction_mean:g}",
+            drill(period, None, "revisits.done", None),
+        ),
+        Tile(
+            "投诉 Complaints",
+            str(total.complaints.opened),
+            drill(period, None, "complaints.opened", None),
+        ),
+        Tile(
+            "在办 Open now",
+            str(sum(e.open for e in report.backlog)),
+            drill(period, None, "backlog", None),
+        ),
+    ]
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+async def kpi_page(ctx: Ctx, who: Manager, params: Params) -> HTMLResponse:
+    period = params.period(ctx.settings.timezone)
+    reports = await ctx.db(lambda: _reports(ctx, period, params.group_by))
+    table = reports["table"]
+    query = {"from": period.first.isoformat(), "to": period.last.isoformat()}
+    query |= {"group_by": params.group_by} if params.group_by else {}
+    untimed = params.group_by in (None, "day", "week", "month")
+    backlog = [
+        entry.model_dump()
+        | {
+            "href": drill(
+                period,
+                None if untimed else params.group_by,
+                f"backlog.{entry.stage}",
+                None if untimed else entry.key,
+            )
+        }
+        for entry in table.backlog
+    ]
+    html = report_pages.get_template("kpi.html").render(
+        period=period,
+        grouping=params.group_by,
+        groupings=GROUPINGS,
+        csv=f"/v1/kpis.csv?{urlencode(query)}",
+        tiles=_tiles(table, period),
+        charts=charts(period, reports["trend"], reports["severity"], reports["region"]),
+        tables=[clock_table(table, period), service_table(table, period)],
+        backlog=backlog,
+        generated_at=table.generated_at.astimezone(ZoneInfo(period.timezone)).isoformat(
+            timespec="seconds"
+        ),
+        static=STATIC,
+    )
+    return HTMLResponse(html)
+
+
+@router.get(f"{PAGE}/requests", response_class=HTMLResponse)
+async def requests_page(
+    ctx: Ctx,
+    who: Manager,
+    params: Params,
+    figure: Annotated[str, Query(max_length=80)],
+    key: Annotated[str | None, Query(max_length=120)] = None,
+) -> HTMLResponse:
+    period = params.period(ctx.settings.timezone)
+    rows = await ctx.db(lambda: _rows(ctx, params, figure, key))
+    back = {"from": period.first.isoformat(), "to": period.last.isoformat()}
+    back |= {"group_by": params.group_by} if params.group_by else {}
+    html = report_pages.get_template("kpi_requests.html").render(
+        figure=figure,
+        key=key,
+        period=period,
+        rows=rows,
+        back=f"{PAGE}?{urlencode(back)}",
+        static=STATIC,
+    )
+    return HTMLResponse(html)
+
+
+def _rows(
+    ctx: AppContext, params: KpiQuery, figure: str, key: str | None
+) -> list[dict[str, object]]:
+    numbers = numbers_behind(ctx, params, figure, key)
+    zone = ZoneInfo(ctx.settings.timezone)
+    R = ServiceRequestRow
+    with ctx.sessions() as session:
+        found = session.execute(
+            select(R, Customer.name, Engineer.name)
+            .outerjoin(Customer, Customer.id == R.customer_id)
+            .outerjoin(Engineer, Engineer.id == R.engineer_id)
+            .where(R.number.in_(numbers))
+            .order_by(R.reported_at.desc())
+        )
+        return [
+            {
+                "number": r.number,
+                "href": f"/v1/service-requests/{r.number}",
+                "customer": customer or r.customer_id,
+                "asset": r.asset_serial,
+                "fault": r.fault_code or "",
+                "severity": r.severity,
+                "stage": r.stage,
+                "engineer": engineer,
+                "outcome": r.outcome,
+                "reported": r.reported_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            }
+            for r, customer, engineer in found
+        ]
