@@ -33,6 +33,8 @@ from api.service_requests import router as service_requests
 from api.signing import router as signing
 from api.sla_preview import router as sla_preview
 from api.sla_profiles import router as sla_profiles
+from api.what_if import router as what_if
+from api.what_if_page import router as what_if_page
 from config import Settings
 from db.session import make_engine, session_factory
 
@@ -62,8 +64,10 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(service_requests)
     app.include_router(kpis)
     app.include_router(kpi_page)
+    app.include_router(what_if_page)
     app.include_router(sla_profiles)
     app.include_router(sla_preview)
+    app.include_router(what_if)
     for router in archive_routers:
         app.include_router(router)
     app.include_router(entitlement)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from api.context import AppContext, Ctx
 from api.kpis import KpiQuery, Manager, Params, numbers_behind
 from api.reports import BrowserAwareRoute
+from api.what_if_page import stored_versions
 from config import ROOT
 from db.tables import Customer, Engineer, ServiceRequestRow
 from documents.kpi_view import (
@@ -28,7 +29,7 @@ from documents.kpi_view import (
     service_table,
     trend_unit,
 )
-from documents.pages import report_pages
+from documents.pages import local_time, report_pages
 from kpi.engine import kpi_report
 from kpi.periods import Period
 from models.common import ClockName
@@ -111,6 +112,7 @@ def _tiles(report: KpiReport, period: Period) -> list[Tile]:
 async def kpi_page(ctx: Ctx, who: Manager, params: Params) -> HTMLResponse:
     period = params.period(ctx.settings.timezone)
     reports = await ctx.db(lambda: _reports(ctx, period, params.group_by))
+    profiles = await ctx.db(lambda: stored_versions(ctx))
     table = reports["table"]
     query = {"from": period.first.isoformat(), "to": period.last.isoformat()}
     query |= {"group_by": params.group_by} if params.group_by else {}
@@ -136,6 +138,7 @@ async def kpi_page(ctx: Ctx, who: Manager, params: Params) -> HTMLResponse:
         charts=charts(period, reports["trend"], reports["severity"], reports["region"]),
         tables=[clock_table(table, period), service_table(table, period)],
         backlog=backlog,
+        profiles=profiles,
         generated_at=table.generated_at.astimezone(ZoneInfo(period.timezone)).isoformat(
             timespec="seconds"
         ),
@@ -171,7 +174,6 @@ def _rows(
     ctx: AppContext, params: KpiQuery, figure: str, key: str | None
 ) -> list[dict[str, object]]:
     numbers = numbers_behind(ctx, params, figure, key)
-    zone = ZoneInfo(ctx.settings.timezone)
     R = ServiceRequestRow
     with ctx.sessions() as session:
         found = session.execute(
@@ -192,7 +194,7 @@ def _rows(
                 "stage": r.stage,
                 "engineer": engineer,
                 "outcome": r.outcome,
-                "reported": r.reported_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                "reported": local_time(r.reported_at, ctx.settings.timezone),
             }
             for r, customer, engineer in found
         ]

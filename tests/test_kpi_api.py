@@ -10,16 +10,19 @@ import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from typing import Any
 
 import httpx
 import pytest
 from playwright.async_api import Page
 
 from config import Settings
-from db.demo import load_demo
+from db.demo import STANDARD_PROFILE, load_demo
+from db.profiles import load_profile_file, store_profile
 from db.session import create_schema, session_factory, transaction
 from identity.keys import create_api_key
 from models.lifecycle import Role
+from models.profile import SlaProfile
 from tests.conftest import fresh_database, serve
 from tests.kpi_dataset import build
 from tests.test_docs_browser import DESKTOP, PHONE, browser_page
@@ -46,6 +49,9 @@ async def served(database_url: str, settings: Settings, tmp_path_factory) -> Asy
                 role: create_api_key(session, role, f"kpi {role}").key
                 for role in (Role.SUPERVISOR, Role.ADMIN, Role.DISPATCHER)
             }
+            tight = load_profile_file(STANDARD_PROFILE).model_dump(mode="json")
+            tight["targets"]["response"]["1"]["minutes"] = 15
+            store_profile(session, SlaProfile.model_validate(tight | {"name": "tight"}))
         own = replace(settings, database_url=engine.url.render_as_string(hide_password=False))
         numbers = build(sessions, own)
         async with serve(own, None) as url:
@@ -93,6 +99,57 @@ async def test_bad_periods_and_groupings_are_422_and_other_roles_403(served):
 async def test_the_requests_behind_a_figure(served):
     r = await get(served, f"/v1/kpis/requests?{WEEK}&figure=requests.repeat_repairs")
     assert r.status_code == 200 and r.json()["numbers"] == [served.numbers["E"]]
+
+
+async def post(
+    served: Served, path: str, body: dict[str, Any], role: Role = Role.SUPERVISOR
+) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=served.url, timeout=30) as http:
+        return await http.post(
+            path, json=body, headers={"Authorization": f"Bearer {served.keys[role]}"}
+        )
+
+
+async def test_what_if_a_tighter_response_target(served):
+    week = {"from": "2026-03-02", "to": "2026-03-08"}
+    r = await post(served, "/v1/sla/replay-check", week)
+    assert r.status_code == 200, r.text
+    assert (r.json()["requests"], r.json()["changed"]) == (6, [])
+    assert (await post(served, "/v1/sla/what-if", week | {"profile_name": "standard"})).json()[
+        "changed"
+    ] == []
+    tight = load_profile_file(STANDARD_PROFILE).model_dump(mode="json")
+    tight["targets"]["response"]["1"]["minutes"] = 15
+    r = await post(served, "/v1/sla/what-if", week | {"profile": tight})
+    assert r.status_code == 200, r.text
+    # A was answered in 20 minutes (breached now); E in exactly 15 (still met); C was late.
+    assert [
+        (c["number"], c["clock"], c["recorded"], c["proposed"]) for c in r.json()["changed"]
+    ] == [(served.numbers["A"], "response", "met", "breached")]
+    [response_1] = [
+        c for c in r.json()["comparisons"] if c["clock"] == "response" and c["severity"] == 1
+    ]
+    assert (response_1["recorded"]["compliance"], response_1["proposed"]["compliance"]) == (
+        66.7,
+        33.3,
+    )
+
+
+async def test_what_if_refuses_what_it_cannot_answer(served):
+    week = {"from": "2026-03-02", "to": "2026-03-08"}
+    tight = load_profile_file(STANDARD_PROFILE).model_dump(mode="json")
+    for body, status, says in (
+        (week, 422, "profile_name"),
+        (week | {"profile": tight, "profile_name": "standard"}, 422, "profile_name"),
+        (week | {"profile_name": "nope"}, 404, "nope"),
+        (week | {"profile_name": "standard", "version": 99}, 404, "v99"),
+        ({"from": "2026-03-08", "to": "2026-03-01", "profile_name": "standard"}, 422, "to"),
+    ):
+        r = await post(served, "/v1/sla/what-if", body)
+        assert r.status_code == status and says in r.text, (body, r.text)
+    assert (
+        await post(served, "/v1/sla/what-if", week | {"profile_name": "standard"}, Role.DISPATCHER)
+    ).status_code == 403
 
 
 async def test_the_kpis_as_a_spreadsheet(served):
@@ -144,6 +201,17 @@ async def _follow_a_figure(served: Served, page: Page) -> None:
     await page.wait_for_url("**/reports/kpi/requests?**")
     assert await page.locator("tbody tr td:first-child").all_inner_texts() == [served.numbers["C"]]
     await page.screenshot(path=str(ARTIFACTS / "kpi-requests-desktop.png"), full_page=True)
+
+
+async def test_the_what_if_form_compares_a_stored_profile(served):
+    async with kpi_page(served, DESKTOP, "kpi-desktop-what-if-form.png") as page:
+        await page.select_option("select[name=profile]", "tight v1")
+        await page.get_by_role("button", name="计算 Compare").click()
+        await page.wait_for_url("**/reports/kpi/what-if?**")
+        changed = page.locator("tr.changed td:first-child")
+        assert await changed.all_inner_texts() == [served.numbers["A"]]
+        assert "tight v1" in await page.inner_text("h1")
+        await page.screenshot(path=str(ARTIFACTS / "kpi-what-if-desktop.png"), full_page=True)
 
 
 async def test_the_kpi_page_on_a_phone(served):

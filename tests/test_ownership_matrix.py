@@ -109,6 +109,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/kpis/requests"): Rule(MANAGERS),
     ("GET", "/reports/kpi"): Rule(MANAGERS),
     ("GET", "/reports/kpi/requests"): Rule(MANAGERS),
+    ("GET", "/reports/kpi/what-if"): Rule(MANAGERS),
     ("GET", "/v1/service-requests"): Rule(ALL),  # filtered to one's own: see below
     ("GET", "/v1/service-requests.csv"): Rule(ALL),  # the same
     ("POST", "/v1/service-requests"): Rule(frozenset({R.INTAKE})),
@@ -124,6 +125,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/v1/sla-profiles/{name}"): Rule(ADMIN),
     ("DELETE", "/v1/sla-profiles/{name}"): Rule(ADMIN),
     ("POST", "/v1/sla/preview"): Rule(STAFF),
+    ("POST", "/v1/sla/what-if"): Rule(MANAGERS),
+    ("POST", "/v1/sla/replay-check"): Rule(MANAGERS),
 } | {
     ("POST", f"/v1/service-requests/{{number}}/{a.path}"): Rule(LIFECYCLE[a].roles, "request")
     for a in Action
