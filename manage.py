@@ -39,9 +39,11 @@ from temporalio.api.operatorservice.v1 import (
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.records import RecordActivities
 from config import Settings, connect_temporal
 from db.archive_import import KINDS, ImportRejected, Kind, import_archive
 from db.demo import create_demo_keys, is_empty, load_demo
+from db.demo_history import WEEKS, load_history
 from db.profiles import find_version, latest_profile, load_profile_file, store_profile
 from db.schedules import defined
 from db.session import (
@@ -66,6 +68,7 @@ from models import search_attributes
 from models.lifecycle import Role
 from models.profile import SlaProfile, Weekday, profile_errors
 from models.schedules import ScheduledRun
+from notifications.delivery import Delivery
 from schedules.service_plans import PlanConflict, UnknownCustomer, apply_service_plan
 from schedules.temporal import create_in_temporal, exists_in_temporal
 from sla.holidays import china_holidays, ical_holidays, merge_into
@@ -105,7 +108,8 @@ def setup(settings: Settings, demo: bool) -> None:
         return
     sessions = session_factory(engine)
     with transaction(sessions) as session:
-        if is_empty(session):
+        fresh = is_empty(session)
+        if fresh:
             load_demo(session)
             print(
                 "demo data loaded: customers C001–C003, assets SN-1001–SN-1003, engineers E001–E004"
@@ -116,6 +120,13 @@ def setup(settings: Settings, demo: bool) -> None:
             keys_path.parent.mkdir(parents=True, exist_ok=True)
             keys_path.write_text(json.dumps(keys, indent=2) + "\n", encoding="utf-8")
             print(f"demo API keys written to {keys_path}")
+    if fresh:
+        records = RecordActivities(
+            sessions, Delivery(sessions, settings), timezone=settings.timezone
+        )
+        today = datetime.now(ZoneInfo(settings.timezone)).date()
+        made = load_history(sessions, settings.timezone, today, records.record_events)
+        print(f"demo history: {made} finished requests of the last {WEEKS} weeks (for the KPIs)")
 
 
 def new_key(settings: Settings, args: argparse.Namespace) -> list[str]:

@@ -4,7 +4,7 @@ figure), for supervisors and admins. What each figure counts: `kpi.definitions`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -22,12 +22,14 @@ from models.kpi import Grouping, KpiReport
 from models.lifecycle import Role
 
 router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
+#: The period when none is given: the last 30 days, today included.
+DEFAULT_DAYS = 30
 Manager = Annotated[Any, Depends(require(Role.SUPERVISOR, Role.ADMIN))]
 
 
 @dataclass(frozen=True)
 class KpiQuery:
-    """`from` and `to`: days in the service time zone, both included (default: this month
+    """`from` and `to`: days in the service time zone, both included (default: the 30 days
     to today); `group_by`: one of the groupings, or none for the totals only."""
 
     first: date | None
@@ -36,8 +38,8 @@ class KpiQuery:
 
     def period(self, timezone: str) -> Period:
         today = datetime.now(ZoneInfo(timezone)).date()
-        first = self.first or (self.last or today).replace(day=1)
-        last = self.last or max(today, first)
+        last = self.last or max(today, self.first or today)
+        first = self.first or last - timedelta(days=DEFAULT_DAYS - 1)
         try:
             return Period(first, last, timezone)
         except ValueError as error:

@@ -8,14 +8,15 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.entitlements import resolved_on
-from db.tables import Asset, RequestClockRow
+from db.tables import Asset, RequestClockRow, ServiceRequestRow, TimelineEventRow
 from db.upserts import INSERTS, dialect_of
 from kpi.clock_facts import ClockFact
 from models.common import ClockName
+from models.lifecycle import Stage
 from models.state import ServiceRequestState
 from warranty.entitlement import REPAIRED, WarrantyTerms, add_months
 
@@ -43,6 +44,10 @@ def write_clocks(session: Session, state: ServiceRequestState, facts: list[Clock
     session.execute(_upsert_clocks(dialect_of(session)), rows)
 
 
+#: The read model's columns `repair_moves` fills.
+MOVES = ("visits", "parts_waits", "reworks")
+
+
 @cache
 def _upsert_clocks(dialect: str) -> Any:
     statement = INSERTS[dialect](RequestClockRow)
@@ -58,6 +63,44 @@ def _upsert_clocks(dialect: str) -> Any:
         index_elements=["number", "clock"],
         set_={name: new[name] for name in columns},
         where=and_(table.version < new.version, changed_end),
+    )
+
+
+def repair_moves(session: Session, state: ServiceRequestState) -> dict[str, int | None]:
+    """How the repair went, from the request's timeline (this record's entries included):
+    entries on site, waits for parts, and reworks (back from the signature to diagnosis).
+    None while the request is open."""
+    if state.closed_at is None:
+        return dict.fromkeys(MOVES)
+    T = TimelineEventRow
+    rework = and_(
+        T.stage == Stage.DIAGNOSING, T.data["from"].as_string() == Stage.AWAITING_SIGNATURE
+    )
+    counted = session.execute(
+        select(
+            func.count().filter(T.stage == Stage.ON_SITE),
+            func.count().filter(T.stage == Stage.AWAITING_PARTS),
+            func.count().filter(rework),
+        ).where(T.number == state.number, T.kind == "stage_changed")
+    ).one()
+    return dict(zip(MOVES, (int(n) for n in counted), strict=True))
+
+
+def repeated_repair(session: Session, state: ServiceRequestState) -> str | None:
+    """The latest earlier request of the same asset and fault that closed with a repair
+    whose warranty (`rework_until`) this one was reported in: this one repeats it."""
+    E = ServiceRequestRow
+    return session.scalar(
+        select(E.number)
+        .where(
+            E.asset_serial == state.asset_serial,
+            E.fault_code == state.fault_code,
+            E.number != state.number,
+            E.closed_at < state.reported_at,
+            E.rework_until > state.reported_at,
+        )
+        .order_by(E.closed_at.desc())
+        .limit(1)
     )
 
 

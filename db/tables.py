@@ -257,6 +257,14 @@ class ServiceRequestRow(Base):
     #: repair (the asset's `repair_warranty_months` after it was resolved, SPEC §4); set when
     #: the request closed with a repair.
     rework_until: Mapped[datetime | None]
+    #: The earlier request of the same asset and fault whose repair warranty this one was
+    #: reported in (a repeat repair), found when it was registered.
+    repeats: Mapped[str | None] = mapped_column(String(32), index=True)
+    #: How the repair went, counted from the timeline when the request closed (NULL before):
+    #: entries on site, waits for parts, reworks within the request.
+    visits: Mapped[int | None] = mapped_column(Integer)
+    parts_waits: Mapped[int | None] = mapped_column(Integer)
+    reworks: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -31,10 +32,17 @@ def insert_new(
         session.execute(_insert_new(dialect_of(session), model, tuple(unique)), list(rows))
 
 
-def upsert_newer(session: Session, model: type[Base], values: Mapping[str, Any], key: str) -> None:
+def upsert_newer(
+    session: Session,
+    model: type[Base],
+    values: Mapping[str, Any],
+    key: str,
+    kept: tuple[str, ...] = (),
+) -> None:
     """Insert the row (every column but an autoincrement one given), or update it where the
-    stored `version` is older than the new one."""
-    session.execute(_upsert_newer(dialect_of(session), model, key), dict(values))
+    stored `version` is older than the new one; a `kept` column given as NULL keeps its
+    stored value (a fact found once)."""
+    session.execute(_upsert_newer(dialect_of(session), model, key, kept), dict(values))
 
 
 def dialect_of(session: Session) -> str:
@@ -50,11 +58,17 @@ def _insert_new(dialect: str, model: type[Base], unique: tuple[str, ...]) -> Any
 
 
 @cache
-def _upsert_newer(dialect: str, model: type[Base], key: str) -> Any:
+def _upsert_newer(dialect: str, model: type[Base], key: str, kept: tuple[str, ...]) -> Any:
     statement = INSERTS[dialect](model)
     columns = [c.key for c in model.__table__.columns if c.key != key]
+    stored = model.__table__.c
     return statement.on_conflict_do_update(
         index_elements=[key],
-        set_={name: statement.excluded[name] for name in columns},
+        set_={
+            name: func.coalesce(statement.excluded[name], stored[name])
+            if name in kept
+            else statement.excluded[name]
+            for name in columns
+        },
         where=model.__table__.c.version < statement.excluded.version,
     )

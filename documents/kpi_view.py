@@ -41,10 +41,10 @@ class Table:
 
 
 def trend_unit(period: Period) -> Grouping:
-    """The time bucket of the page's trend charts: days for a month or two, then weeks, then
+    """The time bucket of the page's trend charts: days for a month, then weeks, then
     months."""
     days = (period.last - period.first).days + 1
-    return "day" if days <= 62 else "week" if days <= 190 else "month"
+    return "day" if days <= 31 else "week" if days <= 190 else "month"
 
 
 def drill(period: Period, grouping: Grouping | None, figure: str, key: str | None) -> str:

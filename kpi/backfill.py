@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
-from db.kpi_facts import rework_until, write_clocks
+from db.kpi_facts import repair_moves, repeated_repair, rework_until, write_clocks
 from db.profiles import profile_version
 from db.tables import ServiceRequestRow
 from kpi.clock_facts import clock_facts
@@ -40,6 +40,8 @@ def backfill(connection: Connection, timezone: str = SERVICE_TIMEZONE) -> int:
                 .values(
                     fault_code=state.fault_code,
                     rework_until=rework_until(session, state, timezone),
+                    repeats=repeated_repair(session, state),
+                    **repair_moves(session, state),
                 )
             )
             done += 1

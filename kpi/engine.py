@@ -3,7 +3,6 @@ database, per group and in total, and the requests behind any one figure."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,19 +11,17 @@ from sqlalchemy.orm import Session
 
 from db.tables import Customer, Engineer, ServiceRequestRow
 from kpi import facts
+from kpi import figures as F
 from kpi.facts import Scope
 from kpi.periods import Period, buckets
-from kpi.sql import p90
 from models.common import ClockName
 from models.kpi import (
     TIME_GROUPINGS,
     BacklogEntry,
-    ClockFigures,
     EngineerLoad,
     Grouping,
     KpiGroup,
     KpiReport,
-    Spread,
 )
 from models.lifecycle import OPEN_STAGES
 
@@ -48,11 +45,7 @@ def kpi_report(
     session: Session, period: Period, grouping: Grouping | None, now: datetime | None = None
 ) -> KpiReport:
     scope = scope_of(period, grouping, now)
-    groups = _groups(session, scope)
-    total = _groups(session, scope_of(period, None, scope.now)).get(ALL) or KpiGroup(
-        key=ALL, label="合计"
-    )
-    total.label = "合计"
+    groups, total = _groups(session, scope)
     if grouping in TIME_GROUPINGS:  # every bucket, empty or not, for the charts
         ordered = []
         for index, bucket in enumerate(scope.bounds):
@@ -75,136 +68,61 @@ def kpi_report(
     )
 
 
-def _groups(session: Session, scope: Scope) -> dict[str, KpiGroup]:
+def _name(key: Any) -> str:
+    return "—" if key is None else str(key)
+
+
+def _groups(session: Session, scope: Scope) -> tuple[dict[str, KpiGroup], KpiGroup]:
+    """Every group's figures and the total's, from one set of sums per family."""
     groups: dict[str, KpiGroup] = {}
+    total = KpiGroup(key=ALL, label="合计")
 
     def group(key: Any) -> KpiGroup:
-        name = "—" if key is None else str(key)
-        return groups.setdefault(name, KpiGroup(key=name, label=name))
+        return groups.setdefault(_name(key), KpiGroup(key=_name(key), label=_name(key)))
 
-    _clocks(session, scope, group)
-    for key, row in _sums(session, facts.requests_closed(scope)):
-        group(key).requests = group(key).requests.model_validate(_rates_of_requests(row))
-    for key, row in _sums(session, facts.loans(scope)):
-        group(key).loaners = group(key).loaners.model_validate(
-            {"issued": row["issued"], "loaner_days": round(row["loaner_days"], 2)}
+    _clocks(session, scope, group, total)
+    families = (
+        (facts.requests_closed, "requests", F.request_figures),
+        (facts.loans, "loaners", F.loaner_figures),
+        (facts.revisits, "revisits", F.revisit_figures),
+    )
+    for family, field, figures in families:
+        per_group = F.sums(session, family(scope))
+        for (key,), counted in per_group.items():
+            setattr(group(key), field, figures(counted))
+        for counted in F.rolled_up(per_group).values():
+            setattr(total, field, figures(counted))
+    escalations = F.sums(session, facts.escalations(scope), by=("g", "level"))
+    for (key, level), counted in escalations.items():
+        group(key).escalations[str(level)] = F.count(counted)
+    for (level,), counted in F.rolled_up(escalations, keep=1).items():
+        total.escalations[str(level)] = F.count(counted)
+    complaints = F.sums(session, facts.complaints(scope))
+    for (key,), counted in complaints.items():
+        group(key).complaints = F.complaint_figures(counted, group(key).requests.closed)
+    for counted in F.rolled_up(complaints).values():
+        total.complaints = F.complaint_figures(counted, total.requests.closed)
+    return groups, total
+
+
+def _clocks(session: Session, scope: Scope, group: Any, total: KpiGroup) -> None:
+    ended = facts.clocks_ended(scope)
+    per_group = F.sums(session, ended, by=("g", "clock"))
+    running = F.sums(session, facts.clocks_breached_running(scope), by=("g", "clock"))
+    rows = ended.subquery()
+    business, wall = (F.p90s(session, rows, c) for c in ("business_minutes", "wall_minutes"))
+    for key, clock in per_group.keys() | running.keys():
+        group(key).clocks[ClockName(clock)] = F.clock_figures(
+            per_group.get((key, clock), F.Sums()),
+            F.count(running.get((key, clock), F.Sums())),
+            (business[0].get((key, clock)), wall[0].get((key, clock))),
         )
-    escalations = facts.escalations(scope).subquery()
-    for key, level, n in session.execute(
-        select(escalations.c.g, escalations.c.level, func.count()).group_by(
-            escalations.c.g, escalations.c.level
-        )
-    ):
-        group(key).escalations[str(level)] = int(n)
-    _revisits(session, scope, group)
-    for key, row in _sums(session, facts.complaints(scope)):
-        target = group(key)
-        closed = target.requests.closed
-        target.complaints = target.complaints.model_validate(
-            row | {"per_100_closed": round(100 * row["opened"] / closed, 1) if closed else None}
-        )
-    return groups
-
-
-def _sums(session: Session, family: facts.Facts) -> Iterable[tuple[Any, dict[str, Any]]]:
-    """SUM of every figure column (all but number and g) per group."""
-    rows = family.subquery()
-    names = [c.name for c in rows.c if c.name not in ("number", "g")]
-    query = select(rows.c.g, *(func.sum(rows.c[n]).label(n) for n in names)).group_by(rows.c.g)
-    for key, *values in session.execute(query):
-        yield (
-            key,
-            {
-                n: float(v or 0) if n in _MEASURES else int(v or 0)
-                for n, v in zip(names, values, strict=True)
-            },
-        )
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def _rates_of_requests(row: dict[str, Any]) -> dict[str, Any]:
-    return row | {
-        "remote_resolution_rate": _rate(row["resolved_remotely"], row["resolved"]),
-        "first_time_fix_rate": _rate(row["first_time_fixes"], row["fixed_on_site"]),
-    }
-
-
-def _round(value: Any, scale: float, digits: int) -> float | None:
-    return None if value is None else round(scale * float(value), digits)
-
-
-def _mean(value: Any) -> float | None:
-    return _round(value, 1, 1)
-
-
-def _clocks(session: Session, scope: Scope, group: Any) -> None:
-    ended = facts.clocks_ended(scope).subquery()
-    sums = select(
-        ended.c.g,
-        ended.c.clock,
-        func.count(),
-        func.sum(ended.c.met),
-        func.sum(ended.c.breached),
-        func.avg(ended.c.business_minutes),
-        func.avg(ended.c.wall_minutes),
-    ).group_by(ended.c.g, ended.c.clock)
-    for key, clock, n, met, breached, business, wall in session.execute(sums):
-        group(key).clocks[ClockName(clock)] = ClockFigures(
-            ended=n,
-            met=int(met),
-            breached=int(breached),
-            compliance=_rate(int(met), n),
-            business_minutes=Spread(mean=_mean(business)),
-            wall_minutes=Spread(mean=_mean(wall)),
-        )
-    for column in ("business_minutes", "wall_minutes"):
-        for key, clock, value in session.execute(p90(ended, column, "g", "clock")):
-            spread: Spread = getattr(group(key).clocks[ClockName(clock)], column)
-            spread.p90 = _mean(value)
-    running = facts.clocks_breached_running(scope).subquery()
-    for key, clock, n in session.execute(
-        select(running.c.g, running.c.clock, func.count()).group_by(running.c.g, running.c.clock)
-    ):
-        group(key).clocks[ClockName(clock)].breached_running = int(n)
-
-
-def _revisits(session: Session, scope: Scope, group: Any) -> None:
-    calls = facts.revisits(scope).subquery()
-    query = select(
-        calls.c.g,
-        func.count(),
-        func.sum(calls.c.done),
-        func.sum(calls.c.unreachable),
-        func.avg(calls.c.satisfaction),
-        func.avg(calls.c.attitude),
-        func.avg(calls.c.satisfied),
-        func.avg(calls.c.not_solved),
-    ).group_by(calls.c.g)
-    for (
-        key,
-        due,
-        done,
-        unreachable,
-        satisfaction,
-        attitude,
-        satisfied,
-        not_solved,
-    ) in session.execute(query):
-        done, unreachable = int(done), int(unreachable)
-        group(key).revisits = group(key).revisits.model_validate(
-            {
-                "due": due,
-                "done": done,
-                "unreachable": unreachable,
-                "unreachable_rate": _rate(unreachable, done + unreachable),
-                "satisfaction_mean": _round(satisfaction, 1, 2),
-                "attitude_mean": _round(attitude, 1, 2),
-                "satisfied_share": _round(satisfied, 100, 1),
-                "not_solved_rate": _round(not_solved, 100, 1),
-            }
+    ended_total, running_total = F.rolled_up(per_group, keep=1), F.rolled_up(running, keep=1)
+    for (clock,) in ended_total.keys() | running_total.keys():
+        total.clocks[ClockName(clock)] = F.clock_figures(
+            ended_total.get((clock,), F.Sums()),
+            F.count(running_total.get((clock,), F.Sums())),
+            (business[1].get(clock), wall[1].get(clock)),
         )
 
 
@@ -240,7 +158,9 @@ def _engineers(session: Session, scope: Scope) -> list[EngineerLoad]:
     closed = func.sum(facts.flag(scope.within(R.closed_at) & (R.outcome != "cancelled")))
     counted = (
         select(R.engineer_id, open_.label("open"), closed.label("closed"))
-        .where(R.engineer_id.is_not(None))
+        .where(
+            R.engineer_id.is_not(None), R.stage.in_(sorted(OPEN_STAGES)) | scope.within(R.closed_at)
+        )
         .group_by(R.engineer_id)
         .subquery()
     )
@@ -270,8 +190,6 @@ def _label(session: Session, grouping: Grouping | None, groups: list[KpiGroup]) 
 
 
 _CLOCK_FAMILIES = ("clocks", "breached_running")
-#: Summed columns that are amounts, not counts.
-_MEASURES = frozenset({"loaner_days"})
 #: Columns of the families that are not 1/0 flags of a figure.
 _NOT_FLAGS = frozenset(
     {"number", "g", "clock", "level", "stage", "sla_status"}

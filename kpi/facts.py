@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from db.tables import (
@@ -25,7 +25,7 @@ from db.tables import (
 from kpi.periods import Bucket, Period, bucket_index
 from kpi.sql import epoch
 from models.kpi import TIME_GROUPINGS, Grouping
-from models.lifecycle import OPEN_STAGES, Stage
+from models.lifecycle import OPEN_STAGES
 
 #: A family's rows (any columns).
 Facts: TypeAlias = Select[*tuple[Any, ...]]
@@ -114,68 +114,32 @@ def clocks_breached_running(scope: Scope) -> Facts:
 
 
 def requests_closed(scope: Scope) -> Facts:
-    """Requests that ended in the period, with how their repair went: visits (entries on
-    site), parts waits and reworks within the request, counted from the timeline; and
-    whether an earlier repair of the same asset and fault was repeated by it, or it by a
-    later one, within the asset's repair warranty (`rework_until`)."""
-    ended = select(R.number).where(scope.within(R.closed_at))
-    moves = (
-        select(
-            T.number,
-            func.sum(flag(T.stage == Stage.ON_SITE)).label("visits"),
-            func.sum(flag(T.stage == Stage.AWAITING_PARTS)).label("parts_waits"),
-            func.sum(
-                flag(
-                    and_(
-                        T.stage == Stage.DIAGNOSING,
-                        T.data["from"].as_string() == Stage.AWAITING_SIGNATURE,
-                    )
-                )
-            ).label("reworks"),
-        )
-        .where(T.kind == "stage_changed", T.number.in_(ended))
-        .group_by(T.number)
-        .subquery()
-    )
-    earlier, later = aliased(R), aliased(R)
-    same = and_(earlier.asset_serial == R.asset_serial, earlier.fault_code == R.fault_code)
-    repeats = exists().where(
-        same,
-        earlier.number != R.number,
-        earlier.closed_at < R.reported_at,
-        earlier.rework_until > R.reported_at,
-    )
-    repeated = exists().where(
-        later.asset_serial == R.asset_serial,
-        later.fault_code == R.fault_code,
-        later.number != R.number,
-        later.reported_at > R.closed_at,
-        later.reported_at < R.rework_until,
-    )
+    """Requests that ended in the period, with how their repair went (visits, parts waits
+    and reworks, counted from the timeline at the close: `db.kpi_facts.repair_moves`) and
+    whether it repeated an earlier repair, or a later request repeated it
+    (`db.kpi_facts.repeated_repair`)."""
+    later = aliased(R)
+    repeated = R.number.in_(select(later.repeats).where(later.repeats.is_not(None)))
     cancelled = R.outcome == "cancelled"
     on_site = R.outcome.in_(FIXED_ON_SITE)
     first_time = and_(
         on_site,
-        func.coalesce(moves.c.visits, 0) == 1,
-        func.coalesce(moves.c.parts_waits, 0) == 0,
-        func.coalesce(moves.c.reworks, 0) == 0,
+        R.visits == 1,
+        R.parts_waits == 0,
+        R.reworks == 0,
         ~repeated,
     )
-    return (
-        select(
-            R.number,
-            scope.group(R.closed_at, _request_dims()),
-            flag(~cancelled).label("closed"),
-            flag(cancelled).label("cancelled"),
-            flag(R.outcome.in_(RESOLVED)).label("resolved"),
-            flag(R.outcome == "resolved_remotely").label("resolved_remotely"),
-            flag(on_site).label("fixed_on_site"),
-            flag(first_time).label("first_time_fixes"),
-            flag(and_(~cancelled, repeats)).label("repeat_repairs"),
-        )
-        .outerjoin(moves, moves.c.number == R.number)
-        .where(scope.within(R.closed_at))
-    )
+    return select(
+        R.number,
+        scope.group(R.closed_at, _request_dims()),
+        flag(~cancelled).label("closed"),
+        flag(cancelled).label("cancelled"),
+        flag(R.outcome.in_(RESOLVED)).label("resolved"),
+        flag(R.outcome == "resolved_remotely").label("resolved_remotely"),
+        flag(on_site).label("fixed_on_site"),
+        flag(first_time).label("first_time_fixes"),
+        flag(and_(~cancelled, R.repeats.is_not(None))).label("repeat_repairs"),
+    ).where(scope.within(R.closed_at))
 
 
 def loans(scope: Scope) -> Facts:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -180,3 +181,12 @@ def test_an_ended_clock_keeps_the_engineer_it_ended_under(week, settings):
     assert engineers["arrival"] == "E003"
     state.engineer, state.version = "E003", state.version + 1  # as the week was
     records.record_events(RecordRequest(events=[], state=state))
+
+
+def test_the_definitions_are_the_same_in_the_module_and_the_readme():
+    import kpi
+
+    definitions = (kpi.__doc__ or "").split("DEFINITIONS:\n", 1)[1]
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### KPI definitions\n", 1)[1].split("\n## ", 1)[0]
+    assert " ".join(definitions.split()) == " ".join(section.split())

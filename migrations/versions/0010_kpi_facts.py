@@ -1,5 +1,5 @@
-"""What the KPIs count: each request's SLA clocks as rows (`request_clocks`), the fault code
-and the rework window on the read model, and the indexes the period queries use.
+"""What the KPIs count: each request's SLA clocks as rows (`request_clocks`), the fault code,
+the rework window and the repair's visits on the read model, and the indexes the period queries use.
 
 Existing requests get their rows from their stored state (`kpi.backfill`).
 
@@ -41,6 +41,10 @@ def upgrade() -> None:
     with op.batch_alter_table("service_requests", schema=None) as batch_op:
         batch_op.add_column(sa.Column("fault_code", sa.String(64)))
         batch_op.add_column(sa.Column("rework_until", sa.DateTime(timezone=True)))
+        for column in ("visits", "parts_waits", "reworks"):
+            batch_op.add_column(sa.Column(column, sa.Integer()))
+        batch_op.add_column(sa.Column("repeats", sa.String(32)))
+        batch_op.create_index("ix_service_requests_repeats", ["repeats"])
         batch_op.create_index("ix_service_requests_asset_fault", ["asset_serial", "fault_code"])
         batch_op.create_index("ix_service_requests_closed_at", ["closed_at"])
     op.create_index("ix_timeline_events_kind_at", "timeline_events", ["kind", "at"])
@@ -54,6 +58,10 @@ def downgrade() -> None:
     with op.batch_alter_table("service_requests", schema=None) as batch_op:
         batch_op.drop_index("ix_service_requests_closed_at")
         batch_op.drop_index("ix_service_requests_asset_fault")
+        batch_op.drop_index("ix_service_requests_repeats")
+        batch_op.drop_column("repeats")
+        for column in ("reworks", "parts_waits", "visits"):
+            batch_op.drop_column(column)
         batch_op.drop_column("rework_until")
         batch_op.drop_column("fault_code")
     op.drop_index("ix_request_clocks_ended_at", table_name="request_clocks")
