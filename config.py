@@ -11,12 +11,13 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, cast
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from models.analysis import ANALYSIS_KINDS, AnalysisKind
 from models.intake import SERVICE_TIMEZONE
 
 ROOT = Path(__file__).resolve().parent
@@ -108,6 +109,14 @@ def _flag(name: str, value: str) -> bool:
     raise ValueError(f"{name}={value!r}: expected true or false")
 
 
+def _analysis_kinds(value: str) -> tuple[AnalysisKind, ...]:
+    kinds = tuple(k.strip() for k in value.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in ANALYSIS_KINDS]
+    if unknown:
+        raise ValueError(f"ANALYSIS_REPORTS={value!r}: use any of {', '.join(ANALYSIS_KINDS)}")
+    return cast(tuple[AnalysisKind, ...], kinds)
+
+
 @dataclass(frozen=True)
 class Settings:
     temporal_address: str
@@ -127,6 +136,9 @@ class Settings:
     #: Where the worker serves Prometheus its metrics (the Temporal SDK's and its own);
     #: empty: not served.
     worker_metrics_address: str = "127.0.0.1:9464"
+    #: The periodic analysis reports to schedule (`ANALYSIS_REPORTS`, comma-separated; empty:
+    #: none).
+    analysis_reports: tuple[AnalysisKind, ...] = ANALYSIS_KINDS
 
     @property
     def signing_secret(self) -> str:
@@ -154,6 +166,7 @@ class Settings:
             signing_secret_value=env.get("SIGNING_SECRET", ""),
             api_key_cache_seconds=float(env.get("API_KEY_CACHE_SECONDS", "5")),
             worker_metrics_address=env.get("WORKER_METRICS_ADDRESS", "127.0.0.1:9464"),
+            analysis_reports=_analysis_kinds(env.get("ANALYSIS_REPORTS", ",".join(ANALYSIS_KINDS))),
         )
 
 

@@ -307,6 +307,7 @@ def banner(settings: config.Settings) -> str:
         "After-sales back office is running (Ctrl-C stops everything)",
         f"  API             {API_URL}",
         f"  OpenAPI docs    {API_URL}/docs",
+        f"  KPI page        {API_URL}/reports/kpi (supervisor key as Authorization: Bearer)",
         f"  Temporal Web UI {UI_URL}",
         f"  Database        {settings.database_url}",
         f"  Logs            {rel(LOG_DIR)}/",

@@ -69,6 +69,7 @@ from models.lifecycle import Role
 from models.profile import SlaProfile, Weekday, profile_errors
 from models.schedules import ScheduledRun
 from notifications.delivery import Delivery
+from schedules.analysis import ensure_analysis_schedules
 from schedules.service_plans import PlanConflict, UnknownCustomer, apply_service_plan
 from schedules.temporal import create_in_temporal, exists_in_temporal
 from sla.holidays import china_holidays, ical_holidays, merge_into
@@ -311,6 +312,9 @@ async def sync_schedules(client: Client, sessions: SessionFactory, settings: Set
         run = ScheduledRun(schedule_id=sid, definition=definition, time_zone=settings.timezone)
         await create_in_temporal(client, run, settings.task_queue, "setup", paused)
         created.append(sid)
+    created += await ensure_analysis_schedules(
+        client, settings.analysis_reports, settings.timezone, settings.task_queue
+    )
     return created
 
 

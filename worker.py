@@ -12,6 +12,7 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
+from activities.analysis import AnalysisActivities
 from activities.complaints import ComplaintActivities
 from activities.dispatch import DispatchActivities
 from activities.loaners import LoanerActivities
@@ -24,6 +25,7 @@ from config import Settings, connect_temporal, metrics_runtime
 from db.session import SessionFactory, make_engine, session_factory
 from notifications.delivery import Delivery
 from notifications.relay import OutboxRelay
+from workflows.analysis_report import AnalysisReportWorkflow
 from workflows.complaint import ComplaintWorkflow
 from workflows.revisit_call import RevisitCallWorkflow
 from workflows.scheduled import ScheduledServiceWorkflow
@@ -77,12 +79,16 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> S
     complaints = ComplaintActivities(sessions, settings.timezone)
     signing = SigningActivities(sessions, settings.signing_secret, settings.public_base_url)
     scheduled = ScheduledActivities(sessions, client, settings.timezone)
+    analysis = AnalysisActivities(
+        sessions, Delivery(sessions, settings), relay, settings.public_base_url
+    )
     worker = Worker(
         client,
         task_queue=task_queue,
         workflows=[
             ServiceRequestWorkflow,
             ScheduledServiceWorkflow,
+            AnalysisReportWorkflow,
             ComplaintWorkflow,
             RevisitCallWorkflow,
         ],
@@ -106,6 +112,7 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> S
             scheduled.register_inspection,
             scheduled.contract_assets,
             scheduled.prepare_revisit_call,
+            analysis.make_analysis_report,
         ],
         workflow_runner=RUNNER,
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),

@@ -13,6 +13,7 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 
 from api import problems
+from api.analysis_reports import router as analysis_reports
 from api.api_keys import router as api_keys
 from api.archive import routers as archive_routers
 from api.complaints import router as complaints
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(request_export)
     app.include_router(service_requests)
     app.include_router(kpis)
+    app.include_router(analysis_reports)
     app.include_router(kpi_page)
     app.include_router(what_if_page)
     app.include_router(sla_profiles)

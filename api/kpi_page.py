@@ -4,7 +4,6 @@ without a key gets a readable page (`BrowserAwareRoute`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -27,24 +26,17 @@ from documents.kpi_view import (
     clock_table,
     drill,
     service_table,
+    tiles,
     trend_unit,
 )
-from documents.pages import local_time, report_pages
+from documents.templating import local_time, report_pages
 from kpi.engine import kpi_report
 from kpi.periods import Period
-from models.common import ClockName
 from models.kpi import Grouping, KpiReport
 
 STATIC = "/static"
 router = APIRouter(include_in_schema=False, route_class=BrowserAwareRoute)
 router.mount(STATIC, StaticFiles(directory=ROOT / "static"), name="static")
-
-
-@dataclass(frozen=True)
-class Tile:
-    name: str
-    value: str
-    href: str
 
 
 def _reports(ctx: AppContext, period: Period, grouping: Grouping | None) -> dict[str, KpiReport]:
@@ -61,51 +53,6 @@ def _reports(ctx: AppContext, period: Period, grouping: Grouping | None) -> dict
             if by not in made:
                 made[by] = kpi_report(session, period, by)
     return {name: made[by] for name, by in wanted.items()}
-
-
-def _tiles(report: KpiReport, period: Period) -> list[Tile]:
-    total = report.total
-
-    def rate(value: float | None) -> str:
-        return "—" if value is None else f"{value:g} %"
-
-    return [
-        Tile(
-            "结单 Closed", str(total.requests.closed), drill(period, None, "requests.closed", None)
-        ),
-        Tile(
-            "响应达标率 Response",
-            rate(total.clocks[ClockName.RESPONSE].compliance),
-            drill(period, None, "clocks.response.breached", None),
-        ),
-        Tile(
-            "修复达标率 Resolution",
-            rate(total.clocks[ClockName.RESOLUTION].compliance),
-            drill(period, None, "clocks.resolution.breached", None),
-        ),
-        Tile(
-            "一次修复率 First-time fix",
-            rate(total.requests.first_time_fix_rate),
-            drill(period, None, "requests.first_time_fixes", None),
-        ),
-        Tile(
-            "满意度 Satisfaction",
-            "—"
-            if total.revisits.satisfaction_mean is None
-            else f"{total.revisits.satisfaction_mean:g}",
-            drill(period, None, "revisits.done", None),
-        ),
-        Tile(
-            "投诉 Complaints",
-            str(total.complaints.opened),
-            drill(period, None, "complaints.opened", None),
-        ),
-        Tile(
-            "在办 Open now",
-            str(sum(e.open for e in report.backlog)),
-            drill(period, None, "backlog", None),
-        ),
-    ]
 
 
 @router.get(PAGE, response_class=HTMLResponse)
@@ -134,7 +81,7 @@ async def kpi_page(ctx: Ctx, who: Manager, params: Params) -> HTMLResponse:
         grouping=params.group_by,
         groupings=GROUPINGS,
         csv=f"/v1/kpis.csv?{urlencode(query)}",
-        tiles=_tiles(table, period),
+        tiles=tiles(table, period),
         charts=charts(period, reports["trend"], reports["severity"], reports["region"]),
         tables=[clock_table(table, period), service_table(table, period)],
         backlog=backlog,

@@ -30,8 +30,8 @@ from api.service_requests import current_state
 from db.session import transaction
 from db.tables import SignedReport, SigningLink
 from documents.pages import Link, message_page
-from documents.pages import pages as pages  # re-exported: api/quote_page.py renders with it
 from documents.report import render_pdf, sha256
+from documents.templating import pages as pages  # re-exported: api/quote_page.py renders with it
 from models.actions import Actor, Rating, ShortText, SignaturePng, SignBody, Text
 from models.activity_io import LinkPurpose
 from models.common import ClockName, ClockStatus

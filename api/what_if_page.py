@@ -16,7 +16,7 @@ from api.reports import BrowserAwareRoute
 from api.what_if import compare_period, proposal_of
 from db.tables import SlaProfileVersion
 from documents.kpi_view import PAGE
-from documents.pages import report_pages
+from documents.templating import report_pages
 from models.what_if import WhatIfRequest
 
 router = APIRouter(include_in_schema=False, route_class=BrowserAwareRoute)

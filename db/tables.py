@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -512,3 +513,23 @@ class RevisitCallRow(Base):
     #: The owning workflow's state version: a late retry never overwrites a newer answer.
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime]
+
+
+class AnalysisReportRow(Base):
+    """A periodic analysis report as made for its period: one per kind and period."""
+
+    __tablename__ = "analysis_reports"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('weekly','monthly','half_yearly')", name="ck_analysis_reports_kind"
+        ),
+        UniqueConstraint("kind", "first", name="uq_analysis_reports_kind_first"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    first: Mapped[date] = mapped_column(Date)
+    last: Mapped[date] = mapped_column(Date)
+    html: Mapped[str] = mapped_column(Text)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

@@ -40,6 +40,59 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Tile:
+    name: str
+    value: str
+    href: str
+
+
+def tiles(report: KpiReport, period: Period) -> list[Tile]:
+    """The page's headline figures, each with the requests behind it."""
+    total = report.total
+
+    def rate(value: float | None) -> str:
+        return "—" if value is None else f"{value:g} %"
+
+    return [
+        Tile(
+            "结单 Closed", str(total.requests.closed), drill(period, None, "requests.closed", None)
+        ),
+        Tile(
+            "响应达标率 Response",
+            rate(total.clocks[ClockName.RESPONSE].compliance),
+            drill(period, None, "clocks.response.breached", None),
+        ),
+        Tile(
+            "修复达标率 Resolution",
+            rate(total.clocks[ClockName.RESOLUTION].compliance),
+            drill(period, None, "clocks.resolution.breached", None),
+        ),
+        Tile(
+            "一次修复率 First-time fix",
+            rate(total.requests.first_time_fix_rate),
+            drill(period, None, "requests.first_time_fixes", None),
+        ),
+        Tile(
+            "满意度 Satisfaction",
+            "—"
+            if total.revisits.satisfaction_mean is None
+            else f"{total.revisits.satisfaction_mean:g}",
+            drill(period, None, "revisits.done", None),
+        ),
+        Tile(
+            "投诉 Complaints",
+            str(total.complaints.opened),
+            drill(period, None, "complaints.opened", None),
+        ),
+        Tile(
+            "在办 Open now",
+            str(sum(e.open for e in report.backlog)),
+            drill(period, None, "backlog", None),
+        ),
+    ]
+
+
 def trend_unit(period: Period) -> Grouping:
     """The time bucket of the page's trend charts: days for a month, then weeks, then
     months."""

@@ -105,3 +105,20 @@ def bucket_index(instant: ColumnElement[datetime], bounds: Sequence[Bucket]) -> 
         )
 
     return search(0, len(bounds) - 1)
+
+
+def ended_before(kind: str, day: date, timezone: str) -> Period:
+    """The week (Monday to Sunday), month or half-year (January–June, July–December) that
+    ended before `day`."""
+    if kind == "weekly":
+        monday = day - timedelta(days=day.weekday())
+        return Period(monday - timedelta(days=7), monday - timedelta(days=1), timezone)
+    if kind == "monthly":
+        first_of_this = day.replace(day=1)
+        last = first_of_this - timedelta(days=1)
+        return Period(last.replace(day=1), last, timezone)
+    if kind == "half_yearly":
+        if day.month > 6:
+            return Period(date(day.year, 1, 1), date(day.year, 6, 30), timezone)
+        return Period(date(day.year - 1, 7, 1), date(day.year - 1, 12, 31), timezone)
+    raise ValueError(f"no such report period: {kind}")

@@ -69,6 +69,7 @@ DATA_KEYS: dict[str, tuple[str, ...]] = {
     "complaint_opened": ("complaint", "reason", "customer_id", "respond_by", "rework"),
     "complaint_overdue": ("complaint", "reason", "customer_id", "respond_by"),
     "periodic_revisit_due": ("due", "customer_id", "asset_serial", "channel"),
+    "analysis_report": ("title", "first", "last", "url"),
 }
 KINDS = tuple(DATA_KEYS)
 

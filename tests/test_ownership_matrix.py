@@ -107,6 +107,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/kpis"): Rule(MANAGERS),
     ("GET", "/v1/kpis.csv"): Rule(MANAGERS),
     ("GET", "/v1/kpis/requests"): Rule(MANAGERS),
+    ("GET", "/v1/reports"): Rule(MANAGERS),
+    ("GET", "/v1/reports/{report_id}.pdf"): Rule(MANAGERS),
     ("GET", "/reports/kpi"): Rule(MANAGERS),
     ("GET", "/reports/kpi/requests"): Rule(MANAGERS),
     ("GET", "/reports/kpi/what-if"): Rule(MANAGERS),
@@ -220,7 +222,7 @@ async def world(api_url, api_keys, person_keys) -> World:
         other_complaint = await _complaint(http, api_keys, "C002", "SN-1002")
     ids = {"key_id": "999999", "sid": "matrix-none", "call_id": "matrix-none"}
     ids |= {"name": "matrix-none", "engineer_id": "E-NONE", "token": "matrix.none"}
-    ids |= {"action": "teleport"}
+    ids |= {"action": "teleport", "report_id": "matrix-none"}
     return World(
         own=ids
         | {"request": own, "complaint": own_complaint, "customer_id": "C001", "serial": "SN-1001"},

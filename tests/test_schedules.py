@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -424,6 +425,7 @@ async def test_setup_recreates_the_schedules_kept_in_the_database(
         assert row is not None and row.paused and row.definition["every"] == "quarterly"
 
     await dev_client.get_schedule_handle(sid).delete()  # a new cluster: Temporal has nothing
+    settings = replace(settings, analysis_reports=())  # tests/test_analysis_reports.py's
     assert await sync_schedules(dev_client, sessions, settings) == [sid]
     described = await dev_client.get_schedule_handle(sid).describe()
     assert described.schedule.state.paused  # as it was

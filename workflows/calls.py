@@ -3,7 +3,7 @@ that is down for a while delays the work instead of failing it (SPEC §7)."""
 
 from datetime import timedelta
 
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeKey
 
 #: Retried without end, backing off to every 30 s: an activity fails only by raising a
 #: non-retryable error (bad data), never because a service was briefly away.
@@ -12,3 +12,5 @@ RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=time
 TIMEOUT = timedelta(seconds=30)
 #: A scheduled run's activities register a contract's inspections, one request per asset.
 LONG_TIMEOUT = timedelta(minutes=1)
+#: Set by Temporal on every workflow a schedule starts (a trigger sets it to the trigger time).
+SCHEDULED_START = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import (
-    SearchAttributeKey,
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDReusePolicy,
@@ -23,7 +22,7 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
-from workflows.calls import LONG_TIMEOUT, RETRY
+from workflows.calls import LONG_TIMEOUT, RETRY, SCHEDULED_START
 from workflows.revisit_call import RevisitCallWorkflow
 
 with workflow.unsafe.imports_passed_through():
@@ -41,8 +40,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.search_attributes import ASSET_SERIAL, CUSTOMER_ID
 
-#: Set by Temporal on every workflow a schedule starts (a trigger sets it to the trigger time).
-SCHEDULED_START = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
 #: workflow.patched marker: a periodic revisit became a call-list workflow, not a notice.
 REVISIT_CALL_WORKFLOWS = "periodic-revisit-call-workflows"
 

@@ -217,9 +217,7 @@ class ServiceRequestWorkflow:
         if not r.timeline.pending:
             return
         r.state.version += 1
-        updates = search_attribute_updates(
-            r.state, self._published, r.patched(FINISHED_APART)
-        )
+        updates = search_attribute_updates(r.state, self._published, r.patched(FINISHED_APART))
         if updates:
             workflow.upsert_search_attributes(updates)
         workflow.set_current_details(self._details())
