@@ -1,5 +1,5 @@
 """`GET /v1/kpis` (JSON), `/v1/kpis.csv` and `/v1/kpis/requests` (the requests behind a
-figure), for supervisors and admins. What each figure counts: `kpi.definitions`."""
+figure), for supervisors and admins. What each figure counts: the `kpi` package."""
 
 from __future__ import annotations
 

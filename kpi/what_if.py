@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.profiles import profile_version
@@ -24,6 +24,7 @@ from db.tables import RequestClockRow, ServiceRequestRow, TimelineEventRow
 from kpi.periods import Period
 from models.activity_io import Interval
 from models.common import ClockName, ClockStatus
+from models.errors import invalid_field
 from models.lifecycle import Stage
 from models.profile import SlaProfile
 from models.what_if import ChangedClock, Comparison, Outcome, PeriodFilters, Tally, WhatIfResult
@@ -39,6 +40,8 @@ RECORDED: dict[str, Outcome] = {
     ClockStatus.PAUSED: "running",
     ClockStatus.CANCELLED: "cancelled",
 }
+#: The most requests one what-if replays (10,000 take about 7 s: `bench/kpi_bench.py`).
+MAX_REQUESTS = 60_000
 #: Timeline entries that shape a clock: pauses and severities (and the quote's wait).
 _SHAPING = ("paused", "resumed", "severity_changed")
 
@@ -66,6 +69,13 @@ def happened(session: Session, period: Period, filters: PeriodFilters) -> list[H
         if value is not None:
             where.append(column == value)
     chosen = select(R.number).where(*where)
+    count = session.scalar(select(func.count()).select_from(R).where(*where)) or 0
+    if count > MAX_REQUESTS:
+        raise invalid_field(
+            "to",
+            f"the period holds {count:,} requests and a what-if replays at most "
+            f"{MAX_REQUESTS:,} (about a minute of work): choose a shorter period or a filter",
+        )
     found: dict[str, Happened] = {}
     profile = (R.state["sla_profile"].as_string(), R.state["sla_profile_version"].as_integer())
     for number, severity, region, reported, closed, name, version in session.execute(

@@ -1,7 +1,7 @@
 """The KPI report's contract (`GET /v1/kpis`): figures of a period, per group and in total.
 
 Rates are percentages with one decimal, None where nothing was counted; durations are minutes.
-What each figure counts is defined once, in `kpi.definitions`.
+What each figure counts is defined once, in the `kpi` package (and the README).
 """
 
 from __future__ import annotations

@@ -135,6 +135,14 @@ async def test_what_if_a_tighter_response_target(served):
     )
 
 
+async def test_what_if_refuses_a_period_too_big_to_replay(served, monkeypatch):
+    monkeypatch.setattr("kpi.what_if.MAX_REQUESTS", 5)
+    week = {"from": "2026-03-02", "to": "2026-03-08", "profile_name": "standard"}
+    r = await post(served, "/v1/sla/what-if", week)
+    assert r.status_code == 422 and "holds 6 requests" in r.text, r.text
+    assert (await post(served, "/v1/sla/what-if", week | {"severity": 1})).status_code == 200
+
+
 async def test_what_if_refuses_what_it_cannot_answer(served):
     week = {"from": "2026-03-02", "to": "2026-03-08"}
     tight = load_profile_file(STANDARD_PROFILE).model_dump(mode="json")
