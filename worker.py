@@ -20,8 +20,9 @@ from activities.notifications import NotificationActivities
 from activities.records import RecordActivities
 from activities.scheduled import ScheduledActivities
 from activities.signing import SigningActivities
-from activities.sla import ProfileVersions, SlaActivities
+from activities.sla import SlaActivities
 from config import Settings, connect_temporal, metrics_runtime
+from db.profiles import ProfileVersions
 from db.session import SessionFactory, make_engine, session_factory
 from notifications.delivery import Delivery
 from notifications.relay import OutboxRelay

@@ -7,8 +7,8 @@ from typing import Any
 
 from temporalio import activity
 
-from activities.sla import ProfileVersions
-from db.kpi_facts import repair_moves, repeated_repair, rework_until, write_clocks
+from db.kpi_facts import FOUND_ONCE, found_once, write_clocks
+from db.profiles import ProfileVersions
 from db.projections import project_call, project_complaint
 from db.session import SessionFactory, transaction
 from db.tables import ServiceRequestRow, TimelineEventRow
@@ -62,11 +62,10 @@ class RecordActivities:
                 [_event_row(state.number, event) for event in request.events],
                 unique=("number", "seq"),
             )
-            projection = _projection(state) | repair_moves(session, state)
-            projection["rework_until"] = rework_until(session, state, self._timezone)
-            registering = any(event.seq == 1 for event in request.events)
-            projection["repeats"] = repeated_repair(session, state) if registering else None
-            upsert_newer(session, ServiceRequestRow, projection, key="number", kept=("repeats",))
+            projection = _projection(state) | found_once(
+                session, state, request.events, self._timezone
+            )
+            upsert_newer(session, ServiceRequestRow, projection, key="number", kept=FOUND_ONCE)
             write_clocks(session, state, facts)
             for call in RevisitCallEntry.of_request(state, workflow_id_for(state.number)):
                 project_call(session, call, state.version)

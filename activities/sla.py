@@ -2,18 +2,17 @@
 change of the engine's code or calendar data cannot change what a running workflow replays.
 
 A workflow names its profile by name and version (`ProfileRef`); a version never changes, so
-each process loads it, and builds its calendars, once (`ProfileVersions`).
+each process loads it, and builds its calendars, once (`db.profiles.ProfileVersions`).
 """
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from typing import TypeVar
 
 from temporalio import activity
 
-from db.profiles import profile_version
+from db.profiles import ProfileVersions
 from db.session import SessionFactory
 from models.activity_io import (
     ActivityName,
@@ -25,7 +24,7 @@ from models.activity_io import (
 )
 from models.complaints import ComplaintPlanRequest
 from models.plan import ClockPlan
-from models.profile import ProfileRef, SlaProfile
+from models.profile import ProfileRef
 from sla.deadlines import (
     Calendars,
     calendars,
@@ -44,29 +43,6 @@ R = TypeVar(
     BusinessInstantRequest,
     ComplaintPlanRequest,
 )
-
-
-class ProfileVersions:
-    """Stored profile versions and their built calendars, each loaded once per process."""
-
-    def __init__(self, sessions: SessionFactory) -> None:
-        self._sessions = sessions
-        self._loaded: dict[tuple[str, int], tuple[SlaProfile, Calendars]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, ref: ProfileRef) -> tuple[SlaProfile, Calendars]:
-        key = (ref.name, ref.version)
-        with self._lock:
-            found = self._loaded.get(key)
-        if found is None:
-            with self._sessions() as session:
-                profile = profile_version(session, ref.name, ref.version)
-            if profile is None:  # retried: a version is never deleted, it may not be there yet
-                raise LookupError(f"there is no SLA profile {ref.name} v{ref.version}")
-            found = (profile, calendars(profile))
-            with self._lock:
-                self._loaded[key] = found
-        return found
 
 
 class SlaActivities:

@@ -4,17 +4,15 @@ without a key gets a readable page (`BrowserAwareRoute`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 
 from api.context import AppContext, Ctx
-from api.kpis import KpiQuery, Manager, Params, numbers_behind
+from api.kpis import Figure, GroupKey, KpiQuery, Manager, Params, numbers_behind
 from api.reports import BrowserAwareRoute
 from api.what_if_page import stored_versions
 from config import ROOT
@@ -25,6 +23,7 @@ from documents.kpi_view import (
     charts,
     clock_table,
     drill,
+    period_query,
     service_table,
     tiles,
     trend_unit,
@@ -32,7 +31,7 @@ from documents.kpi_view import (
 from documents.templating import local_time, report_pages
 from kpi.engine import kpi_report
 from kpi.periods import Period
-from models.kpi import Grouping, KpiReport
+from models.kpi import TIME_GROUPINGS, Grouping, KpiReport
 
 STATIC = "/static"
 router = APIRouter(include_in_schema=False, route_class=BrowserAwareRoute)
@@ -61,9 +60,7 @@ async def kpi_page(ctx: Ctx, who: Manager, params: Params) -> HTMLResponse:
     reports = await ctx.db(lambda: _reports(ctx, period, params.group_by))
     profiles = await ctx.db(lambda: stored_versions(ctx))
     table = reports["table"]
-    query = {"from": period.first.isoformat(), "to": period.last.isoformat()}
-    query |= {"group_by": params.group_by} if params.group_by else {}
-    untimed = params.group_by in (None, "day", "week", "month")
+    untimed = params.group_by is None or params.group_by in TIME_GROUPINGS
     backlog = [
         entry.model_dump()
         | {
@@ -80,7 +77,7 @@ async def kpi_page(ctx: Ctx, who: Manager, params: Params) -> HTMLResponse:
         period=period,
         grouping=params.group_by,
         groupings=GROUPINGS,
-        csv=f"/v1/kpis.csv?{urlencode(query)}",
+        csv=f"/v1/kpis.csv?{period_query(period, params.group_by)}",
         tiles=tiles(table, period),
         charts=charts(period, reports["trend"], reports["severity"], reports["region"]),
         tables=[clock_table(table, period), service_table(table, period)],
@@ -99,19 +96,17 @@ async def requests_page(
     ctx: Ctx,
     who: Manager,
     params: Params,
-    figure: Annotated[str, Query(max_length=80)],
-    key: Annotated[str | None, Query(max_length=120)] = None,
+    figure: Figure,
+    key: GroupKey = None,
 ) -> HTMLResponse:
     period = params.period(ctx.settings.timezone)
     rows = await ctx.db(lambda: _rows(ctx, params, figure, key))
-    back = {"from": period.first.isoformat(), "to": period.last.isoformat()}
-    back |= {"group_by": params.group_by} if params.group_by else {}
     html = report_pages.get_template("kpi_requests.html").render(
         figure=figure,
         key=key,
         period=period,
         rows=rows,
-        back=f"{PAGE}?{urlencode(back)}",
+        back=f"{PAGE}?{period_query(period, params.group_by)}",
         static=STATIC,
     )
     return HTMLResponse(html)

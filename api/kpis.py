@@ -55,6 +55,9 @@ def kpi_query(
 
 
 Params = Annotated[KpiQuery, Depends(kpi_query)]
+#: `figure`: a figure of the report (`clocks.response.breached`); `key`: one of its groups.
+Figure = Annotated[str, Query(max_length=80)]
+GroupKey = Annotated[str | None, Query(max_length=120)]
 
 
 def report_for(sessions: SessionFactory, period: Period, grouping: Grouping | None) -> KpiReport:
@@ -92,8 +95,8 @@ async def behind(
     ctx: Ctx,
     who: Manager,
     params: Params,
-    figure: Annotated[str, Query(max_length=80)],
-    key: Annotated[str | None, Query(max_length=120)] = None,
+    figure: Figure,
+    key: GroupKey = None,
 ) -> Behind:
     """The request numbers a figure counts, e.g. `figure=clocks.response.breached`,
     `requests.first_time_fixes`, `escalations.2` or `backlog`; `key` names the group."""

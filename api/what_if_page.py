@@ -4,7 +4,6 @@ the period recorded (read-only, so a plain GET form)."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
@@ -15,7 +14,7 @@ from api.kpis import Manager, Params
 from api.reports import BrowserAwareRoute
 from api.what_if import compare_period, proposal_of
 from db.tables import SlaProfileVersion
-from documents.kpi_view import PAGE
+from documents.kpi_view import PAGE, period_query
 from documents.templating import report_pages
 from models.what_if import WhatIfRequest
 
@@ -50,9 +49,8 @@ async def what_if_page(
     def run() -> str:
         proposal, label = proposal_of(ctx, body)
         result = compare_period(ctx, body, proposal, label)
-        back = urlencode({"from": period.first.isoformat(), "to": period.last.isoformat()})
         return report_pages.get_template("what_if.html").render(
-            result=result, period=period, back=f"{PAGE}?{back}", static="/static"
+            result=result, period=period, back=f"{PAGE}?{period_query(period)}", static="/static"
         )
 
     return HTMLResponse(await ctx.db(run))

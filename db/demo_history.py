@@ -49,7 +49,6 @@ class _Story:
 
     def __init__(self, past: PastRequest, rng: random.Random) -> None:
         self.past, self.rng = past, rng
-        self.cals = calendars(past.profile)
 
     def reach(self, name: ClockName, start: float, after: float) -> float:
         """Minutes at which the clock reaches its goal: a share of its target (now and then
@@ -59,7 +58,7 @@ class _Story:
         )
         past = self.past
         target = past.profile.targets[name].for_request(past.state.severity, past.state.region)
-        calendar = self.cals[target.calendar]
+        calendar = past.cals[target.calendar]
         begin = past.at(start)
         pauses = [Interval(start=p.start, end=p.end) for p in past.state.pauses]
         amount = target_amount(calendar, target, begin) * share
@@ -204,7 +203,7 @@ def load_history(
     with sessions() as session:
         found = latest_profile(session, "standard")
     assert found is not None, "the demo profile comes first"
-    profile = found[0]
+    profile = (found[0], calendars(found[0]))
     now = datetime.combine(today, time(), zone)
     with transaction(sessions) as session:
         units = _units(session, rng)

@@ -3,6 +3,7 @@ end of its rework window. Single statements, like the read model (`db.upserts`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from functools import cache
 from typing import Any
@@ -17,7 +18,7 @@ from db.upserts import INSERTS, dialect_of
 from kpi.clock_facts import ClockFact
 from models.common import ClockName
 from models.lifecycle import Stage
-from models.state import ServiceRequestState
+from models.state import ServiceRequestState, TimelineEvent
 from warranty.entitlement import REPAIRED, WarrantyTerms, add_months
 
 
@@ -46,6 +47,8 @@ def write_clocks(session: Session, state: ServiceRequestState, facts: list[Clock
 
 #: The read model's columns `repair_moves` fills.
 MOVES = ("visits", "parts_waits", "reworks")
+#: The stages a request ends in.
+ENDS = (Stage.CLOSED, Stage.CANCELLED)
 
 
 @cache
@@ -64,6 +67,26 @@ def _upsert_clocks(dialect: str) -> Any:
         set_={name: new[name] for name in columns},
         where=and_(table.version < new.version, changed_end),
     )
+
+
+#: The read model's facts found once, when the request is registered or ends; a record
+#: that finds none keeps them (`db.upserts.upsert_newer`'s `kept`).
+FOUND_ONCE = ("repeats", "rework_until", *MOVES)
+
+
+def found_once(
+    session: Session, state: ServiceRequestState, events: Sequence[TimelineEvent], timezone: str
+) -> dict[str, Any]:
+    """`FOUND_ONCE` as this record finds them: the repeated repair with the registration,
+    the rework window and the repair's moves with the end (NULL otherwise: kept as stored,
+    so the records after the end ask nothing)."""
+    found: dict[str, Any] = dict.fromkeys(FOUND_ONCE)
+    if any(event.seq == 1 for event in events):
+        found["repeats"] = repeated_repair(session, state)
+    if any(event.kind == "stage_changed" and event.stage in ENDS for event in events):
+        found |= repair_moves(session, state)
+        found["rework_until"] = rework_until(session, state, timezone)
+    return found
 
 
 def repair_moves(session: Session, state: ServiceRequestState) -> dict[str, int | None]:

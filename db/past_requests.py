@@ -28,7 +28,7 @@ from models.state import (
     ServiceRequestState,
     TimelineEvent,
 )
-from sla.deadlines import calendars, deadline
+from sla.deadlines import Calendars, deadline
 
 #: Who the timeline says acted: the request came from the past, not from a person here.
 ACTOR = "history"
@@ -40,15 +40,23 @@ class PastRequest:
     #: Every instant below is given in minutes after this one, the request's report.
     t0: datetime
     profile: SlaProfile
+    #: The profile's calendars, built.
+    cals: Calendars
     events: list[TimelineEvent] = field(default_factory=list)
 
     @classmethod
     def register(
-        cls, sessions: SessionFactory, profile: SlaProfile, t0: datetime, timezone: str, **body: Any
+        cls,
+        sessions: SessionFactory,
+        profile: tuple[SlaProfile, Calendars],
+        t0: datetime,
+        timezone: str,
+        **body: Any,
     ) -> PastRequest:
+        """`profile`: with its calendars (`calendars(profile)`), built once for many."""
         request = IntakeRequest.model_validate({"channel": "phone", "force_new": True} | body)
         start, _ = reserve(sessions, request, None, timezone, now=t0)
-        past = cls(ServiceRequestState.registered(start), t0, profile)
+        past = cls(ServiceRequestState.registered(start), t0, *profile)
         past.state.clocks = {name: ClockState() for name in ClockName}
         past.emit(0, "registered", {})
         return past
@@ -60,7 +68,7 @@ class PastRequest:
         """The engine's due instant for a clock started `start` minutes in, with the pauses."""
         target = self.profile.targets[name].for_request(self.state.severity, self.state.region)
         pauses = [Interval(start=p.start, end=p.end) for p in self.state.pauses]
-        due = deadline(calendars(self.profile)[target.calendar], target, self.at(start), pauses)
+        due = deadline(self.cals[target.calendar], target, self.at(start), pauses)
         assert due is not None  # every pause of a past request has ended
         return due
 

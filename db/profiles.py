@@ -19,8 +19,10 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from db.session import SessionFactory
 from db.tables import Customer, SlaProfileVersion
-from models.profile import SlaProfile
+from models.profile import ProfileRef, SlaProfile
+from sla.deadlines import Calendars, calendars
 
 Format = Literal["json", "yaml"]
 _SUFFIXES: dict[str, Format] = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
@@ -201,3 +203,26 @@ def load_profile_file(path: Path) -> SlaProfile:
     if kind is None:
         raise ValueError(f"{path.name}: use a .json, .yaml or .yml file")
     return parse_profile(path.read_text(encoding="utf-8"), kind)
+
+
+class ProfileVersions:
+    """Stored profile versions and their built calendars, each loaded once per process."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self._sessions = sessions
+        self._loaded: dict[tuple[str, int], tuple[SlaProfile, Calendars]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, ref: ProfileRef) -> tuple[SlaProfile, Calendars]:
+        key = (ref.name, ref.version)
+        with self._lock:
+            found = self._loaded.get(key)
+        if found is None:
+            with self._sessions() as session:
+                profile = profile_version(session, ref.name, ref.version)
+            if profile is None:  # retried: a version is never deleted, it may not be there yet
+                raise LookupError(f"there is no SLA profile {ref.name} v{ref.version}")
+            found = (profile, calendars(profile))
+            with self._lock:
+                self._loaded[key] = found
+        return found

@@ -100,11 +100,17 @@ def trend_unit(period: Period) -> Grouping:
     return "day" if days <= 31 else "week" if days <= 190 else "month"
 
 
+def period_query(period: Period, grouping: Grouping | None = None, **more: str) -> str:
+    """The query string of the KPI routes for the period (and grouping, and `more`)."""
+    query = {"from": period.first.isoformat(), "to": period.last.isoformat()}
+    query |= {"group_by": grouping} if grouping else {}
+    return urlencode(query | more)
+
+
 def drill(period: Period, grouping: Grouping | None, figure: str, key: str | None) -> str:
-    query = {"from": period.first.isoformat(), "to": period.last.isoformat(), "figure": figure}
-    if grouping is not None and key is not None:
-        query |= {"group_by": grouping, "key": key}
-    return f"{PAGE}/requests?{urlencode(query)}"
+    if grouping is None or key is None:
+        return f"{PAGE}/requests?{period_query(period, figure=figure)}"
+    return f"{PAGE}/requests?{period_query(period, grouping, figure=figure, key=key)}"
 
 
 def _number(value: float | int | None, unit: str = "") -> str:

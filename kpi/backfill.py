@@ -23,7 +23,9 @@ def backfill(connection: Connection, timezone: str = SERVICE_TIMEZONE) -> int:
     session = Session(bind=connection)
     built: dict[tuple[str, int], tuple[SlaProfile, Calendars] | None] = {}
     done = 0
-    rows = connection.execute(select(ServiceRequestRow.state)).scalars().partitions(BATCH)
+    # Oldest first: a request's repeat is found among the repairs before it.
+    by_report = select(ServiceRequestRow.state).order_by(ServiceRequestRow.reported_at)
+    rows = connection.execute(by_report).scalars().partitions(BATCH)
     for batch in rows:
         for stored in batch:
             state = ServiceRequestState.model_validate(stored)

@@ -204,6 +204,7 @@ def requests_behind(
     `requests.first_time_fixes`, `escalations.2`, `backlog.on_site`, …), in one group
     (`key`) or in total."""
     scope = scope_of(period, grouping)
+    no_such = UnknownFigure("figure", f"the report has no figure {figure!r}")
     family, *parts = figure.split(".")
     where: list[Any] = []
     clock: str | None
@@ -216,19 +217,19 @@ def requests_behind(
     elif family in facts.FAMILIES and family not in _CLOCK_FAMILIES and len(parts) == 1:
         clock, column = None, parts[0]
     else:
-        raise UnknownFigure("figure", f"the report has no figure {figure!r}")
+        raise no_such
     rows = facts.FAMILIES[family](scope).subquery()
     if clock is not None:
         where.append(rows.c.clock == clock)
     if family == "escalations":
         if column is None:
-            raise UnknownFigure("figure", f"the report has no figure {figure!r}")
+            raise no_such
         where.append(rows.c.level == column)
     elif family == "backlog":
         if column is not None:
             where.append(rows.c.stage == column)
     elif column is None or column in _NOT_FLAGS or column not in rows.c:
-        raise UnknownFigure("figure", f"the report has no figure {figure!r}")
+        raise no_such
     else:
         where.append(rows.c[column] == 1)
     if key is not None and grouping is not None:

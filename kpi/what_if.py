@@ -17,19 +17,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from db.profiles import profile_version
+from db.profiles import ProfileVersions
 from db.tables import RequestClockRow, ServiceRequestRow, TimelineEventRow
 from kpi.periods import Period
 from models.activity_io import Interval
 from models.common import ClockName, ClockStatus
 from models.errors import invalid_field
 from models.lifecycle import Stage
-from models.profile import SlaProfile
+from models.profile import ProfileRef, SlaProfile
 from models.what_if import ChangedClock, Comparison, Outcome, PeriodFilters, Tally, WhatIfResult
 from sla.clocks import APPROVAL_PAUSE
-from sla.deadlines import Calendars, calendars
+from sla.deadlines import calendars
 from sla.replay import ClockRun, RequestHistory, SeverityFrom, replay
 
 R, C, T = ServiceRequestRow, RequestClockRow, TimelineEventRow
@@ -52,7 +52,7 @@ class Happened:
 
     number: str
     severity: int
-    profile: tuple[str, int]
+    profile: ProfileRef
     history: RequestHistory
     clocks: list[tuple[ClockRun, Outcome]] = field(default_factory=list)
 
@@ -82,7 +82,9 @@ def happened(session: Session, period: Period, filters: PeriodFilters) -> list[H
         select(R.number, R.severity, R.region, R.reported_at, R.closed_at, *profile).where(*where)
     ):
         history = RequestHistory(region, [SeverityFrom(reported, severity)], [], closed)
-        found[number] = Happened(number, severity, (name, int(version)), history)
+        found[number] = Happened(
+            number, severity, ProfileRef(name=name, version=int(version)), history
+        )
     _shape(session, chosen, found)
     for number, clock, status, started, met in session.execute(
         select(C.number, C.clock, C.status, C.started_at, C.met_at)
@@ -129,22 +131,6 @@ def _shape(session: Session, chosen: Any, found: dict[str, Happened]) -> None:
         history.pauses += [Interval(start=s, end=history.ended_at) for s in held.values()]
 
 
-class Profiles:
-    """Profile versions and their calendars, each built once."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._built: dict[tuple[str, int], tuple[SlaProfile, Calendars]] = {}
-
-    def get(self, key: tuple[str, int]) -> tuple[SlaProfile, Calendars]:
-        if key not in self._built:
-            profile = profile_version(self._session, *key)
-            if profile is None:
-                raise LookupError(f"there is no SLA profile {key[0]} v{key[1]}")
-            self._built[key] = (profile, calendars(profile))
-        return self._built[key]
-
-
 def compare(
     session: Session,
     period: Period,
@@ -156,7 +142,7 @@ def compare(
     """The period as recorded and replayed under `proposal` (None: under the versions the
     requests ran on, which must change nothing)."""
     requests = happened(session, period, filters)
-    profiles = Profiles(session)
+    profiles = ProfileVersions(sessionmaker(bind=session.get_bind()))
     proposed_cals = calendars(proposal) if proposal is not None else None
     tallies: dict[tuple[ClockName, int], tuple[Tally, Tally]] = {}
     changed: list[ChangedClock] = []

@@ -29,6 +29,7 @@ from db.session import SessionFactory, transaction
 from db.tables import ComplaintRow
 from models.common import ClockName
 from models.lifecycle import Stage
+from sla.deadlines import calendars
 
 TZ = "Asia/Shanghai"
 FIRST, LAST = date(2026, 3, 2), date(2026, 3, 8)
@@ -46,7 +47,7 @@ def build(sessions: SessionFactory, settings: Any) -> dict[str, str]:
     def request(letter: str, t0: datetime, **fields: Any) -> PastRequest:
         made[letter] = PastRequest.register(
             sessions,
-            profile[0],
+            (profile[0], calendars(profile[0])),
             t0,
             TZ,
             description=f"request {letter}",

@@ -8,8 +8,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from activities.sla import ProfileVersions, SlaActivities
-from db.profiles import delete_profile, find_version, latest_profile, profile_version, store_profile
+from activities.sla import SlaActivities
+from db.profiles import (
+    ProfileVersions,
+    delete_profile,
+    find_version,
+    latest_profile,
+    profile_version,
+    store_profile,
+)
 from db.session import transaction
 from models.activity_io import ClockPlanRequest, QuietReleaseRequest
 from models.common import ClockName
@@ -46,7 +53,7 @@ def test_a_version_is_loaded_once(sessions, monkeypatch):
         loads.append((name, version))
         return real(session, name, version)
 
-    monkeypatch.setattr("activities.sla.profile_version", counted)
+    monkeypatch.setattr("db.profiles.profile_version", counted)
     versions = ProfileVersions(sessions)
     first, cals = versions.get(STANDARD_V1)
     again, cals_again = versions.get(STANDARD_V1)
