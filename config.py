@@ -139,6 +139,12 @@ class Settings:
     #: The periodic analysis reports to schedule (`ANALYSIS_REPORTS`, comma-separated; empty:
     #: none).
     analysis_reports: tuple[AnalysisKind, ...] = ANALYSIS_KINDS
+    #: How long a web app sign-in lasts (never past its key's own expiry).
+    web_session_hours: float = 12.0
+    #: Send the session cookie over HTTPS only: on wherever the app is served over HTTPS.
+    secure_cookies: bool = False
+    #: The Temporal Web UI that request pages link to (each request's workflow there).
+    temporal_ui_url: str = "http://localhost:8233"
 
     @property
     def signing_secret(self) -> str:
@@ -167,6 +173,9 @@ class Settings:
             api_key_cache_seconds=float(env.get("API_KEY_CACHE_SECONDS", "5")),
             worker_metrics_address=env.get("WORKER_METRICS_ADDRESS", "127.0.0.1:9464"),
             analysis_reports=_analysis_kinds(env.get("ANALYSIS_REPORTS", ",".join(ANALYSIS_KINDS))),
+            web_session_hours=float(env.get("WEB_SESSION_HOURS", "12")),
+            secure_cookies=_flag("WEB_SECURE_COOKIES", env.get("WEB_SECURE_COOKIES", "false")),
+            temporal_ui_url=env.get("TEMPORAL_UI_URL", "http://localhost:8233").rstrip("/"),
         )
 
 

@@ -305,16 +305,17 @@ def banner(settings: config.Settings) -> str:
         "",
         "=" * 78,
         "After-sales back office is running (Ctrl-C stops everything)",
+        f"  Staff web app   {API_URL}/app (sign in with a key below)",
         f"  API             {API_URL}",
         f"  OpenAPI docs    {API_URL}/docs",
-        f"  KPI page        {API_URL}/reports/kpi (supervisor key as Authorization: Bearer)",
+        f"  KPI page        {API_URL}/reports/kpi (signed in as the supervisor)",
         f"  Temporal Web UI {UI_URL}",
         f"  Database        {settings.database_url}",
         f"  Logs            {rel(LOG_DIR)}/",
         "",
     ]
     if keys:
-        lines.append(f"  Demo API keys ({rel(settings.demo_keys_path)}):")
+        lines.append(f"  Demo people's sign-in keys ({rel(settings.demo_keys_path)}):")
         lines += [f"    {role:<12} {key}" for role, key in sorted(keys.items())]
     else:
         lines.append(f"  No demo API keys found at {settings.demo_keys_path}")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from temporalio import activity
 
 from db.engineers import engineer_info, find_engineer
 from db.session import SessionFactory
-from db.tables import Engineer, ServiceRequestRow
-from dispatch import Candidate, choose_engineer
+from db.worklists import engineer_loads
+from dispatch import choose_engineer
 from models.activity_io import ActivityName, AutoAssignRequest, EngineerInfo, EngineerLookup
-from models.lifecycle import OPEN_STAGES
 
 
 class DispatchActivities:
@@ -25,29 +23,11 @@ class DispatchActivities:
     @activity.defn(name=ActivityName.AUTO_ASSIGN)
     def auto_assign_engineer(self, request: AutoAssignRequest) -> EngineerInfo | None:
         with self._sessions() as session:
-            open_counts = dict(
-                session.execute(
-                    select(ServiceRequestRow.engineer_id, func.count())
-                    .where(ServiceRequestRow.stage.in_([str(s) for s in OPEN_STAGES]))
-                    .group_by(ServiceRequestRow.engineer_id)
-                ).all()
-            )
-            engineers = {e.id: e for e in session.scalars(select(Engineer))}
+            loads = {load.engineer.id: load for load in engineer_loads(session)}
             chosen = choose_engineer(
-                (
-                    Candidate(
-                        engineer_id=e.id,
-                        skills=frozenset(e.skills),
-                        regions=frozenset(e.regions),
-                        on_duty=e.on_duty,
-                        open_assignments=open_counts.get(e.id, 0),
-                    )
-                    for e in engineers.values()
-                ),
+                (load.candidate for load in loads.values()),
                 category=request.category,
                 region=request.region,
                 exclude=request.exclude,
             )
-            if chosen is None:
-                return None
-            return engineer_info(engineers[chosen.engineer_id])
+            return None if chosen is None else engineer_info(loads[chosen.engineer_id].engineer)

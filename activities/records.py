@@ -7,7 +7,7 @@ from typing import Any
 
 from temporalio import activity
 
-from db.kpi_facts import FOUND_ONCE, found_once, write_clocks
+from db.kpi_facts import FOUND_ONCE, found_once, write_clocks, write_plans
 from db.profiles import ProfileVersions
 from db.projections import project_call, project_complaint
 from db.session import SessionFactory, transaction
@@ -67,6 +67,7 @@ class RecordActivities:
             )
             upsert_newer(session, ServiceRequestRow, projection, key="number", kept=FOUND_ONCE)
             write_clocks(session, state, facts)
+            write_plans(session, state, request.events)
             for call in RevisitCallEntry.of_request(state, workflow_id_for(state.number)):
                 project_call(session, call, state.version)
             outbox.add_new(session, notices)

@@ -19,12 +19,21 @@ from identity.keys import (
     list_api_keys,
     revoke_api_key,
 )
+from identity.passwords import set_password
 from models.errors import invalid_fields
 from models.lifecycle import Role
 
 router = APIRouter(prefix="/v1/api-keys", tags=["API keys"])
 Name = Annotated[str, Field(max_length=100)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class NewPassword(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: The name the person signs in to the web app with (lowercase letters, digits, . _ -).
+    login: Annotated[str, Field(max_length=64)]
+    password: Annotated[str, Field(max_length=400)]
 
 
 class NewKey(BaseModel):
@@ -82,3 +91,22 @@ async def revoke(
         raise Problem(404, str(exc)) from None
     ctx.keys.forget(key_id)
     return revoked
+
+
+@router.put("/{key_id}/password", response_model=ApiKeyInfo)
+async def set_key_password(
+    key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: NewPassword, ctx: Ctx, _: Admin
+) -> ApiKeyInfo:
+    """Let the key's person sign in to the staff web app with a login and password instead of
+    the key (at least 10 characters; kept as scrypt). Setting it again replaces both."""
+
+    def run() -> ApiKeyInfo:
+        with transaction(ctx.sessions) as session:
+            return set_password(session, key_id, body.login, body.password)
+
+    try:
+        return await ctx.db(run)
+    except KeyRejected as exc:
+        raise invalid_fields([{"field": exc.field, "reason": exc.reason}]) from None
+    except UnknownKey as exc:
+        raise Problem(404, str(exc)) from None

@@ -17,9 +17,15 @@ from config import Settings, connect_temporal
 from db.session import SessionFactory
 from identity.key_cache import KeyCache
 from identity.keys import Principal, valid_key
+from identity.web_sessions import SignedIn, signed_in
 from models.lifecycle import Role
 
 T = TypeVar("T")
+#: The web app's session cookie (`api/web/auth.py` sets it at sign-in).
+SESSION_COOKIE = "aftersales_session"
+#: Methods that change nothing: a session cookie alone is enough for them. Anything else sent
+#: with the cookie must also carry the session's CSRF token (`api/web/auth.py`).
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 class AppContext:
@@ -89,6 +95,9 @@ async def principal(
     if authorization and authorization.lower().startswith("bearer "):
         key = authorization[7:].strip()
     if not key:
+        web = await web_session(ctx, request) if request.method in SAFE_METHODS else None
+        if web is not None:
+            return web.who
         raise Problem(401, "send your API key as 'Authorization: Bearer <key>' or 'X-API-Key'")
 
     found = ctx.keys.recall(key)
@@ -104,6 +113,19 @@ async def principal(
     if found is None:
         raise Problem(401, "this API key is not valid (unknown, revoked or expired)")
     return found
+
+
+async def web_session(ctx: AppContext, request: Request) -> SignedIn | None:
+    """The signed-in browser's session, if its cookie is valid."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+
+    def lookup() -> SignedIn | None:
+        with ctx.sessions() as session:
+            return signed_in(session, token)
+
+    return await ctx.db(lookup)
 
 
 #: Any valid key; the route then holds customers and engineers to their own work.

@@ -62,7 +62,9 @@ STATUS: dict[type[DomainError], int] = {
 }
 
 
-def status_of(error: DomainError) -> int:
+def status_of(error: DomainError | Problem) -> int:
+    if isinstance(error, Problem):
+        return error.status
     return next(status for kind, status in STATUS.items() if isinstance(error, kind))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,7 +21,7 @@ from api.problems import Problem
 from api.service_requests import current_state
 from db.tables import Asset, Customer, Engineer, SignedReport, TimelineEventRow
 from documents.labels import label
-from documents.pages import message_page
+from documents.pages import Link, message_page
 from documents.report import (
     ClosedWithoutSignature,
     Party,
@@ -38,9 +39,9 @@ def wants_html(request: Request) -> bool:
     return "text/html" in accept and "json" not in accept
 
 
-def no_key_page() -> HTMLResponse:
-    """The 401 a browser gets: customers read their report through their link, staff with a
-    key."""
+def no_key_page(back_to: str) -> HTMLResponse:
+    """The 401 a browser gets: customers read their report through their link, staff sign in
+    (or send their key) and come back here."""
     return message_page(
         401,
         "请通过链接查看报告 Open your report through your link",
@@ -48,9 +49,11 @@ def no_key_page() -> HTMLResponse:
             "客户：请打开我们通过短信或电子邮件发送给您的签字链接，查看并下载您的服务报告。",
             "Customers: please open the link we sent you by SMS or email to read, sign and "
             "download your service report.",
-            "员工：此地址需要 API 密钥（Authorization: Bearer <key>）。",
-            "Staff: this address needs an API key (Authorization: Bearer <key>).",
+            "员工：请先登录工作台，或发送 API 密钥（Authorization: Bearer <key>）。",
+            "Staff: sign in to the staff app first, or send an API key "
+            "(Authorization: Bearer <key>).",
         ],
+        [Link(f"/app/sign-in?next={quote(back_to)}", "员工登录 Staff sign-in")],
         headers={"WWW-Authenticate": "Bearer"},
     )
 
@@ -67,7 +70,8 @@ class BrowserAwareRoute(APIRoute):
                 return await handler(request)
             except Problem as problem:
                 if problem.status == 401 and wants_html(request):
-                    return no_key_page()
+                    query = f"?{request.url.query}" if request.url.query else ""
+                    return no_key_page(request.url.path + query)
                 raise
 
         return route

@@ -20,8 +20,9 @@ from db.engineers import find_engineer
 from db.tables import Asset, Intake, ServiceRequestRow, TimelineEventRow
 from identity.keys import Principal
 from intake.reservation import idempotency_key, reserve
-from models.actions import AssignBody
+from models.actions import AssignBody, SignBody
 from models.assignment import refuse_named
+from models.common import SlaStatus
 from models.errors import Conflict, InvalidInput, invalid_fields, invalid_model
 from models.intake import ClockView, IntakeRequest, IntakeResponse
 from models.lifecycle import LIFECYCLE, TERMINAL_STAGES, Action, Role, Stage
@@ -105,6 +106,7 @@ def list_filters(
     engineer: str | None = None,
     customer: str | None = None,
     breached: bool | None = None,
+    sla_status: SlaStatus | None = None,
 ) -> list[Any]:
     """The list's filters, and the person's own scope: a customer key sees its own customer's
     requests, an engineer key the jobs assigned to it (`engineer=me` says so explicitly)."""
@@ -126,6 +128,7 @@ def list_filters(
         (ServiceRequestRow.engineer_id, engineer),
         (ServiceRequestRow.customer_id, customer),
         (ServiceRequestRow.breached, breached),
+        (ServiceRequestRow.sla_status, sla_status),
     ):
         if value is not None:
             filters.append(column == value)
@@ -260,6 +263,47 @@ def _check_named_engineer(ctx: AppContext, number: str, body: AssignBody) -> Non
         raise InvalidInput(message) if kind == "invalid" else Conflict(message)
 
 
+async def authorise(ctx: AppContext, who: Principal, number: str, action: Action) -> None:
+    """May `who` take `action` on request `number`: the role, then the ownership."""
+    transition = LIFECYCLE[action]
+    gateway.check_number(number)
+    if who.role not in transition.roles:
+        allowed = ", ".join(sorted(transition.roles))
+        raise Problem(403, f"role '{who.role}' may not {action}; allowed roles: {allowed}")
+    await check_request(ctx, who, number)
+
+
+async def perform(
+    ctx: AppContext,
+    who: Principal,
+    number: str,
+    action: Action,
+    body: BaseModel,
+    update_id: str | None,
+) -> ServiceRequestState:
+    """Take an authorised action: the API's routes and the web app's forms both come here."""
+    if action is Action.SIGN:
+        # ---- SIGN hook (api/signing.py): every signature binds the SHA-256 of the report
+        # as rendered now, and that report is stored. Imported here: api.signing imports
+        # this module.
+        from api.signing import sign_report
+
+        assert isinstance(body, SignBody)
+        return await sign_report(ctx, number, who.actor(), body, update_id)
+        # ---- end of the SIGN hook
+    if isinstance(body, AssignBody) and body.engineer_id is not None:
+        named = body
+        await ctx.db(lambda: _check_named_engineer(ctx, number, named))
+    return await gateway.act(
+        await ctx.temporal(),
+        number,
+        action,
+        who.actor(),
+        body.model_dump(mode="json", exclude_unset=True),
+        update_id,
+    )
+
+
 def _action_route(action: Action) -> None:
     transition = LIFECYCLE[action]
     model = transition.body
@@ -267,11 +311,7 @@ def _action_route(action: Action) -> None:
     async def authorised(number: str, ctx: Ctx, who: Anyone) -> Principal:
         """Role and ownership, checked as a dependency so that they are answered before the
         body is (a wrong role with a bad body is a 403, not a 422)."""
-        gateway.check_number(number)
-        if who.role not in transition.roles:
-            allowed = ", ".join(sorted(transition.roles))
-            raise Problem(403, f"role '{who.role}' may not {action}; allowed roles: {allowed}")
-        await check_request(ctx, who, number)
+        await authorise(ctx, who, number, action)
         return who
 
     async def endpoint(
@@ -286,24 +326,7 @@ def _action_route(action: Action) -> None:
                 body = model.model_validate({})
             except ValidationError as exc:
                 raise invalid_model(exc) from None
-        if action is Action.SIGN:
-            # ---- SIGN hook (api/signing.py): every signature binds the SHA-256 of the report
-            # as rendered now, and that report is stored. Imported here: api.signing imports
-            # this module.
-            from api.signing import sign_report
-
-            return await sign_report(ctx, number, who.actor(), body, update_id)
-            # ---- end of the SIGN hook
-        if isinstance(body, AssignBody) and body.engineer_id is not None:
-            await ctx.db(lambda: _check_named_engineer(ctx, number, body))
-        return await gateway.act(
-            await ctx.temporal(),
-            number,
-            action,
-            who.actor(),
-            body.model_dump(mode="json", exclude_unset=True),
-            update_id,
-        )
+        return await perform(ctx, who, number, action, body, update_id)
 
     endpoint.__name__ = action.value
     endpoint.__doc__ = (

@@ -60,8 +60,12 @@ def _body_format(request: Request) -> Format:
 
 async def _profile_body(request: Request) -> SlaProfile:
     """The profile in the request body, or 422 naming every bad field."""
-    kind = _body_format(request)
-    raw = await request.body()
+    return read_profile(await request.body(), _body_format(request))
+
+
+def read_profile(raw: bytes, kind: Format) -> SlaProfile:
+    """A profile document (the API's body, or a file the admin page uploads), or 422 naming
+    every bad field."""
     if len(raw) > MAX_BODY_BYTES:
         raise Problem(413, f"a profile is at most {MAX_BODY_BYTES // 1024} KiB")
     try:
@@ -72,6 +76,11 @@ async def _profile_body(request: Request) -> SlaProfile:
         raise invalid_fields([{"field": "body", "reason": str(exc)}]) from None
     except RecursionError:  # `[[[[…]]]]` thousands deep, in JSON or YAML
         raise invalid_fields([{"field": "body", "reason": TOO_DEEP}]) from None
+
+
+async def keep_profile(ctx: Ctx, profile: SlaProfile) -> StoredProfile:
+    """Store the profile: its first version, or a new one (none for an unchanged body)."""
+    return await _write(ctx, lambda session: _save(session, profile))
 
 
 def _inline_refs(schema: Any, defs: dict[str, Any]) -> Any:

@@ -7,13 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
 from api.context import AppContext, Ctx
 from api.kpis import Manager, Params
 from api.reports import BrowserAwareRoute
 from api.what_if import compare_period, proposal_of
-from db.tables import SlaProfileVersion
+from db.profiles import stored_versions as profile_versions
 from documents.kpi_view import PAGE, period_query
 from documents.templating import report_pages
 from models.what_if import WhatIfRequest
@@ -24,12 +23,7 @@ router = APIRouter(include_in_schema=False, route_class=BrowserAwareRoute)
 def stored_versions(ctx: AppContext) -> list[tuple[str, int]]:
     """Every stored version that is not deleted, for the form's choice."""
     with ctx.sessions() as session:
-        rows = session.execute(
-            select(SlaProfileVersion.name, SlaProfileVersion.version)
-            .where(SlaProfileVersion.deleted_at.is_(None))
-            .order_by(SlaProfileVersion.name, SlaProfileVersion.version.desc())
-        )
-        return [(name, version) for name, version in rows]
+        return [(row.name, row.version) for row in profile_versions(session)]
 
 
 @router.get(f"{PAGE}/what-if", response_class=HTMLResponse)

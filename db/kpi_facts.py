@@ -13,8 +13,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.entitlements import resolved_on
-from db.tables import Asset, RequestClockRow, ServiceRequestRow, TimelineEventRow
-from db.upserts import INSERTS, dialect_of
+from db.tables import Asset, ClockPlanRow, RequestClockRow, ServiceRequestRow, TimelineEventRow
+from db.upserts import INSERTS, dialect_of, insert_new
 from kpi.clock_facts import ClockFact
 from models.common import ClockName
 from models.lifecycle import Stage
@@ -43,6 +43,29 @@ def write_clocks(session: Session, state: ServiceRequestState, facts: list[Clock
         for fact in facts
     ]
     session.execute(_upsert_clocks(dialect_of(session)), rows)
+
+
+def write_plans(
+    session: Session, state: ServiceRequestState, events: Sequence[TimelineEvent]
+) -> None:
+    """A row for each clock's start and due not seen before (`clock_plans`)."""
+    if not events:
+        return
+    because = ", ".join(dict.fromkeys(e.kind for e in events if e.kind != "clock_met"))[:400]
+    planned_at = max(e.at for e in events)
+    rows = [
+        {
+            "number": state.number,
+            "clock": name.value,
+            "started_at": clock.started_at,
+            "due": clock.due,
+            "planned_at": planned_at,
+            "because": because,
+        }
+        for name, clock in state.clocks.items()
+        if clock.started_at is not None and clock.due is not None
+    ]
+    insert_new(session, ClockPlanRow, rows, unique=("number", "clock", "started_at", "due"))
 
 
 #: The read model's columns `repair_moves` fills.

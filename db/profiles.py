@@ -226,3 +226,14 @@ class ProfileVersions:
             with self._lock:
                 self._loaded[key] = found
         return found
+
+
+def stored_versions(session: Session) -> list[SlaProfileVersion]:
+    """Every version that is not deleted, by name, the newest first."""
+    return list(
+        session.scalars(
+            select(SlaProfileVersion)
+            .where(SlaProfileVersion.deleted_at.is_(None))
+            .order_by(SlaProfileVersion.name, SlaProfileVersion.version.desc())
+        )
+    )

@@ -208,6 +208,26 @@ class ApiKey(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    #: The name the person signs in to the web app with, when an admin set a password.
+    login: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: scrypt of that password (`identity.passwords`).
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+
+
+class WebSession(Base):
+    """A signed-in browser (网页登录): the cookie's token is kept as its SHA-256 only, and the
+    session acts as its key's person for as long as both are valid."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    #: Every form of the session carries it (`csrf_token`); a form without it is refused.
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    #: Signed out.
+    ended_at: Mapped[datetime | None]
 
 
 class Intake(Base):
@@ -298,6 +318,21 @@ class RequestClockRow(Base):
     business_minutes: Mapped[float | None]
     wall_minutes: Mapped[float | None]
     version: Mapped[int] = mapped_column(Integer)
+
+
+class ClockPlanRow(Base):
+    """Every due a clock of a request has had (计划变更): one row per start and due, written
+    by the record that first saw it, with the kinds of that record's events (what re-planned
+    it: a severity change, a resume, a new assignment)."""
+
+    __tablename__ = "clock_plans"
+
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    clock: Mapped[str] = mapped_column(String(16), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(primary_key=True)
+    due: Mapped[datetime] = mapped_column(primary_key=True)
+    planned_at: Mapped[datetime]
+    because: Mapped[str] = mapped_column(String(400))
 
 
 class TimelineEventRow(Base):

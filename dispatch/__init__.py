@@ -15,11 +15,11 @@ class Candidate:
     open_assignments: int
 
 
-def choose_engineer(
+def ranked(
     candidates: Iterable[Candidate], *, category: str, region: str, exclude: Iterable[str] = ()
-) -> Candidate | None:
-    """An on-duty engineer with the skill and the region and the fewest open assignments;
-    ties go to the smallest id so the same situation always gives the same answer."""
+) -> list[Candidate]:
+    """The on-duty engineers with the skill and the region, the fewest open assignments
+    first; ties go to the smallest id so the same situation always gives the same order."""
     excluded = set(exclude)
     eligible = [
         c
@@ -29,4 +29,12 @@ def choose_engineer(
         and region in c.regions
         and c.engineer_id not in excluded
     ]
-    return min(eligible, key=lambda c: (c.open_assignments, c.engineer_id), default=None)
+    return sorted(eligible, key=lambda c: (c.open_assignments, c.engineer_id))
+
+
+def choose_engineer(
+    candidates: Iterable[Candidate], *, category: str, region: str, exclude: Iterable[str] = ()
+) -> Candidate | None:
+    """Auto-assign's choice: the first of `ranked`."""
+    found = ranked(candidates, category=category, region=region, exclude=exclude)
+    return found[0] if found else None

@@ -147,6 +147,35 @@ CATEGORY = {
     "display": "显示屏 Display",
     "audio": "音响 Audio",
 }
+#: The request's SLA status on lists and boards.
+SLA_STATUS = {
+    "on_track": "正常 On track",
+    "at_risk": "预警 At risk",
+    "breached": "超时 Breached",
+    "paused": "暂停 Paused",
+}
+#: The actions of the lifecycle table, as the staff's buttons say them.
+ACTION = {
+    "acknowledge": "受理 Acknowledge",
+    "diagnose": "诊断 Diagnose",
+    "quote": "报价 Quote",
+    "approve_quote": "同意报价 Approve quote",
+    "decline_quote": "拒绝报价 Decline quote",
+    "assign": "派工 Assign",
+    "schedule_visit": "预约上门 Schedule visit",
+    "check_in": "到场签到 Check in",
+    "report_repair": "提交维修报告 Report repair",
+    "parts_arrived": "配件到货 Parts arrived",
+    "sign": "客户签字 Sign",
+    "refuse_signature": "拒绝签字 Refuse signature",
+    "override_close": "主管关闭 Close without signature",
+    "rework": "返工 Rework",
+    "pause": "暂停计时 Pause",
+    "resume": "恢复计时 Resume",
+    "record_revisit": "记录回访 Record revisit",
+    "cancel": "取消 Cancel",
+    "change_severity": "调整级别 Change severity",
+}
 
 TABLES: Mapping[str, Mapping[str, str]] = {
     "request_type": REQUEST_TYPE,
@@ -167,6 +196,8 @@ TABLES: Mapping[str, Mapping[str, str]] = {
     "role": ROLE,
     "region": REGION,
     "category": CATEGORY,
+    "sla_status": SLA_STATUS,
+    "action": ACTION,
 }
 
 

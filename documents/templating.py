@@ -31,5 +31,24 @@ def local_time(instant: datetime | None, timezone: str) -> str:
     )
 
 
-#: The customer's pages, and the staff's report pages (`templates/reports/`).
-pages, report_pages = _environment("signing"), _environment("reports")
+def time_left(due: datetime | None, now: datetime) -> str:
+    """How long until `due`, or how long past it: `2 h 05 min`, `超时 Overdue 35 min`."""
+    if due is None:
+        return "—"
+    minutes = int((due - now).total_seconds() // 60)
+    span = abs(minutes)
+    text = (
+        f"{span // 1440} d {span % 1440 // 60} h"
+        if span >= 1440
+        else (f"{span // 60} h {span % 60:02d} min" if span >= 60 else f"{span} min")
+    )
+    return f"超时 Overdue {text}" if minutes < 0 else text
+
+
+#: The customer's pages, the staff's report pages (`templates/reports/`) and the staff's web
+#: app (`templates/app/`).
+pages, report_pages, app_pages = (
+    _environment("signing"),
+    _environment("reports"),
+    _environment("app"),
+)

@@ -65,6 +65,8 @@ class ApiKeyInfo(BaseModel):
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    #: The web app's sign-in name, when an admin set a password for this key's person.
+    login: str | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -121,7 +123,7 @@ def create_api_key(
     )
     session.add(row)
     session.flush()
-    return IssuedKey(key=secret, **_info(row).model_dump())
+    return IssuedKey(key=secret, **key_info(row).model_dump())
 
 
 def _check_binding(
@@ -169,7 +171,7 @@ def list_api_keys(session: Session, *, include_revoked: bool = True) -> list[Api
     query = select(ApiKey).order_by(ApiKey.id)
     if not include_revoked:
         query = query.where(ApiKey.revoked_at.is_(None))
-    return [_info(row) for row in session.scalars(query)]
+    return [key_info(row) for row in session.scalars(query)]
 
 
 def revoke_api_key(session: Session, key_id: int, now: datetime | None = None) -> ApiKeyInfo:
@@ -179,7 +181,7 @@ def revoke_api_key(session: Session, key_id: int, now: datetime | None = None) -
         raise UnknownKey(f"there is no API key {key_id}")
     if row.revoked_at is None:
         row.revoked_at = now or datetime.now(UTC)
-    return _info(row)
+    return key_info(row)
 
 
 def authenticate(session: Session, key: str, now: datetime | None = None) -> Principal | None:
@@ -195,16 +197,23 @@ def valid_key(
     row = session.scalar(
         select(ApiKey).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))
     )
-    if row is None or (row.expires_at is not None and row.expires_at <= (now or datetime.now(UTC))):
+    if row is None or not usable(row, now or datetime.now(UTC)):
         return None
-    info = _info(row)
-    person = Principal(
-        info.id, info.role, info.name, info.engineer_id, info.customer_id, info.contact
+    return principal_of(row), row.expires_at
+
+
+def usable(row: ApiKey, now: datetime) -> bool:
+    """Neither revoked nor expired."""
+    return row.revoked_at is None and (row.expires_at is None or row.expires_at > now)
+
+
+def principal_of(row: ApiKey) -> Principal:
+    return Principal(
+        row.id, Role(row.role), row.name, row.engineer_id, row.customer_id, row.contact
     )
-    return person, info.expires_at
 
 
-def _info(row: ApiKey) -> ApiKeyInfo:
+def key_info(row: ApiKey) -> ApiKeyInfo:
     return ApiKeyInfo(
         id=row.id,
         role=Role(row.role),
@@ -215,4 +224,5 @@ def _info(row: ApiKey) -> ApiKeyInfo:
         created_at=row.created_at,
         expires_at=row.expires_at,
         revoked_at=row.revoked_at,
+        login=row.login,
     )

@@ -229,3 +229,14 @@ async def api_url(dev_client: Client, settings: Settings) -> AsyncIterator[str]:
 async def http(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=api_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+def as_role(http: httpx.AsyncClient, api_keys):
+    """A call to the API with the key of `role`."""
+
+    async def call(role: Role, method: str, path: str, **kwargs) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {api_keys[role]}"} | kwargs.pop("headers", {})
+        return await http.request(method, path, headers=headers, **kwargs)
+
+    return call

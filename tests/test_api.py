@@ -42,15 +42,6 @@ def intake_body(**fields: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def as_role(http: httpx.AsyncClient, api_keys):
-    async def call(role: Role, method: str, path: str, **kwargs) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {api_keys[role]}"} | kwargs.pop("headers", {})
-        return await http.request(method, path, headers=headers, **kwargs)
-
-    return call
-
-
-@pytest.fixture
 def own_key(as_role, person_keys):
     """The key of the request's own customer, or of the engineer assigned to it now."""
 

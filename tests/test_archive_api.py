@@ -12,7 +12,7 @@ import pytest
 from db.session import transaction
 from db.tables import ServiceRequestRow
 from models.lifecycle import Role
-from tests.test_api import as_role, problem  # noqa: F401 - as_role is a fixture
+from tests.test_api import problem
 
 READERS = [Role.ADMIN, Role.SUPERVISOR, Role.SUPPORT, Role.INTAKE, Role.DISPATCHER]
 
@@ -23,7 +23,7 @@ def tag() -> str:
 
 
 @pytest.fixture
-def admin(as_role):  # noqa: F811
+def admin(as_role):
     async def call(method: str, path: str, status: int | None = None, **kwargs):
         response = await as_role(Role.ADMIN, method, path, **kwargs)
         if status is not None:
@@ -102,7 +102,7 @@ def engineer(tag: str, **changes: object) -> dict:
 
 
 # ------------------------------------------------------------------ customers
-async def test_customer_create_read_replace_and_delete(admin, as_role, tag):  # noqa: F811
+async def test_customer_create_read_replace_and_delete(admin, as_role, tag):
     path = f"/v1/customers/{tag}-C1"
     created = await admin("POST", "/v1/customers", 201, json=customer(tag))
     assert created.json() == stored_customer(tag)
@@ -138,7 +138,7 @@ async def test_a_minimal_customer_gets_the_defaults(admin, tag):
     }
 
 
-async def test_customers_by_region_in_pages(admin, as_role, tag):  # noqa: F811
+async def test_customers_by_region_in_pages(admin, as_role, tag):
     for n in (3, 1, 2):
         await admin("POST", "/v1/customers", 201, json=customer(tag, id=f"{tag}-C{n}", sites=[]))
     params = {"region": f"qd-{tag}", "page_size": 2}
@@ -212,7 +212,7 @@ async def owner(admin, tag):
     await admin("POST", "/v1/customers", 201, json=other)
 
 
-async def test_asset_create_read_replace_and_delete(admin, as_role, tag, owner):  # noqa: F811
+async def test_asset_create_read_replace_and_delete(admin, as_role, tag, owner):
     path = f"/v1/assets/{tag}-SN1"
     created = await admin("POST", "/v1/assets", 201, json=asset(tag))
     assert created.json() == asset(tag)
@@ -319,7 +319,7 @@ async def test_a_customer_with_assets_cannot_be_deleted(admin, tag, owner):
 
 
 # ------------------------------------------------------------------ engineers
-async def test_engineer_create_toggle_duty_and_delete(admin, as_role, tag):  # noqa: F811
+async def test_engineer_create_toggle_duty_and_delete(admin, as_role, tag):
     path = f"/v1/engineers/{tag}-E1"
     assert (await admin("POST", "/v1/engineers", 201, json=engineer(tag))).json() == engineer(tag)
     problem(await admin("POST", "/v1/engineers", json=engineer(tag)), 409)
@@ -434,7 +434,7 @@ async def history(admin, sessions, tag, owner):
         session.add_all(rows)
 
 
-async def test_asset_history_newest_first(as_role, tag, history):  # noqa: F811
+async def test_asset_history_newest_first(as_role, tag, history):
     response = await as_role(Role.SUPPORT, "GET", f"/v1/assets/{tag}-SN1/history")
     entries = response.json()["entries"]
     assert [(e["source"], e.get("number")) for e in entries] == [
@@ -486,7 +486,7 @@ async def test_asset_history_newest_first(as_role, tag, history):  # noqa: F811
     }
 
 
-async def test_customer_history_covers_all_its_assets(as_role, tag, history):  # noqa: F811
+async def test_customer_history_covers_all_its_assets(as_role, tag, history):
     path = f"/v1/customers/{tag}-C1/history"
     entries = (await as_role(Role.INTAKE, "GET", path)).json()["entries"]
     assert [e.get("number") for e in entries] == [
@@ -513,7 +513,7 @@ async def test_records_with_service_requests_are_kept(admin, tag, history):
 # ------------------------------------------------------------------ roles
 @pytest.mark.parametrize("role", READERS)
 @pytest.mark.parametrize("path", ["/v1/customers/C001", "/v1/assets/SN-1001", "/v1/engineers"])
-async def test_readers(as_role, role, path):  # noqa: F811
+async def test_readers(as_role, role, path):
     assert (await as_role(role, "GET", path)).status_code == 200
 
 
@@ -528,7 +528,7 @@ async def test_readers(as_role, role, path):  # noqa: F811
         (Role.REVISIT, "GET", "/v1/engineers/E001"),
     ],
 )
-async def test_wrong_role_is_403(as_role, role, method, path):  # noqa: F811
+async def test_wrong_role_is_403(as_role, role, method, path):
     problem(await as_role(role, method, path, json={}), 403)
 
 

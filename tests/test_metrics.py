@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from config import Settings, connect_temporal, metrics_runtime
 from models.lifecycle import Role
 from models.state import workflow_id_for
-from tests.test_api import as_role, register  # noqa: F401 - as_role is a fixture
+from tests.test_api import register
 from tests.workflow_helpers import act, eventually
 from worker import build_worker
 from workflows.service_request import ServiceRequestWorkflow
@@ -33,7 +33,7 @@ def value(found, name: str, **labels: str) -> float:
     return found.get(name, {}).get(tuple(sorted(labels.items())), 0.0)
 
 
-async def test_the_api_answers_prometheus_with_its_requests_and_operations(http, as_role):  # noqa: F811
+async def test_the_api_answers_prometheus_with_its_requests_and_operations(http, as_role):
     number = await register(as_role, severity=2)
     await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{number}")
     found = await scrape(http)
@@ -51,7 +51,7 @@ async def test_the_api_answers_prometheus_with_its_requests_and_operations(http,
     assert sum(found["aftersales_open_requests"].values()) >= 1
 
 
-async def test_a_breach_moves_its_counter(http, as_role):  # noqa: F811
+async def test_a_breach_moves_its_counter(http, as_role):
     clock, severity = "response", "1"
     before = value(await scrape(http), "aftersales_clock_breaches_total", clock=clock,
                    severity=severity)  # fmt: skip

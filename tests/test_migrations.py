@@ -221,3 +221,40 @@ def test_requests_recorded_before_the_kpis_get_their_clock_rows(fresh, intake):
         assert projected is not None and projected.fault_code == state.fault_code
         # Demo assets keep the default repair warranty: three months after the repair day.
         assert projected.rework_until == datetime(2027, 2, 20, 16, 0, tzinfo=UTC)
+
+
+def test_clocks_recorded_before_plans_were_kept_start_with_their_due(fresh, intake):
+    """Migration 0012 starts each clock's plans (`clock_plans`) with the due it has now."""
+    from datetime import UTC, datetime
+
+    from activities.records import _projection
+    from db.demo import load_demo
+    from db.tables import ClockPlanRow, RequestClockRow, ServiceRequestRow
+    from models.state import ServiceRequestState
+
+    reported = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+    state = ServiceRequestState.registered(intake(at=reported))
+    create_schema(fresh)
+    downgrade(fresh, "0011")
+    sessions = session_factory(fresh)
+    response = state.clocks["response"]
+    with transaction(sessions) as session:
+        load_demo(session)
+        session.execute(insert(ServiceRequestRow.__table__).values(_projection(state)))
+        session.execute(
+            insert(RequestClockRow.__table__).values(
+                number=state.number,
+                clock="response",
+                status="running",
+                breached=False,
+                started_at=response.started_at,
+                due=response.due,
+                version=1,
+            )
+        )
+    create_schema(fresh)
+    with sessions() as session:
+        plans = list(session.query(ClockPlanRow).filter_by(number=state.number))
+        assert [(p.clock, p.due, p.planned_at) for p in plans] == [
+            ("response", response.due, response.started_at)
+        ]

@@ -26,6 +26,7 @@ from notifications.message import OutgoingMessage, message_id
 from notifications.outbox import Status
 from notifications.rendering import DATA_KEYS, KINDS, TEMPLATES, Renderer, TemplateProblem
 from notifications.senders import LogSender
+from tests.request_fixtures import state as registered_state
 from tests.test_migrations import fresh  # noqa: F401 - the fixture of a new, empty database
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -256,11 +257,12 @@ def read_model_row(number: str, **fields: object) -> ServiceRequestRow:
         "registered_at": now,
         "closed_at": None,
         "outcome": None,
-        "state": {},
         "version": 1,
         "updated_at": now,
     } | fields
-    return ServiceRequestRow(**values)
+    # A state the pages can read, as the recording activity writes it.
+    state = registered_state(number=number, customer_id=values["customer_id"])
+    return ServiceRequestRow(**values, state=state.model_dump(mode="json"))
 
 
 # ------------------------------------------------------------------ the log sender, the activity

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -69,6 +70,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/api-keys"): Rule(ADMIN),
     ("POST", "/v1/api-keys"): Rule(ADMIN),
     ("DELETE", "/v1/api-keys/{key_id}"): Rule(ADMIN),
+    ("PUT", "/v1/api-keys/{key_id}/password"): Rule(ADMIN),
     ("GET", "/v1/assets"): Rule(ARCHIVE_READERS),
     ("POST", "/v1/assets"): Rule(ADMIN),
     ("GET", "/v1/assets/{serial}"): Rule(ARCHIVE_READERS),
@@ -133,6 +135,43 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"/v1/service-requests/{{number}}/{a.path}"): Rule(LIFECYCLE[a].roles, "request")
     for a in Action
 }
+#: The staff web app's pages, reached with a cookie session (customers cannot sign in): the
+#: same roles as the API routes they stand for.
+WEB_STAFF = frozenset(STAFF)
+PAGES: dict[tuple[str, str], Rule] = {
+    ("GET", "/app/sign-in"): PUBLIC,
+    ("POST", "/app/sign-in"): PUBLIC,
+    ("POST", "/app/sign-out"): Rule(WEB_STAFF),
+    ("GET", "/app"): Rule(WEB_STAFF),  # the board, or one's own desk
+    ("POST", "/app/complaints/{number}/respond"): Rule(frozenset({R.SUPERVISOR}), "complaint"),
+    ("GET", "/app/support"): Rule(frozenset({R.SUPPORT, R.SUPERVISOR})),
+    ("GET", "/app/dispatch"): Rule(frozenset({R.DISPATCHER, R.SUPERVISOR})),
+    ("GET", "/app/my-jobs"): Rule(frozenset({R.ENGINEER})),
+    ("GET", "/app/intake"): Rule(frozenset({R.INTAKE})),
+    ("POST", "/app/intake"): Rule(frozenset({R.INTAKE})),
+    ("GET", "/app/revisits"): Rule(frozenset({R.REVISIT, R.SUPERVISOR})),
+    ("POST", "/app/revisits/{call_id}/record"): Rule(LIFECYCLE[Action.RECORD_REVISIT].roles),
+    ("GET", "/app/requests/{number}"): Rule(WEB_STAFF, "request"),
+    # `pause` stands for every action: the lifecycle table's roles, the request's owner
+    ("POST", "/app/requests/{number}/{action_path}"): Rule(
+        LIFECYCLE[Action.PAUSE].roles, "request"
+    ),
+} | {
+    (method, f"/app/admin{path}"): Rule(ADMIN)
+    for method, path in (
+        ("GET", ""),
+        ("GET", "/{kind}/new"),
+        ("GET", "/{kind}/{key}"),
+        ("POST", "/{kind}"),
+        ("POST", "/{kind}/{key}"),
+        ("POST", "/profiles"),
+        ("POST", "/keys"),
+        ("POST", "/keys/{key_id}/revoke"),
+        ("POST", "/keys/{key_id}/password"),
+        ("POST", "/schedules"),
+        ("POST", "/schedules/{sid}/delete"),
+    )
+}
 #: Bodies sent to the routes that change something: each is refused (422) or does nothing
 #: once admitted, so the matrix never changes the data it runs on.
 NO_BODY: dict[str, Any] = {}
@@ -153,9 +192,9 @@ def route_table(app: FastAPI) -> set[tuple[str, str]]:
 
 
 def test_every_route_has_an_ownership_rule(settings):
-    missing = route_table(create_app(settings)) - set(RULES)
+    missing = route_table(create_app(settings)) - set(RULES) - set(PAGES)
     assert not missing, f"routes without an ownership rule in this test: {sorted(missing)}"
-    stale = set(RULES) - route_table(create_app(settings))
+    stale = (set(RULES) | set(PAGES)) - route_table(create_app(settings))
     assert not stale, f"rules for routes that do not exist: {sorted(stale)}"
 
 
@@ -222,7 +261,8 @@ async def world(api_url, api_keys, person_keys) -> World:
         other_complaint = await _complaint(http, api_keys, "C002", "SN-1002")
     ids = {"key_id": "999999", "sid": "matrix-none", "call_id": "matrix-none"}
     ids |= {"name": "matrix-none", "engineer_id": "E-NONE", "token": "matrix.none"}
-    ids |= {"action": "teleport", "report_id": "matrix-none"}
+    ids |= {"action": "teleport", "report_id": "matrix-none", "action_path": "pause"}
+    ids |= {"kind": "engineers", "key": "E-NONE"}
     return World(
         own=ids
         | {"request": own, "complaint": own_complaint, "customer_id": "C001", "serial": "SN-1001"},
@@ -282,17 +322,21 @@ CELLS = [
 ]
 
 
+async def accepted_updates(client, number: str) -> int:
+    """Updates the request's workflow accepted: a refused one never enters the history."""
+    history = await client.get_workflow_handle(workflow_id_for(number)).fetch_history()
+    return sum(
+        e.HasField("workflow_execution_update_accepted_event_attributes") for e in history.events
+    )
+
+
 async def test_the_ownership_matrix(world: World, http, dev_client):
     """Every cell at once (one set of objects), then: nothing refused reached a history."""
 
-    async def accepted_updates(number: str) -> int:
-        history = await dev_client.get_workflow_handle(workflow_id_for(number)).fetch_history()
-        return sum(
-            e.HasField("workflow_execution_update_accepted_event_attributes")
-            for e in history.events
-        )
-
-    before = {n: await accepted_updates(n) for n in (world.own["request"], world.other["request"])}
+    before = {
+        n: await accepted_updates(dev_client, n)
+        for n in (world.own["request"], world.other["request"])
+    }
     wrong = []
     for method, template, role, own in CELLS:
         rule = RULES[(method, template)]
@@ -304,7 +348,7 @@ async def test_the_ownership_matrix(world: World, http, dev_client):
             cell = f"{role:>10} {'own' if own else 'other':<5} {method} {path}"
             wrong.append(f"{cell}: {got}, expected {want} ({r.status_code} {r.text[:120]})")
     assert not wrong, "\n" + "\n".join(wrong)
-    after = {n: await accepted_updates(n) for n in before}
+    after = {n: await accepted_updates(dev_client, n) for n in before}
     assert after == before, "a refused call reached the workflow's history"
 
 
@@ -386,3 +430,50 @@ async def test_the_timeline_records_the_acting_person(world: World, http):
     signed = next(e for e in events if e["data"].get("to") == "closed")["by"]
     assert signed["customer_id"] == "C001" and signed["via"] == "api_key"
     assert by_kind["clock_met"]["by"] is None  # the workflow's own events name no person
+
+
+# ------------------------------------------------------------------ the web app's pages
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def page_outcome(rule: Rule, response: httpx.Response) -> str:
+    if response.status_code == 303 and "/app/sign-in" in response.headers["location"]:
+        return "401"
+    if response.status_code == 403:
+        return "403"
+    if rule.scope is not None and response.status_code == 404 and "there is no" in response.text:
+        return "404"
+    return "admitted"
+
+
+async def test_every_page_answers_each_person_as_the_api_does(world: World, api_url, dev_client):
+    """Each staff role signed in with a cookie, every page route, its own object and someone
+    else's; forms sent with a valid CSRF token and an empty body, so nothing changes."""
+
+    before = {
+        n: await accepted_updates(dev_client, n)
+        for n in (world.own["request"], world.other["request"])
+    }
+    wrong = []
+    for role in sorted(STAFF):
+        async with httpx.AsyncClient(base_url=api_url, timeout=30) as browser:
+            signed = await browser.post("/app/sign-in", data={"key": world.keys[role]})
+            assert signed.status_code == 303, signed.text
+            home = await browser.get(signed.headers["location"])
+            token = CSRF.search(home.text)
+            assert token, home.text[:300]
+            for (method, template), rule in sorted(PAGES.items()):
+                if rule.roles is None or template == "/app/sign-out":
+                    continue
+                for own in (True, False):
+                    path = _path(template, rule, world.own if own else world.other)
+                    data = {"csrf_token": token.group(1)} if method == "POST" else None
+                    r = await browser.request(method, path, data=data)
+                    assert r.status_code < 500, (role, method, path, r.text[:300])
+                    want, got = expected(rule, role, own), page_outcome(rule, r)
+                    if want != got:
+                        cell = f"{role:>10} {'own' if own else 'other':<5} {method} {path}"
+                        wrong.append(f"{cell}: {got}, expected {want} ({r.status_code})")
+    assert not wrong, "\n" + "\n".join(wrong)
+    after = {n: await accepted_updates(dev_client, n) for n in before}
+    assert after == before, "a page's refused or empty form reached the workflow's history"

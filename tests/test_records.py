@@ -161,3 +161,29 @@ def test_engineer_lookup_and_auto_assign(sessions):
         dispatch.auto_assign_engineer(AutoAssignRequest(region="weihai", category="display"))
         is None
     )
+
+
+def test_each_due_a_clock_has_had_is_kept_with_what_re_planned_it(sessions, settings):
+    from db.tables import ClockPlanRow
+
+    records = RecordActivities(sessions, Delivery(sessions, settings, LogSender()))
+    state = registered(sessions)
+    state.version = 1
+    records.record_events(RecordRequest(events=[event(1, "registered")], state=state))
+    first = state.clocks["response"].due
+    assert first is not None
+    state = state.model_copy(deep=True)
+    state.version = 2
+    state.clocks["response"].due = first - timedelta(minutes=30)
+    records.record_events(RecordRequest(events=[event(2, "severity_changed")], state=state))
+    records.record_events(RecordRequest(events=[event(2, "severity_changed")], state=state))
+    with sessions() as session:
+        plans = session.execute(
+            select(ClockPlanRow.due, ClockPlanRow.because)
+            .where(ClockPlanRow.number == state.number, ClockPlanRow.clock == "response")
+            .order_by(ClockPlanRow.due.desc())
+        ).all()
+    assert [tuple(p) for p in plans] == [
+        (first, "registered"),
+        (first - timedelta(minutes=30), "severity_changed"),
+    ]

@@ -225,4 +225,6 @@ async def test_a_browser_without_a_key_is_told_where_its_report_is(http, api_key
         f"/v1/service-requests/{number}/report.html",
         headers=browser | {"Authorization": "Bearer nope"},
     )
-    assert r.status_code == 401 and "短信" in r.text and number not in r.text
+    assert r.status_code == 401 and "短信" in r.text and "维修服务报告" not in r.text
+    # staff are offered the sign-in, which brings them back here
+    assert f'href="/app/sign-in?next=/v1/service-requests/{number}/report.html"' in r.text

@@ -9,7 +9,7 @@ import pytest
 
 from db.demo import STANDARD_PROFILE
 from models.lifecycle import Role
-from tests.test_api import as_role, problem  # noqa: F401 - as_role is a fixture
+from tests.test_api import problem
 
 DATA = Path(__file__).parent / "data"
 STANDARD = json.loads(STANDARD_PROFILE.read_text(encoding="utf-8"))
@@ -31,14 +31,14 @@ def gold_yaml(name: str) -> str:
 
 
 @pytest.fixture
-def admin(as_role):  # noqa: F811
+def admin(as_role):
     async def call(method: str, path: str, **kwargs):
         return await as_role(Role.ADMIN, method, path, **kwargs)
 
     return call
 
 
-async def test_create_read_version_and_delete(admin, as_role):  # noqa: F811
+async def test_create_read_version_and_delete(admin, as_role):
     name = unique()
     created = await admin("POST", PATH, json=profile(name))
     assert created.status_code == 201, created.text
@@ -216,14 +216,14 @@ async def test_unsupported_media_type_and_oversized_body(admin):
         (Role.REVISIT, "GET", PATH),
     ],
 )
-async def test_wrong_role_is_403(as_role, role, method, path):  # noqa: F811
+async def test_wrong_role_is_403(as_role, role, method, path):
     problem(await as_role(role, method, path, json=profile("standard")), 403)
 
 
 @pytest.mark.parametrize(
     "role", [Role.ADMIN, Role.SUPERVISOR, Role.SUPPORT, Role.INTAKE, Role.DISPATCHER]
 )
-async def test_readers(as_role, role):  # noqa: F811
+async def test_readers(as_role, role):
     assert (await as_role(role, "GET", f"{PATH}/standard")).status_code == 200
 
 
