@@ -45,13 +45,28 @@ def write_clocks(session: Session, state: ServiceRequestState, facts: list[Clock
     session.execute(_upsert_clocks(dialect_of(session)), rows)
 
 
+#: Timeline entries that follow from a plan rather than change one.
+NOT_PLANNING = frozenset(
+    {
+        "clock_met",
+        "clock_breached",
+        "escalated",
+        "notification_queued",
+        "notification_dropped",
+        "loaner_issued",
+        "loaner_returned",
+    }
+)
+
+
 def write_plans(
     session: Session, state: ServiceRequestState, events: Sequence[TimelineEvent]
 ) -> None:
     """A row for each clock's start and due not seen before (`clock_plans`)."""
     if not events:
         return
-    because = ", ".join(dict.fromkeys(e.kind for e in events if e.kind != "clock_met"))[:400]
+    kinds = (e.kind for e in events if e.kind not in NOT_PLANNING)
+    because = ", ".join(dict.fromkeys(kinds))[:400]
     planned_at = max(e.at for e in events)
     rows = [
         {

@@ -176,6 +176,29 @@ ACTION = {
     "cancel": "取消 Cancel",
     "change_severity": "调整级别 Change severity",
 }
+#: What a timeline entry (`kind`) records.
+EVENT = {
+    "registered": "登记 Registered",
+    "stage_changed": "阶段变更 Stage changed",
+    "assigned": "派工 Assigned",
+    "reassigned": "改派 Reassigned",
+    "visit_scheduled": "预约上门 Visit scheduled",
+    "clock_met": "时限达成 Clock met",
+    "clock_breached": "时限超时 Clock breached",
+    "escalated": "升级 Escalated",
+    "paused": "暂停计时 Paused",
+    "resumed": "恢复计时 Resumed",
+    "severity_changed": "级别调整 Severity changed",
+    "exclusion_found": "发现除外责任 Exclusion found",
+    "loaner_issued": "借出备用机 Loaner issued",
+    "loaner_returned": "归还备用机 Loaner returned",
+    "signature_refused": "拒绝签字 Signature refused",
+    "complaint": "投诉 Complaint",
+    "revisit_recorded": "回访记录 Revisit recorded",
+    "revisit_unreachable": "回访未接通 Revisit unreachable",
+    "notification_queued": "通知已排队 Notice queued",
+    "notification_dropped": "通知未发 Notice dropped",
+}
 
 TABLES: Mapping[str, Mapping[str, str]] = {
     "request_type": REQUEST_TYPE,
@@ -198,6 +221,7 @@ TABLES: Mapping[str, Mapping[str, str]] = {
     "category": CATEGORY,
     "sla_status": SLA_STATUS,
     "action": ACTION,
+    "event": EVENT,
 }
 
 

@@ -19,6 +19,7 @@ def _environment(folder: str) -> Environment:
     )
     environment.filters["label"] = lambda code, kind: label(kind, code)
     environment.filters["local"] = local_time
+    environment.filters["shown"] = shown
     return environment
 
 
@@ -29,6 +30,20 @@ def local_time(instant: datetime | None, timezone: str) -> str:
         if instant is None
         else instant.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
     )
+
+
+def shown(value: object, timezone: str) -> str:
+    """A value of a timeline entry's data for people: instants in the service zone, lists
+    joined."""
+    if isinstance(value, str):
+        try:
+            instant = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return local_time(instant, timezone) if instant.tzinfo and "T" in value else value
+    if isinstance(value, list):
+        return ", ".join(shown(item, timezone) for item in value)
+    return str(value)
 
 
 def time_left(due: datetime | None, now: datetime) -> str:

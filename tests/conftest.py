@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import secrets
 import socket
 import sys
 import uuid
@@ -14,6 +15,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -39,7 +41,7 @@ from identity.keys import create_api_key
 from intake.reservation import reserve
 from manage import register_search_attributes
 from models import search_attributes
-from models.intake import IntakeRequest, ServiceRequestStart
+from models.intake import SERVICE_TIMEZONE, IntakeRequest, ServiceRequestStart
 from models.lifecycle import Role
 from worker import build_worker
 
@@ -240,3 +242,34 @@ def as_role(http: httpx.AsyncClient, api_keys):
         return await http.request(method, path, headers=headers, **kwargs)
 
     return call
+
+
+@pytest.fixture
+async def own_customer(http, api_keys) -> str:
+    """A customer and asset of this test alone, so the board's filter shows only its requests."""
+    customer = f"CW{secrets.token_hex(3).upper()}"
+    admin = {"Authorization": f"Bearer {api_keys[Role.ADMIN]}"}
+    answer = await http.post(
+        "/v1/customers",
+        json={
+            "id": customer,
+            "name": f"网页测试 {customer}",
+            "region": "qingdao",
+            "contact": {"name": "刘洋", "phone": "+86 532 8000 2002"},
+        },
+        headers=admin,
+    )
+    assert answer.status_code == 201, answer.text
+    answer = await http.post(
+        "/v1/assets",
+        json={
+            "serial": f"{customer}-1",
+            "model": "DS-2CD",
+            "category": "camera",
+            "customer_id": customer,
+            "invoice_date": datetime.now(ZoneInfo(SERVICE_TIMEZONE)).date().isoformat(),
+        },
+        headers=admin,
+    )
+    assert answer.status_code == 201, answer.text
+    return customer

@@ -12,6 +12,7 @@ import pytest
 from db.session import transaction
 from db.tables import ServiceRequestRow
 from models.lifecycle import Role
+from tests.request_fixtures import state as registered_state
 from tests.test_api import problem
 
 READERS = [Role.ADMIN, Role.SUPERVISOR, Role.SUPPORT, Role.INTAKE, Role.DISPATCHER]
@@ -359,12 +360,18 @@ async def test_bad_engineer_is_422(admin, tag, changes, field):
 # ------------------------------------------------------------------ history
 def request_row(tag: str, n: int, reported: str, **fields: object) -> ServiceRequestRow:
     """A read-model row as the workflow's activities project it."""
-    state = {
-        "fault_code": fields.pop("fault_code", "NO_PICTURE"),
+    number = f"SR-{tag}-{n}"
+    asset_serial = str(fields.get("asset_serial", f"{tag}-SN1"))
+    registered = registered_state(
+        number=number,
+        customer_id=f"{tag}-C1",
+        asset_serial=asset_serial,
+        fault_code=fields.pop("fault_code", "NO_PICTURE"),
+    )
+    state = registered.model_dump(mode="json") | {
         "revisits": fields.pop("revisits", []),
         "signature": fields.pop("signature", None),
     }
-    number = f"SR-{tag}-{n}"
     values = {
         "number": number,
         "workflow_id": f"service-request-{number}",

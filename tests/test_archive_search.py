@@ -8,7 +8,9 @@ from db.archive_search import find_callers
 
 def test_by_name_phone_id_and_serial(sessions):
     with sessions() as session:
-        assert [m.customer.id for m in find_callers(session, "济南")] == ["C002", "C003"]
+        # other tests of the session add customers of their own: only the demo's are known
+        by_city = {m.customer.id for m in find_callers(session, "济南")}
+        assert {"C002", "C003"} <= by_city and "C001" not in by_city
         assert [m.customer.id for m in find_callers(session, "8000 2002")] == ["C002"]
         assert [m.customer.id for m in find_callers(session, "c003")] == ["C003"]
         by_serial = find_callers(session, "SN-1002")

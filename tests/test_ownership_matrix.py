@@ -169,6 +169,7 @@ PAGES: dict[tuple[str, str], Rule] = {
         ("POST", "/keys/{key_id}/revoke"),
         ("POST", "/keys/{key_id}/password"),
         ("POST", "/schedules"),
+        ("POST", "/schedules/{sid}"),
         ("POST", "/schedules/{sid}/delete"),
     )
 }

@@ -187,3 +187,59 @@ async def test_pages_answer_as_the_api_does_for_what_a_person_may_not_see(
     async with signed_in(api_url, api_keys[Role.SUPPORT]) as support:
         missing = await support.get("/app/requests/SR-20200101-999999")
         assert missing.status_code == 404 and "找不到" in missing.text
+
+
+async def test_the_admin_creates_edits_and_deletes_a_schedule_through_the_page(
+    api_url, api_keys, as_role, own_customer
+):
+    serial = f"{own_customer}-1"
+    sid = f"revisit_call-{own_customer}-{serial}"
+    async with signed_in(api_url, api_keys[Role.ADMIN]) as admin:
+        token = csrf_of(await admin.get("/app/admin"))
+        bad = await admin.post(
+            "/app/admin/schedules",
+            data={
+                "csrf_token": token,
+                "kind": "revisit_call",
+                "customer_id": own_customer,
+                "asset_serial": serial,
+                "every": "monthly",
+                "hour": "25",
+            },
+        )
+        assert bad.status_code == 422
+        assert re.search(r'class="field invalid".*?name="hour"', bad.text, re.S)
+        made = await admin.post(
+            "/app/admin/schedules",
+            data={
+                "csrf_token": token,
+                "kind": "revisit_call",
+                "customer_id": own_customer,
+                "asset_serial": serial,
+                "every": "monthly",
+                "day_of_month": "5",
+                "hour": "9",
+            },
+        )
+        assert made.status_code == 303, made.text
+        changed = await admin.post(
+            f"/app/admin/schedules/{sid}",
+            data={"csrf_token": token, "every": "quarterly", "day_of_month": "5", "hour": "10"},
+        )
+        assert changed.status_code == 303, changed.text
+        shown = (await as_role(Role.ADMIN, "GET", f"/v1/schedules/{sid}")).json()
+        assert (shown["definition"]["every"], shown["definition"]["hour"]) == ("quarterly", 10)
+        gone = await admin.post(f"/app/admin/schedules/{sid}/delete", data={"csrf_token": token})
+        assert gone.status_code == 303
+        assert (await as_role(Role.ADMIN, "GET", f"/v1/schedules/{sid}")).status_code == 404
+
+
+async def test_the_cookie_reads_the_kpi_page_but_changes_nothing_through_the_api(api_url, api_keys):
+    async with signed_in(api_url, api_keys[Role.SUPERVISOR]) as supervisor:
+        assert (await supervisor.get("/reports/kpi")).status_code == 200
+        assert (await supervisor.get("/v1/service-requests?page_size=1")).status_code == 200
+        # a cross-site form would carry the cookie: without a key the API refuses it
+        posted = await supervisor.post(
+            "/v1/sla/what-if", json={"from": "2026-11-01", "to": "2026-11-30"}
+        )
+        assert posted.status_code == 401

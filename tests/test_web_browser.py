@@ -193,39 +193,8 @@ async def _completed(http, api_keys, number):
     return found if found["stage"] == "completed" else None
 
 
-@pytest.fixture
-async def own_customer(http, api_keys) -> str:
-    """A customer and asset of this test alone, so the board's filter shows only its requests."""
-    customer = f"CW{secrets.token_hex(3).upper()}"
-    admin = auth(api_keys, Role.ADMIN)
-    answer = await http.post(
-        "/v1/customers",
-        json={
-            "id": customer,
-            "name": f"网页测试 {customer}",
-            "region": "qingdao",
-            "contact": {"name": "刘洋", "phone": "+86 532 8000 2002"},
-        },
-        headers=admin,
-    )
-    assert answer.status_code == 201, answer.text
-    answer = await http.post(
-        "/v1/assets",
-        json={
-            "serial": f"{customer}-1",
-            "model": "DS-2CD",
-            "category": "camera",
-            "customer_id": customer,
-            "invoice_date": datetime.now(ZONE).date().isoformat(),
-        },
-        headers=admin,
-    )
-    assert answer.status_code == 201, answer.text
-    return customer
-
-
 async def test_the_supervisor_sees_the_breach_first_and_answers_a_complaint(
-    api_url, api_keys, http, own_customer
+    api_url, api_keys, person_keys, http, own_customer
 ):
     intake = auth(api_keys, Role.INTAKE)
     base = {
@@ -306,6 +275,14 @@ async def test_the_supervisor_sees_the_breach_first_and_answers_a_complaint(
         f"/v1/complaints/{complaint_number}", headers=auth(api_keys, Role.SUPERVISOR)
     )
     assert answered.json()["status"] == "responded"
+
+    # an engineer it is not assigned to gets no page for it, only the refusal
+    async with signed_in(api_url, person_keys["E002"], PHONE) as (page, _):
+        refused = await page.goto(f"{api_url}/app/requests/{breached}")
+        assert refused is not None and refused.status == 403
+        assert "无权操作" in await page.inner_text("main")
+        assert "only the assigned engineer" in await page.inner_text("main")
+        await shoot(page, "not-yours-phone")
 
 
 async def _reloaded_until(page: Page, locator) -> bool:

@@ -22,8 +22,16 @@ from api.problems import Problem, status_of
 from api.schedules import create as create_schedule
 from api.schedules import delete as delete_schedule
 from api.schedules import list_schedules
+from api.schedules import update as update_schedule
 from api.sla_profiles import keep_profile, read_profile
-from api.web.admin_forms import ENTITIES, KEY_FIELDS, PASSWORD_FIELDS, SCHEDULE_FIELDS, Entity
+from api.web.admin_forms import (
+    ENTITIES,
+    KEY_FIELDS,
+    PASSWORD_FIELDS,
+    SCHEDULE_FIELDS,
+    TIMING_FIELDS,
+    Entity,
+)
 from api.web.forms import Part, flatten, read_form
 from api.web.pages import ADMIN, PageRoute, for_roles, render
 from db.profiles import Format, stored_versions
@@ -32,7 +40,7 @@ from identity.keys import list_api_keys
 from identity.web_sessions import SignedIn
 from models.errors import DomainError, field_errors
 from models.lifecycle import Role
-from models.schedules import ScheduleBody
+from models.schedules import ScheduleBody, ScheduleTiming
 
 router = APIRouter(prefix="/app/admin", include_in_schema=False, route_class=PageRoute)
 AdminPage = Annotated[SignedIn, Depends(for_roles(Role.ADMIN))]
@@ -117,6 +125,10 @@ async def _overview(
         key_fields=KEY_FIELDS,
         password_fields=PASSWORD_FIELDS,
         schedule_fields=SCHEDULE_FIELDS,
+        timing_fields=TIMING_FIELDS,
+        timing_of=lambda schedule: flatten(
+            schedule.definition.model_dump(mode="json"), TIMING_FIELDS, ctx.settings.timezone
+        ),
         roles=list(Role),
         **listed,
         **values,
@@ -212,6 +224,20 @@ async def add_schedule(ctx: Ctx, web: AdminPage, request: Request) -> Response:
     if outcome is not None:
         return await _refused(ctx, web, "schedule", outcome, dict(items))
     return RedirectResponse(f"{ADMIN.href}?done={made.id}#schedules", 303)
+
+
+@router.post("/schedules/{sid}")
+async def change_schedule(sid: str, ctx: Ctx, web: AdminPage, request: Request) -> Response:
+    """Through `PUT /v1/schedules/{sid}`'s function: the timing and the note."""
+    items = await _items(request)
+
+    async def save(body: Any) -> Any:
+        return await update_schedule(sid, body, ctx, web.who)
+
+    _, outcome = await _submit(TIMING_FIELDS, items, ScheduleTiming, save, ctx.settings.timezone)
+    if outcome is not None:
+        return await _refused(ctx, web, f"schedule-{sid}", outcome, dict(items))
+    return RedirectResponse(f"{ADMIN.href}?done={sid}#schedules", 303)
 
 
 @router.post("/schedules/{sid}/delete")

@@ -16,7 +16,7 @@ from documents import labels
 from identity.web_sessions import SignedIn
 from models.archive import AssetRecord, CustomerRecord, EngineerRecord, Page
 from models.lifecycle import Role
-from models.service_plan import SCHEDULE_KINDS
+from models.service_plan import MONTHS, SCHEDULE_KINDS
 
 #: A page of the archive at a time is plenty to pick from; the API pages through the rest.
 LISTED = 200
@@ -171,18 +171,16 @@ PASSWORD_FIELDS: tuple[Part, ...] = (
     Field("login", "登录名 Login", required=True),
     Field("password", "密码 Password (≥ 10)", required=True),
 )
+#: What an edit of a schedule changes (`PUT /v1/schedules/{sid}`).
+TIMING_FIELDS: tuple[Part, ...] = (
+    Field("every", "周期 Every", "select", required=True, choices={k: k for k in MONTHS}),
+    Field("day_of_month", "日 Day of month", "number"),
+    Field("hour", "时 Hour", "number"),
+    Field("note", "备注 Note"),
+)
 SCHEDULE_FIELDS: tuple[Part, ...] = (
     Field("kind", "类型 Kind", "select", required=True, choices={k: k for k in SCHEDULE_KINDS}),
     Field("customer_id", "客户编号 Customer id", required=True),
     Field("asset_serial", "设备序列号 Asset serial", required=True),
-    Field(
-        "every",
-        "周期 Every",
-        "select",
-        required=True,
-        choices={k: k for k in ("monthly", "quarterly", "four_monthly", "half_yearly", "yearly")},
-    ),
-    Field("day_of_month", "日 Day of month", "number"),
-    Field("hour", "时 Hour", "number"),
-    Field("note", "备注 Note"),
+    *TIMING_FIELDS,
 )
