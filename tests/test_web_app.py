@@ -243,3 +243,29 @@ async def test_the_cookie_reads_the_kpi_page_but_changes_nothing_through_the_api
             "/v1/sla/what-if", json={"from": "2026-11-01", "to": "2026-11-30"}
         )
         assert posted.status_code == 401
+
+
+async def test_a_hotline_complaint_registered_on_the_intake_page_reaches_the_board(
+    api_url, api_keys, own_customer
+):
+    async with signed_in(api_url, api_keys[Role.INTAKE]) as intake:
+        token = csrf_of(await intake.get("/app/intake"))
+        saved = await intake.post(
+            "/app/intake",
+            data={
+                "csrf_token": token,
+                "type": "complaint",
+                "channel": "phone",
+                "customer_id": own_customer,
+                "description": "电话没人接 nobody answered",
+            },
+        )
+        assert saved.status_code == 201, saved.text
+        number = re.search(r"已登记 Registered: (CP-[0-9-]+)", saved.text)
+        assert number and "/app/requests/CP-" not in saved.text
+    async with signed_in(api_url, api_keys[Role.SUPERVISOR]) as supervisor:
+
+        async def on_the_board() -> bool:
+            return f'id="complaint-{number.group(1)}"' in (await supervisor.get("/app")).text
+
+        await eventually(on_the_board)
