@@ -17,6 +17,7 @@ from config import Settings, connect_temporal
 from db.session import SessionFactory
 from identity.key_cache import KeyCache
 from identity.keys import Principal, valid_key
+from identity.throttle import Throttle
 from identity.web_sessions import SignedIn, signed_in
 from models.lifecycle import Role
 
@@ -33,6 +34,8 @@ class AppContext:
         self.settings = settings
         self.sessions = sessions
         self.keys = KeyCache(timedelta(seconds=settings.api_key_cache_seconds))
+        #: Failed web app sign-ins, to slow guessing down (`api/web/sign_in.py`).
+        self.sign_ins = Throttle()
         self._client = client
         self._connecting = asyncio.Lock()
 

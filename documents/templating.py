@@ -25,11 +25,12 @@ def _environment(folder: str) -> Environment:
 
 def local_time(instant: datetime | None, timezone: str) -> str:
     """An instant as people of the service read it: `2026-03-03 10:20` in its time zone."""
-    return (
-        "—"
-        if instant is None
-        else instant.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
-    )
+    if instant is None:
+        return "—"
+    try:
+        return instant.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+    except OverflowError:  # 9999-12-31 late in the day, written somewhere as text
+        return instant.isoformat()
 
 
 def shown(value: object, timezone: str) -> str:

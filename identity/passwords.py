@@ -10,10 +10,10 @@ import re
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db.tables import ApiKey
+from db.tables import ApiKey, WebSession
 from identity.keys import ApiKeyInfo, KeyRejected, UnknownKey, key_info, usable
 
 #: scrypt's cost: about 50 ms and 16 MiB per check, so a guessed password is expensive.
@@ -58,6 +58,12 @@ def set_password(session: Session, key_id: int, login: str, password: str) -> Ap
     if len(password) < MIN_LENGTH:
         raise KeyRejected("password", f"use at least {MIN_LENGTH} characters")
     row.login, row.password_hash = login, hash_password(password)
+    # A new password is often a leaked one replaced: no browser stays signed in with the old.
+    session.execute(
+        update(WebSession)
+        .where(WebSession.api_key_id == key_id, WebSession.ended_at.is_(None))
+        .values(ended_at=datetime.now(UTC))
+    )
     return key_info(row)
 
 

@@ -16,7 +16,9 @@ from sqlalchemy import select
 from db.session import transaction
 from db.tables import WebSession
 from identity.keys import create_api_key, hash_key, revoke_api_key
+from identity.throttle import FAILURES
 from models.lifecycle import Role
+from tests.conftest import serve
 from tests.test_api import register
 from tests.workflow_helpers import eventually
 
@@ -269,3 +271,76 @@ async def test_a_hotline_complaint_registered_on_the_intake_page_reaches_the_boa
             return f'id="complaint-{number.group(1)}"' in (await supervisor.get("/app")).text
 
         await eventually(on_the_board)
+
+
+async def test_signing_in_from_another_site_is_refused(api_url, api_keys):
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as client:
+        for forged in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+            answer = await client.post(
+                "/app/sign-in", data={"key": api_keys[Role.SUPPORT]}, headers=forged
+            )
+            assert answer.status_code == 403 and "set-cookie" not in answer.headers
+        same = await client.post(
+            "/app/sign-in",
+            data={"key": api_keys[Role.SUPPORT]},
+            headers={"Origin": api_url, "Sec-Fetch-Site": "same-origin"},
+        )
+        assert same.status_code == 303
+
+
+async def test_too_many_failed_sign_ins_wait(settings):
+    # an app of its own: its throttle must not slow the session's other tests down
+    async with serve(settings, None) as url, httpx.AsyncClient(base_url=url) as client:
+        for _ in range(FAILURES):
+            wrong = await client.post("/app/sign-in", data={"login": "mallory", "password": "x"})
+            assert wrong.status_code == 401
+        waits = await client.post("/app/sign-in", data={"login": "mallory", "password": "x"})
+        assert waits.status_code == 429 and "Too many failed sign-ins" in waits.text
+
+
+async def test_signing_in_again_ends_the_browsers_earlier_session(api_url, api_keys, sessions):
+    async with signed_in(api_url, api_keys[Role.SUPPORT]) as client:
+        first = client.cookies["aftersales_session"]
+        again = await client.post("/app/sign-in", data={"key": api_keys[Role.DISPATCHER]})
+        assert again.status_code == 303 and client.cookies["aftersales_session"] != first
+        with sessions() as session:
+            row = session.get(WebSession, hash_key(first))
+            assert row is not None and row.ended_at is not None
+
+
+async def test_editing_an_asset_keeps_what_its_form_does_not_show(
+    api_url, api_keys, as_role, own_customer
+):
+    serial = f"{own_customer}-1"
+    stored = (await as_role(Role.ADMIN, "GET", f"/v1/assets/{serial}")).json()
+    stored["warranty"]["components"] = {"bulb": 6}
+    assert (
+        await as_role(Role.ADMIN, "PUT", f"/v1/assets/{serial}", json=stored)
+    ).status_code == 200
+    async with signed_in(api_url, api_keys[Role.ADMIN]) as admin:
+        form = await admin.get(f"/app/admin/assets/{serial}")
+        fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.text))
+        assert fields["model"] == "DS-2CD"
+        fields["model"] = "DS-2CD-B"
+        saved = await admin.post(f"/app/admin/assets/{serial}", data=fields)
+        assert saved.status_code == 303, saved.text
+    after = (await as_role(Role.ADMIN, "GET", f"/v1/assets/{serial}")).json()
+    assert after["model"] == "DS-2CD-B" and after["warranty"]["components"] == {"bulb": 6}
+
+
+async def test_an_engineers_request_page_does_not_list_the_crew(api_url, api_keys, as_role):
+    number = await register(as_role)
+    for action, role, body in (
+        ("acknowledge", Role.SUPPORT, {}),
+        ("diagnose", Role.SUPPORT, {"outcome": "needs_onsite", "notes": "x"}),
+        ("assign", Role.DISPATCHER, {"engineer_id": "E001"}),
+    ):
+        answer = await as_role(role, "POST", f"/v1/service-requests/{number}/{action}", json=body)
+        assert answer.status_code == 200, answer.text
+    async with signed_in(api_url, api_keys[Role.ENGINEER]) as engineer:
+        page = await engineer.get(f"/app/requests/{number}")
+        assert page.status_code == 200 and 'data-clock="arrival"' in page.text
+        assert '<option value="E002"' not in page.text
+    async with signed_in(api_url, api_keys[Role.DISPATCHER]) as dispatcher:
+        page = await dispatcher.get(f"/app/requests/{number}")
+        assert '<option value="E002"' in page.text  # reassign: the crew to choose from

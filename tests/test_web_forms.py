@@ -11,12 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from api.web.admin_forms import CUSTOMER, ENGINEER
-from api.web.forms import FORMS, flatten, read_form, rows_shown
-from documents.templating import time_left
+from api.web.admin_forms import CUSTOMER, ENGINEER, PASSWORD_FIELDS
+from api.web.forms import FORMS, MAX_ROWS, flatten, idempotency_key_of, read_form, rows_shown
+from documents.templating import shown, time_left
+from identity.throttle import FAILURES, WINDOW_SECONDS, Throttle
 from models.actions import ReportRepairBody
 from models.archive import CustomerRecord, EngineerRecord
-from models.errors import field_errors
+from models.errors import InvalidInput, field_errors
 from models.lifecycle import Action
 
 ZONE = "Asia/Shanghai"
@@ -114,3 +115,50 @@ def test_time_left_says_how_long_and_which_way(minutes):
     else:
         assert text.endswith(f"{span // 1440} d {span % 1440 // 60} h")
     assert time_left(None, now) == "—"
+
+
+def test_rows_beyond_the_lists_bound_and_odd_digits_are_not_read():
+    form = [
+        ("parts.199.part_no", "LAST"),
+        ("parts.199.qty", "1"),
+        ("parts.200.part_no", "BEYOND"),
+        ("parts.99999999.qty", "1"),
+        ("parts.².part_no", "SUPERSCRIPT"),
+    ]
+    submitted = read_form(FORMS[Action.REPORT_REPAIR], form, ZONE)
+    assert submitted.body == {"parts": [{"part_no": "LAST", "qty": "1"}]}
+    shown = dict(form)
+    assert rows_shown(FORMS[Action.REPORT_REPAIR], shown)["parts"] == MAX_ROWS
+
+
+def test_a_password_keeps_its_spaces_and_a_forms_key_is_bounded_like_the_header():
+    typed = read_form(PASSWORD_FIELDS, [("login", " li.na "), ("password", " two spaces ")], ZONE)
+    assert typed.body == {"login": "li.na", "password": " two spaces "}
+    assert idempotency_key_of({"idempotency_key": " k1 "}) == "k1"
+    assert idempotency_key_of({}) is None
+    with pytest.raises(InvalidInput):
+        idempotency_key_of({"idempotency_key": "k" * 201})
+
+
+def test_a_date_typed_in_free_text_shows_as_written_when_no_zone_can_hold_it():
+    late = "9999-12-31T23:00:00-05:00"
+    assert shown(late, ZONE) == "9999-12-31T23:00:00-05:00"
+    assert shown("2026-12-02T02:00:00+00:00", ZONE) == "2026-12-02 10:00"
+    assert shown(["a", "2026-12-02T02:00:00Z"], ZONE) == "a, 2026-12-02 10:00"
+    assert shown("2026-12-02", ZONE) == "2026-12-02"  # a date is no instant
+
+
+def test_failed_sign_ins_wait_out_their_window():
+    now = [1000.0]
+    throttle = Throttle(clock=lambda: now[0])
+    for _ in range(FAILURES - 1):
+        throttle.failed("address:a", "login:x")
+    assert throttle.wait_seconds("address:a", "login:x") == 0
+    throttle.failed("address:a", "login:x")
+    assert throttle.wait_seconds("address:a") == WINDOW_SECONDS
+    assert throttle.wait_seconds("address:b", "login:x") == WINDOW_SECONDS  # the login too
+    assert throttle.wait_seconds("address:b", "login:y") == 0
+    now[0] += WINDOW_SECONDS - 1
+    assert throttle.wait_seconds("address:a") == 1
+    now[0] += 1
+    assert throttle.wait_seconds("address:a", "login:x") == 0

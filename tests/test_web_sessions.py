@@ -94,3 +94,13 @@ def test_passwords_are_salted_and_checked(sessions):
             sign_in(session, login="sun.li", password="long enough pw", lifetime=DAY, roles=STAFF)
         with pytest.raises(KeyRejected, match="revoked"):
             set_password(session, one.id, "sun.li", "long enough pw")
+
+
+def test_a_new_password_signs_every_browser_of_the_key_out(sessions):
+    with transaction(sessions) as session:
+        issued = create_api_key(session, Role.INTAKE, "周杰")
+        web = sign_in(session, key=issued.key, lifetime=DAY, roles=STAFF)
+    with transaction(sessions) as session:
+        set_password(session, issued.id, "zhou.jie", "a brand new pw")
+    with sessions() as session:
+        assert signed_in(session, web.token) is None

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
@@ -44,6 +44,7 @@ from models.schedules import ScheduleBody, ScheduleTiming
 
 router = APIRouter(prefix="/app/admin", include_in_schema=False, route_class=PageRoute)
 AdminPage = Annotated[SignedIn, Depends(for_roles(Role.ADMIN))]
+KeyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @dataclass
@@ -72,7 +73,7 @@ async def _submit(
     """Read the form into `model` and save it with the API's function; what went wrong."""
     submitted = read_form(parts, items, timezone)
     try:
-        body = model.model_validate((kept or {}) | submitted.body)
+        body = model.model_validate(_merged(kept or {}, submitted.body))
     except ValidationError as exc:
         errors = {submitted.form_path(e["field"]): e["reason"] for e in field_errors(exc)}
         return None, Outcome(422, "请检查标出的字段。 Please check the fields marked.", errors)
@@ -80,6 +81,34 @@ async def _submit(
         return await save(body), None
     except (Problem, DomainError) as refused:
         return None, Outcome.of(refused, submitted.form_path)
+
+
+def _merged(kept: dict[str, Any], entered: dict[str, Any]) -> dict[str, Any]:
+    """What the form sent, over what an edit keeps (nested objects merged)."""
+    out = dict(kept)
+    for key, value in entered.items():
+        inner = out.get(key)
+        if isinstance(inner, dict) and isinstance(value, dict):
+            out[key] = _merged(inner, value)
+        else:
+            out[key] = value
+    return out
+
+
+def _kept(stored: dict[str, Any], paths: Sequence[str]) -> dict[str, Any]:
+    """The stored values at `paths` (`warranty.components`), nested as stored."""
+    kept: dict[str, Any] = {}
+    for path in paths:
+        *outer, last = path.split(".")
+        source: Any = stored
+        for piece in outer:
+            source = source.get(piece, {}) if isinstance(source, dict) else {}
+        if isinstance(source, dict) and last in source:
+            target = kept
+            for piece in outer:
+                target = target.setdefault(piece, {})
+            target[last] = source[last]
+    return kept
 
 
 async def _items(request: Request) -> list[tuple[str, str]]:
@@ -188,17 +217,19 @@ async def issue_key(ctx: Ctx, web: AdminPage, request: Request) -> Response:
     issued, outcome = await _submit(KEY_FIELDS, items, NewKey, save, ctx.settings.timezone)
     if outcome is not None:
         return await _refused(ctx, web, "key", outcome, dict(items))
-    return await _overview(ctx, web, status=201, issued=issued)
+    page = await _overview(ctx, web, status=201, issued=issued)
+    page.headers["Cache-Control"] = "no-store"  # the secret, shown this once
+    return page
 
 
 @router.post("/keys/{key_id}/revoke")
-async def revoke(key_id: int, ctx: Ctx, web: AdminPage) -> Response:
+async def revoke(key_id: KeyId, ctx: Ctx, web: AdminPage) -> Response:
     await revoke_key(key_id, ctx, web.who)
     return RedirectResponse(f"{ADMIN.href}?done=key {key_id}#keys", 303)
 
 
 @router.post("/keys/{key_id}/password")
-async def password(key_id: int, ctx: Ctx, web: AdminPage, request: Request) -> Response:
+async def password(key_id: KeyId, ctx: Ctx, web: AdminPage, request: Request) -> Response:
     """Through `PUT /v1/api-keys/{key_id}/password`'s function."""
     items = await _items(request)
 
@@ -312,7 +343,7 @@ async def _save_record(
     kept: dict[str, Any] = {}
     if key is not None:
         stored = (await entity.get(ctx, web, key)).model_dump(mode="json")
-        kept = {name: stored[name] for name in entity.kept if name in stored}
+        kept = _kept(stored, entity.kept)
 
     async def save(body: Any) -> Any:
         if key is None:

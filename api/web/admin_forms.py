@@ -37,7 +37,8 @@ class Entity:
     get: Callable[[AppContext, SignedIn, str], Awaitable[BaseModel]]
     create: Callable[[AppContext, SignedIn, Any], Awaitable[BaseModel]]
     replace: Callable[[AppContext, SignedIn, str, Any], Awaitable[BaseModel]]
-    #: What the form does not show and an edit keeps as stored (a legacy system's repairs).
+    #: What the form does not show and an edit keeps as stored, as dotted paths (a legacy
+    #: system's repairs, components' own warranty terms).
     kept: tuple[str, ...] = ()
     blank: Mapping[str, str] = field(default_factory=dict)
 
@@ -124,7 +125,7 @@ ASSET = Entity(
     lambda ctx, web, key: routes.get_asset(key, ctx, web.who),
     lambda ctx, web, body: routes.create_asset(body, ctx, web.who),
     lambda ctx, web, key, body: routes.replace_asset(key, body, ctx, web.who),
-    kept=("repairs",),
+    kept=("repairs", "warranty.components"),
 )
 ENGINEER = Entity(
     "engineers",
@@ -169,7 +170,7 @@ KEY_FIELDS: tuple[Part, ...] = (
 )
 PASSWORD_FIELDS: tuple[Part, ...] = (
     Field("login", "登录名 Login", required=True),
-    Field("password", "密码 Password (≥ 10)", required=True),
+    Field("password", "密码 Password (≥ 10)", "password", required=True),
 )
 #: What an edit of a schedule changes (`PUT /v1/schedules/{sid}`).
 TIMING_FIELDS: tuple[Part, ...] = (

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from api.complaints import respond
 from api.context import Ctx
 from api.service_requests import Filters
+from api.web.forms import idempotency_key_of
 from api.web.pages import BOARD, Browser, PageRoute, for_roles, render
 from api.web.sign_in import home
 from db.tables import ComplaintRow, Customer, Engineer, ServiceRequestRow
@@ -97,5 +98,5 @@ async def answer_complaint(number: str, request: Request, ctx: Ctx, web: Manager
         )
     except ValidationError as exc:
         raise invalid_model(exc) from None
-    await respond(number, body, ctx, web.who, fields.get("idempotency_key") or None)
+    await respond(number, body, ctx, web.who, idempotency_key_of(fields))
     return RedirectResponse(f"{BOARD.href}?done={number}", 303)

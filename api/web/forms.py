@@ -14,13 +14,26 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from documents import labels
+from models.errors import InvalidInput
 from models.lifecycle import Action
 
 #: `csv`: a list of short words typed as `camera, display`; `yesno`: a boolean whose default
 #: is true (an unticked checkbox would send nothing, and so keep the default).
 Kind = Literal[
-    "text", "textarea", "select", "number", "date", "datetime", "checkbox", "yesno", "csv"
+    "text",
+    "textarea",
+    "password",
+    "select",
+    "number",
+    "date",
+    "datetime",
+    "checkbox",
+    "yesno",
+    "csv",
 ]
+#: A form's lists have at most this many rows (the body models allow 200 at most, or fewer);
+#: a field numbered beyond is not read.
+MAX_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -117,6 +130,18 @@ FORMS: Mapping[Action, tuple[Part, ...]] = {
         REASON,
     ),
 }
+#: As the API's `Idempotency-Key` header allows.
+MAX_KEY = 200
+
+
+def idempotency_key_of(entered: Mapping[str, str]) -> str | None:
+    """The form's own Idempotency-Key (a fresh one per rendered form), as the API's header."""
+    key = entered.get("idempotency_key", "").strip()
+    if len(key) > MAX_KEY:
+        raise InvalidInput(f"idempotency_key: at most {MAX_KEY} characters")
+    return key or None
+
+
 #: Meta fields every form carries; never part of a body.
 META = frozenset({"csrf_token", "idempotency_key", "back"})
 
@@ -155,9 +180,13 @@ def read_form(parts: Sequence[Part], form: Sequence[tuple[str, str]], timezone: 
     for name, raw in form:
         if name in META:
             continue
-        value = raw.strip()
-        pattern = ".".join("*" if piece.isdigit() else piece for piece in name.split("."))
+        pieces = name.split(".")
+        numbers = [n for n in map(_row_number, pieces) if n is not None]
+        if any(n >= MAX_ROWS for n in numbers):
+            continue
+        pattern = ".".join("*" if _row_number(p) is not None else p for p in pieces)
         kind = kind_of.get(pattern)
+        value = raw if kind == "password" else raw.strip()
         if kind is None or value == "":
             continue
         converted: Any = value
@@ -170,6 +199,11 @@ def read_form(parts: Sequence[Part], form: Sequence[tuple[str, str]], timezone: 
         _put(tree, name.split("."), converted)
     renumbered: dict[str, str] = {}
     return Submitted(_compact(tree, "", renumbered), renumbered)
+
+
+def _row_number(piece: str) -> int | None:
+    """A path piece that numbers a row (ASCII digits only: `²` is no row)."""
+    return int(piece) if piece.isascii() and piece.isdecimal() and len(piece) <= 4 else None
 
 
 def _aware(value: str, timezone: str) -> str:
@@ -199,7 +233,7 @@ def _compact(node: dict[str, Any], prefix: str, renumbered: dict[str, str]) -> d
         path = f"{prefix}{key}"
         if not isinstance(value, dict):
             out[key] = value
-        elif value and all(k.isdigit() for k in value):
+        elif value and all(_row_number(k) is not None for k in value):
             rows: list[Any] = []
             for old in sorted(value, key=int):
                 row = value[old]
@@ -223,7 +257,7 @@ def flatten(document: Mapping[str, Any], parts: Sequence[Part], timezone: str) -
     shown: dict[str, str] = {}
 
     def walk(value: Any, path: str) -> None:
-        pattern = ".".join("*" if p.isdigit() else p for p in path.split("."))
+        pattern = ".".join("*" if _row_number(p) is not None else p for p in path.split("."))
         kind = kind_of.get(pattern)
         if kind is not None:
             shown[path] = _shown(value, kind, timezone)
@@ -255,7 +289,7 @@ def _shown(value: Any, kind: Kind, timezone: str) -> str:
 
 def rows_shown(parts: Sequence[Part], entered: Mapping[str, str]) -> dict[str, int]:
     """How many rows each list shows: its blank rows, or one more than it has."""
-    counts = {}
+    counts: dict[str, int] = {}
     for part in parts:
         if isinstance(part, Rows):
             used = {
@@ -263,6 +297,6 @@ def rows_shown(parts: Sequence[Part], entered: Mapping[str, str]) -> dict[str, i
                 for k in entered
                 if k.startswith(part.name + ".")
             }
-            numbers = [int(n) for n in used if n.isdigit()]
-            counts[part.name] = max(part.count, max(numbers, default=-1) + 2)
+            numbers = [n for n in map(_row_number, used) if n is not None and n < MAX_ROWS]
+            counts[part.name] = min(MAX_ROWS, max(part.count, max(numbers, default=-1) + 2))
     return counts

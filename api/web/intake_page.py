@@ -15,7 +15,7 @@ from api.context import Ctx
 from api.entitlement import asset_entitlement
 from api.problems import Problem, status_of
 from api.service_requests import register
-from api.web.forms import Field, read_form
+from api.web.forms import Field, idempotency_key_of, read_form
 from api.web.pages import INTAKE, PageRoute, for_roles, render
 from db.archive_search import find_callers
 from db.tables import Asset, Customer, ServiceRequestRow
@@ -124,9 +124,7 @@ async def register_form(ctx: Ctx, web: Desk, request: Request) -> Response:
         errors = {e["field"]: e["reason"] for e in field_errors(exc)}
         return await _page(ctx, web, entered, status=422, errors=errors, refusal=_summary(errors))
     try:
-        saved = await register(
-            body, Response(), ctx, web.who, entered.get("idempotency_key") or None
-        )
+        saved = await register(body, Response(), ctx, web.who, idempotency_key_of(entered))
     except (Problem, DomainError) as refused:
         status = status_of(refused)
         errors = {e["field"]: e["reason"] for e in refused.errors or []}

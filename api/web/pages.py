@@ -117,7 +117,7 @@ async def browser(ctx: Ctx, request: Request) -> SignedIn:
         if sent is None:
             value = (await request.form()).get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
-        if sent is None or not hmac.compare_digest(sent, web.csrf_token):
+        if sent is None or not hmac.compare_digest(sent.encode(), web.csrf_token.encode()):
             raise Problem(
                 403,
                 "这个表单缺少有效的安全令牌，未作任何更改；请刷新页面后重试。 "

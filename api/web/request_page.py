@@ -18,7 +18,7 @@ from api.ownership import check_request
 from api.problems import Problem, status_of
 from api.service_requests import authorise, current_state, perform, timeline
 from api.web.caught_up import caught_up, request_at
-from api.web.forms import FORMS, Submitted, read_form
+from api.web.forms import FORMS, Submitted, idempotency_key_of, read_form
 from api.web.pages import Browser, PageRoute, render
 from db.tables import Asset, ClockPlanRow, Customer, Engineer
 from documents.labels import label
@@ -43,7 +43,7 @@ def offered(state: ServiceRequestState, role: Role) -> list[Action]:
     ]
 
 
-def _archive(ctx: AppContext, state: ServiceRequestState) -> dict[str, Any]:
+def _archive(ctx: AppContext, state: ServiceRequestState, assigns: bool) -> dict[str, Any]:
     with ctx.sessions() as session:
         plans = session.scalars(
             select(ClockPlanRow)
@@ -58,7 +58,10 @@ def _archive(ctx: AppContext, state: ServiceRequestState) -> dict[str, Any]:
             "asset": session.get(Asset, state.asset_serial),
             "engineer": session.get(Engineer, state.engineer) if state.engineer else None,
             "plans": by_clock,
-            "engineers": list(session.scalars(select(Engineer).order_by(Engineer.id))),
+            # the choice of the assign form only: engineers do not read the crew
+            "engineers": list(session.scalars(select(Engineer).order_by(Engineer.id)))
+            if assigns
+            else [],
         }
 
 
@@ -77,7 +80,9 @@ async def request_page(
     await check_request(ctx, web.who, number)
     state = await current_state(ctx, number)
     events = await timeline(number, ctx, web.who)
-    archive = await ctx.db(lambda: _archive(ctx, state))
+    actions = offered(state, web.who.role)
+    assigns = Action.ASSIGN in actions or failed is Action.ASSIGN
+    archive = await ctx.db(lambda: _archive(ctx, state, assigns))
     return render(
         ctx,
         web,
@@ -85,7 +90,7 @@ async def request_page(
         status=status,
         state=state,
         events=list(reversed(events)),
-        actions=offered(state, web.who.role),
+        actions=actions,
         forms_spec=FORMS,
         workflow_id=workflow_id_for(state.number),
         lifecycle=LIFECYCLE,
@@ -121,7 +126,7 @@ async def act(number: str, action_path: str, request: Request, ctx: Ctx, web: Br
     items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     submitted = read_form(FORMS[action], items, ctx.settings.timezone)
     entered = dict(items)
-    key = entered.get("idempotency_key") or None
+    key = idempotency_key_of(entered)
     try:
         body = LIFECYCLE[action].body.model_validate(submitted.body)
     except ValidationError as exc:

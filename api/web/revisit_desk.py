@@ -17,7 +17,7 @@ from api.context import Ctx
 from api.problems import Problem, status_of
 from api.revisits import call_list, record
 from api.web.caught_up import call_answered, caught_up
-from api.web.forms import FORMS, read_form
+from api.web.forms import FORMS, idempotency_key_of, read_form
 from api.web.pages import REVISITS, PageRoute, for_roles, render
 from db.tables import ComplaintRow
 from identity.web_sessions import SignedIn
@@ -93,11 +93,11 @@ async def record_answer(call_id: str, request: Request, ctx: Ctx, web: Answerer)
     items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     entered = dict(items)
     shown = entered.get("ahead", "0")
-    ahead = min(int(shown), 60) if shown.isdigit() else 0
+    ahead = min(int(shown), 60) if shown.isascii() and shown.isdecimal() and len(shown) < 3 else 0
     submitted = read_form(FIELDS, items, ctx.settings.timezone)
     try:
         body = RecordRevisitBody.model_validate(submitted.body)
-        await record(call_id, body, ctx, web.who, entered.get("idempotency_key") or None)
+        await record(call_id, body, ctx, web.who, idempotency_key_of(entered))
     except ValidationError as exc:
         errors = {e["field"]: e["reason"] for e in field_errors(exc)}
         return await _desk(
