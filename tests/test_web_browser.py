@@ -270,6 +270,9 @@ async def test_the_supervisor_sees_the_breach_first_and_answers_a_complaint(
         assert "超时" in await response_row.inner_text()
         assert await response_row.locator(".plan").count() >= 1  # its plan, kept
         await shoot(page, "request-desktop")
+        await page.set_viewport_size(PHONE)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+        await shoot(page, "request-phone")
 
     answered = await http.get(
         f"/v1/complaints/{complaint_number}", headers=auth(api_keys, Role.SUPERVISOR)
