@@ -22,6 +22,7 @@ from api.docs import router as docs
 from api.entitlement import router as entitlement
 from api.kpi_page import router as kpi_page
 from api.kpis import router as kpis
+from api.maintenance import router as maintenance
 from api.metrics import HttpMetrics, Metrics
 from api.metrics import router as metrics
 from api.quote_page import router as quote_page
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     for router in archive_routers:
         app.include_router(router)
     app.include_router(entitlement)
+    app.include_router(maintenance)
     app.include_router(reports)
     app.include_router(revisits)
     app.include_router(complaints)

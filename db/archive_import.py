@@ -15,7 +15,8 @@ value (the field's default). Only the columns a file needs must be there:
              sla_profile, sites, contacts
   assets     serial, model, category, customer_id, site_id, invoice_date, acceptance_date,
              main_equipment, warranty_start_basis, warranty_months, warranty_components,
-             warranty_repair_warranty_months, repairs
+             warranty_repair_warranty_months, repairs, manufacture_date, purpose,
+             maintenance_interval_months
   repairs    serial, fault_code, registered_at, resolved_at, outcome
 
 `contact_*` and `warranty_*` are the fields of the nested `contact` and `warranty`; `sites`,

@@ -147,6 +147,10 @@ class Asset(Base):
     #: {"fault_code", "registered_at", "resolved_at", "outcome"}; repairs handled by this
     #: system are read from the service requests themselves.
     repairs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: 出厂日期, 用途, 保养周期 (months): the archive fields of seed 001.
+    manufacture_date: Mapped[date | None] = mapped_column(Date)
+    purpose: Mapped[str | None] = mapped_column(String(200))
+    maintenance_interval_months: Mapped[int | None] = mapped_column(Integer)
 
 
 class Engineer(Base):

@@ -150,9 +150,21 @@ class AssetRecord(_Document):
     main_equipment: bool = True
     warranty: Warranty = Field(default_factory=Warranty)
     repairs: Annotated[list[LegacyRepair], Field(max_length=1000)] = []
+    #: 出厂日期, 用途 (what the unit is used for) and 保养周期: the archive of seed 001.
+    manufacture_date: AssetDate | None = None
+    purpose: Blankable[Annotated[str, Field(min_length=1, max_length=200)]] = None
+    #: Months between maintenances; the next is due this long after the last inspection or
+    #: repair (`warranty.maintenance`). None: no periodic maintenance.
+    maintenance_interval_months: Annotated[int, Field(ge=1, le=120), NOT_BOOL] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        if (
+            self.manufacture_date is not None
+            and self.invoice_date is not None
+            and self.manufacture_date > self.invoice_date
+        ):
+            raise ValueError("manufacture_date: is after the invoice date")
         basis = self.warranty.start_basis
         if basis == "invoice" and self.invoice_date is None:
             raise ValueError("invoice_date: is needed: the warranty starts at the invoice date")
@@ -167,6 +179,21 @@ class AssetRecord(_Document):
                 )
             first[repair.key] = index
         return self
+
+
+class MaintenanceDue(BaseModel):
+    """When an asset's next maintenance (保养) is due, and what that date rests on."""
+
+    serial: str
+    model: str
+    interval_months: int
+    #: The day the last inspection or repair ended (local date), if any.
+    last_service: date | None
+    #: What the interval counts from: `last_service`, else the day the asset went into
+    #: service (acceptance, else invoice).
+    counted_from: date | None
+    next_due: date | None
+    overdue: bool
 
 
 class RepairRow(LegacyRepair):

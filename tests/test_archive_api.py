@@ -88,6 +88,9 @@ def asset(tag: str, **changes: object) -> dict:
                 "outcome": "fixed",
             }
         ],
+        "manufacture_date": "2025-12-20",
+        "purpose": "仓库监控 warehouse surveillance",
+        "maintenance_interval_months": 6,
     } | changes
 
 

@@ -6,6 +6,7 @@ with a tag of its own, so the shared test database never sees the same ids twice
 
 import json
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,12 @@ def test_csv_import_of_customers_assets_and_repairs(cli, copy, sessions, tag):  
     assert (c2.contact, c2.key_account, c2.sla_profile, c2.sites) == (None, False, "standard", [])
     assert sn1.site_id == f"{tag}-C1-S2"
     assert sn1.warranty.components == {"bulb": 6}
+    assert (sn1.manufacture_date, sn1.purpose, sn1.maintenance_interval_months) == (
+        date(2025, 12, 1),
+        "港区监控",
+        6,
+    )
+    assert (sn2.manufacture_date, sn2.purpose, sn2.maintenance_interval_months) == (None,) * 3
     assert (sn2.warranty.start_basis, sn2.warranty.months, sn2.main_equipment) == (
         "acceptance_next_day",
         24,

@@ -207,11 +207,12 @@ def test_requests_recorded_before_the_kpis_get_their_clock_rows(fresh, intake):
     state.stage, state.outcome = Stage.FOLLOWING_UP, "fixed"
     state.closed_at, state.version = reported + timedelta(hours=3), 9
     create_schema(fresh)
-    downgrade(fresh, "0009")
     sessions = session_factory(fresh)
+    with transaction(sessions) as session:  # the archive as today's code writes it
+        load_demo(session)
+    downgrade(fresh, "0009")
     before = {k: v for k, v in _projection(state).items() if k != "fault_code"}
     with transaction(sessions) as session:
-        load_demo(session)
         session.execute(insert(ServiceRequestRow.__table__).values(before))
     create_schema(fresh)
     with sessions() as session:
@@ -235,11 +236,12 @@ def test_clocks_recorded_before_plans_were_kept_start_with_their_due(fresh, inta
     reported = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
     state = ServiceRequestState.registered(intake(at=reported))
     create_schema(fresh)
-    downgrade(fresh, "0011")
     sessions = session_factory(fresh)
+    with transaction(sessions) as session:  # the archive as today's code writes it
+        load_demo(session)
+    downgrade(fresh, "0011")
     response = state.clocks["response"]
     with transaction(sessions) as session:
-        load_demo(session)
         session.execute(insert(ServiceRequestRow.__table__).values(_projection(state)))
         session.execute(
             insert(RequestClockRow.__table__).values(

@@ -78,6 +78,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/v1/assets/{serial}"): Rule(ADMIN),
     ("GET", "/v1/assets/{serial}/entitlement"): Rule(ALL, "asset"),
     ("GET", "/v1/assets/{serial}/history"): Rule(ARCHIVE_READERS | {R.CUSTOMER}, "asset"),
+    ("GET", "/v1/assets/{serial}/maintenance"): Rule(ARCHIVE_READERS | {R.CUSTOMER}, "asset"),
     ("GET", "/v1/complaints"): Rule(COMPLAINT_READERS),
     ("GET", "/v1/complaints/{number}"): Rule(COMPLAINT_READERS, "complaint"),
     ("POST", "/v1/complaints/{number}/respond"): Rule(frozenset({R.SUPERVISOR})),
@@ -87,6 +88,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/v1/customers/{customer_id}"): Rule(ADMIN),
     ("DELETE", "/v1/customers/{customer_id}"): Rule(ADMIN),
     ("GET", "/v1/customers/{customer_id}/history"): Rule(
+        ARCHIVE_READERS | {R.CUSTOMER}, "customer"
+    ),
+    ("GET", "/v1/customers/{customer_id}/maintenance"): Rule(
         ARCHIVE_READERS | {R.CUSTOMER}, "customer"
     ),
     ("GET", "/v1/customers/{customer_id}/service-plan"): Rule(ADMIN),

@@ -344,3 +344,20 @@ async def test_an_engineers_request_page_does_not_list_the_crew(api_url, api_key
     async with signed_in(api_url, api_keys[Role.DISPATCHER]) as dispatcher:
         page = await dispatcher.get(f"/app/requests/{number}")
         assert '<option value="E002"' in page.text  # reassign: the crew to choose from
+
+
+async def test_the_customers_page_shows_the_maintenance_due(
+    api_url, api_keys, as_role, own_customer
+):
+    serial = f"{own_customer}-1"
+    stored = (await as_role(Role.ADMIN, "GET", f"/v1/assets/{serial}")).json()
+    stored["maintenance_interval_months"] = 3
+    assert (
+        await as_role(Role.ADMIN, "PUT", f"/v1/assets/{serial}", json=stored)
+    ).status_code == 200
+    async with signed_in(api_url, api_keys[Role.ADMIN]) as admin:
+        page = await admin.get(f"/app/admin/customers/{own_customer}")
+        assert page.status_code == 200 and 'id="maintenance"' in page.text
+        assert f'data-serial="{serial}"' in page.text and "3 月 months" in page.text
+        form = await admin.get(f"/app/admin/assets/{serial}")
+        assert 'name="maintenance_interval_months" value="3"' in form.text

@@ -18,6 +18,7 @@ from api.api_keys import NewKey, NewPassword, set_key_password
 from api.api_keys import create as create_key
 from api.api_keys import revoke as revoke_key
 from api.context import AppContext, Ctx
+from api.maintenance import customer_maintenance
 from api.problems import Problem, status_of
 from api.schedules import create as create_schedule
 from api.schedules import delete as delete_schedule
@@ -25,6 +26,7 @@ from api.schedules import list_schedules
 from api.schedules import update as update_schedule
 from api.sla_profiles import keep_profile, read_profile
 from api.web.admin_forms import (
+    CUSTOMER,
     ENTITIES,
     KEY_FIELDS,
     PASSWORD_FIELDS,
@@ -38,6 +40,7 @@ from db.profiles import Format, stored_versions
 from db.tables import SlaProfileVersion
 from identity.keys import list_api_keys
 from identity.web_sessions import SignedIn
+from models.archive import MaintenanceDue
 from models.errors import DomainError, field_errors
 from models.lifecycle import Role
 from models.schedules import ScheduleBody, ScheduleTiming
@@ -297,7 +300,8 @@ async def edit_record(kind: str, key: str, ctx: Ctx, web: AdminPage) -> HTMLResp
     entity = _entity(kind)
     record = await entity.get(ctx, web, key)
     shown = flatten(record.model_dump(mode="json"), entity.fields, ctx.settings.timezone)
-    return _editor(ctx, web, entity, key, shown)
+    due = await customer_maintenance(key, ctx, web.who) if entity is CUSTOMER else []
+    return _editor(ctx, web, entity, key, shown, maintenance=due)
 
 
 def _editor(
@@ -307,6 +311,7 @@ def _editor(
     key: str | None,
     entered: dict[str, str],
     outcome: Outcome | None = None,
+    maintenance: Sequence[MaintenanceDue] = (),
 ) -> HTMLResponse:
     return render(
         ctx,
@@ -319,6 +324,7 @@ def _editor(
         entered=entered,
         errors=outcome.errors if outcome else {},
         refusal=outcome.message if outcome else "",
+        maintenance=maintenance,
     )
 
 

@@ -113,6 +113,14 @@ ASSET = Entity(
         ),
         Field("warranty.months", "保修月数 Warranty months", "number"),
         Field("warranty.repair_warranty_months", "维修保修月数 Repair warranty months", "number"),
+        Field("manufacture_date", "出厂日期 Manufactured", "date"),
+        Field("purpose", "用途 Purpose"),
+        Field(
+            "maintenance_interval_months",
+            "保养周期（月） Maintenance every (months)",
+            "number",
+            hint="留空：无定期保养 empty: no periodic maintenance",
+        ),
     ),
     (
         ("serial", "序列号 Serial"),
