@@ -151,6 +151,9 @@ class Asset(Base):
     manufacture_date: Mapped[date | None] = mapped_column(Date)
     purpose: Mapped[str | None] = mapped_column(String(200))
     maintenance_interval_months: Mapped[int | None] = mapped_column(Integer)
+    #: Its class (1 the plainest): a loaner lent for it is of its category and at least this
+    #: rank (seed P19, P21: "不低于原机"). None: any unit of the category will do.
+    capability_rank: Mapped[int | None] = mapped_column(Integer)
 
 
 class Engineer(Base):
@@ -371,6 +374,8 @@ class LoanerUnit(Base):
     serial: Mapped[str] = mapped_column(String(64), primary_key=True)
     model: Mapped[str] = mapped_column(String(100))
     category: Mapped[str] = mapped_column(String(64), index=True)
+    #: Its class, as `Asset.capability_rank` counts.
+    rank: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     status: Mapped[str] = mapped_column(String(16), default="available")
     #: The request that has it; unique so one unit can never be lent twice at once.
     issued_to: Mapped[str | None] = mapped_column(String(32), unique=True)

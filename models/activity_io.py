@@ -121,9 +121,11 @@ class LoanerRequest(BaseModel):
 
 
 class LoanerIssue(BaseModel):
-    #: None when no unit of the category is free.
+    #: None when no unit of the category (and of at least the asset's rank) is free.
     unit_serial: str | None
     model: str | None = None
+    #: Why none was lent, for the supervisor (None in results recorded before it existed).
+    reason: str | None = None
 
 
 #: The outbox's `number` column is a request number's width: other subjects are cut to it.

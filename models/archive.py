@@ -156,6 +156,9 @@ class AssetRecord(_Document):
     #: Months between maintenances; the next is due this long after the last inspection or
     #: repair (`warranty.maintenance`). None: no periodic maintenance.
     maintenance_interval_months: Annotated[int, Field(ge=1, le=120), NOT_BOOL] | None = None
+    #: Its class, 1 (the plainest) to 10: a loaner lent for it is at least this rank. None:
+    #: any unit of its category will do.
+    capability_rank: Annotated[int, Field(ge=1, le=10), NOT_BOOL] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -91,6 +91,7 @@ def asset(tag: str, **changes: object) -> dict:
         "manufacture_date": "2025-12-20",
         "purpose": "仓库监控 warehouse surveillance",
         "maintenance_interval_months": 6,
+        "capability_rank": 3,
     } | changes
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from db.tables import Asset, LoanerUnit, Notification
+from db.tables import Asset, LoanerUnit, Notification, TimelineEventRow
 from tests.sla_fixtures import OFFICE
 from tests.workflow_helpers import act, eventually, rejected, start, until
 
@@ -45,7 +45,8 @@ def notifications(sessions, number):
 def asset_with_pool(sessions):
     """A fresh asset category with `units` loaner units in its pool."""
 
-    def make(units: int) -> str:
+    def make(units: int, rank: int | None = None, ranks: tuple[int, ...] = ()) -> str:
+        """`units` of rank 1, or one unit of each of `ranks`; the asset of `rank`."""
         category = f"cat-{uuid.uuid4().hex[:8]}"
         serial = f"SN-{category}"
         with sessions.begin() as session:
@@ -59,11 +60,17 @@ def asset_with_pool(sessions):
                     acceptance_date=date(2026, 6, 1),
                     main_equipment=True,
                     warranty={"start_basis": "invoice", "months": 36},
+                    capability_rank=rank,
                 )
             )
-            for i in range(units):
+            for i, unit_rank in enumerate(ranks or (1,) * units):
                 session.add(
-                    LoanerUnit(serial=f"LN-{category}-{i}", model="spare", category=category)
+                    LoanerUnit(
+                        serial=f"LN-{category}-{i}",
+                        model=f"spare rank {unit_rank}",
+                        category=category,
+                        rank=unit_rank,
+                    )
                 )
         return serial
 
@@ -174,6 +181,39 @@ async def test_no_free_loaner_escalates_to_the_supervisor(
     (raised,) = [e for e in s.escalations if e.kind != "level"]
     assert raised.clock == "resolution" and raised.notified == ["supervisor"]
     assert raised.level is None  # not a rule of the profile: no 1-based level
+
+
+async def test_the_loaner_is_the_plainest_free_unit_at_least_the_assets_rank(
+    ts_env, ts_client, intake, asset_with_pool, sessions
+):
+    serial = asset_with_pool(units=0, rank=3, ranks=(2, 5, 3))
+    handle = await start(ts_client, intake(at=await now(ts_env), asset_serial=serial, severity=2))
+    await ts_env.sleep(timedelta(hours=49))  # severity 2: 48 hours
+    s = await until(handle, lambda s: s.loaner is not None)
+    with sessions() as session:
+        assert session.get(LoanerUnit, s.loaner).rank == 3  # not 2 (too plain), not 5
+
+
+async def test_only_lower_loaners_free_tells_the_supervisor_why(
+    ts_env, ts_client, intake, asset_with_pool, sessions
+):
+    serial = asset_with_pool(units=0, rank=4, ranks=(1, 3))
+    handle = await start(ts_client, intake(at=await now(ts_env), asset_serial=serial, severity=2))
+    await ts_env.sleep(timedelta(hours=49))
+    s = await until(handle, lambda s: any(e.kind == "no_loaner" for e in s.escalations))
+    assert s.loaner is None
+
+    def reasons() -> list[str]:
+        with sessions() as session:
+            rows = session.scalars(
+                select(TimelineEventRow).where(
+                    TimelineEventRow.number == s.number, TimelineEventRow.kind == "escalated"
+                )
+            )
+            return [r.data["reason"] for r in rows if r.data.get("reason")]
+
+    (reason,) = await eventually(reasons)
+    assert "at least rank 4" in reason and "the best free one is rank 3" in reason
 
 
 async def test_severity_3_gets_no_loaner(ts_env, ts_client, intake, asset_with_pool):

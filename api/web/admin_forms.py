@@ -121,6 +121,12 @@ ASSET = Entity(
             "number",
             hint="留空：无定期保养 empty: no periodic maintenance",
         ),
+        Field(
+            "capability_rank",
+            "档次 Capability rank (1–10)",
+            "number",
+            hint="备用机不低于此档次 loaners at least this rank",
+        ),
     ),
     (
         ("serial", "序列号 Serial"),

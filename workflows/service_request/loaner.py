@@ -14,6 +14,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.service_request.timeline import SYSTEM
 
 
+#: What a result recorded before `LoanerIssue.reason` existed meant.
+NO_UNIT_FREE = "no loaner unit free"
+
+
 def loaner_needed(r: Request) -> bool:
     resolution = r.state.clocks[ClockName.RESOLUTION]
     return (
@@ -39,7 +43,7 @@ async def issue_loaner(r: Request) -> None:
     )
     now = workflow.now()
     if issue.unit_serial is None:
-        alarm(r, "resolution", "no_loaner", ["supervisor"], "no loaner unit free")
+        alarm(r, "resolution", "no_loaner", ["supervisor"], issue.reason or NO_UNIT_FREE)
         return
     r.state.loaner = issue.unit_serial
     r.emit("loaner_issued", SYSTEM, {"unit": issue.unit_serial, "model": issue.model or ""})
