@@ -119,16 +119,22 @@ async def principal(
 
 
 async def web_session(ctx: AppContext, request: Request) -> SignedIn | None:
-    """The signed-in browser's session, if its cookie is valid."""
+    """The signed-in browser's session, if its cookie is valid: looked up once per request,
+    however many dependencies (the page's, the list filters' `principal`) ask."""
+    if hasattr(request.state, "web_session"):
+        known: SignedIn | None = request.state.web_session
+        return known
     token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
+    found = None
+    if token:
 
-    def lookup() -> SignedIn | None:
-        with ctx.sessions() as session:
-            return signed_in(session, token)
+        def lookup() -> SignedIn | None:
+            with ctx.sessions() as session:
+                return signed_in(session, token)
 
-    return await ctx.db(lookup)
+        found = await ctx.db(lookup)
+    request.state.web_session = found
+    return found
 
 
 #: Any valid key; the route then holds customers and engineers to their own work.

@@ -194,6 +194,11 @@ async def get_request(number: str, ctx: Ctx, who: Anyone) -> ServiceRequestState
 async def timeline(number: str, ctx: Ctx, who: Anyone) -> list[TimelineEvent]:
     gateway.check_number(number)
     await check_request(ctx, who, number)
+    return await stored_timeline(ctx, number)
+
+
+async def stored_timeline(ctx: AppContext, number: str) -> list[TimelineEvent]:
+    """The request's timeline, oldest first (its reader's ownership checked by the caller)."""
 
     def load() -> list[TimelineEvent] | None:
         with ctx.sessions() as session:

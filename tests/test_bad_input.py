@@ -9,7 +9,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from pydantic import BaseModel, ValidationError
 
@@ -42,12 +41,9 @@ PNG = (
 
 
 @pytest.fixture
-def call(http: httpx.AsyncClient, api_keys):
-    async def send(role: Role, method: str, path: str, **kwargs) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {api_keys[role]}"} | kwargs.pop("headers", {})
-        return await http.request(method, path, headers=headers, **kwargs)
-
-    return send
+def call(as_role):
+    """The API with the key of a role (conftest's `as_role`)."""
+    return as_role
 
 
 NUL_IN_PATH = [

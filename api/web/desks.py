@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
 
 from api.context import Ctx
 from api.service_requests import list_filters
@@ -20,7 +19,7 @@ from api.web.forms import FORMS
 from api.web.pages import DISPATCH, MY_JOBS, SUPPORT, PageRoute, for_roles, render
 from api.web.request_page import offered
 from db.tables import ServiceRequestRow
-from db.worklists import WorkItem, engineer_loads, work_items
+from db.worklists import Load, WorkItem, engineer_loads, work_items
 from dispatch import ranked
 from identity.web_sessions import SignedIn
 from models.lifecycle import Role, Stage
@@ -63,25 +62,20 @@ async def dispatch_board(ctx: Ctx, web: DispatchDesk) -> HTMLResponse:
     timezone = ZoneInfo(ctx.settings.timezone)
     today = datetime.now(timezone).date()
 
-    def engineers(session: Session) -> dict[str, Any]:
-        loads = engineer_loads(session)
-        assigned = work_items(session, [ServiceRequestRow.engineer_id.is_not(None)])
-        jobs: dict[str, list[WorkItem]] = {}
-        for item in assigned:
-            jobs.setdefault(item.row.engineer_id or "", []).append(item)
-        return {"loads": loads, "jobs": jobs}
-
-    def load() -> dict[str, Any]:
+    def load() -> tuple[list[Load], dict[str, list[WorkItem]]]:
         with ctx.sessions() as session:
-            return engineers(session)
+            jobs: dict[str, list[WorkItem]] = {}
+            for item in work_items(session, [ServiceRequestRow.engineer_id.is_not(None)]):
+                jobs.setdefault(item.row.engineer_id or "", []).append(item)
+            return engineer_loads(session), jobs
 
-    crew = await ctx.db(load)
-    by_id = {load.engineer.id: load for load in crew["loads"]}
+    loads, jobs = await ctx.db(load)
+    by_id = {load.engineer.id: load for load in loads}
 
-    def qualified(item: WorkItem) -> list[Any]:
+    def qualified(item: WorkItem) -> list[Load]:
         category = item.asset.category if item.asset else ""
         order = ranked(
-            (load.candidate for load in crew["loads"]), category=category, region=item.row.region
+            (load.candidate for load in loads), category=category, region=item.row.region
         )
         return [by_id[c.engineer_id] for c in order]
 
@@ -92,7 +86,7 @@ async def dispatch_board(ctx: Ctx, web: DispatchDesk) -> HTMLResponse:
             if item.state.appointment_at is not None
             and item.state.appointment_at.astimezone(timezone).date() == today
         ]
-        for engineer, items in crew["jobs"].items()
+        for engineer, items in jobs.items()
     }
     stages = _stages(Stage.AWAITING_DISPATCH, Stage.DISPATCHED, Stage.AWAITING_PARTS)
     return await _desk(
@@ -102,8 +96,8 @@ async def dispatch_board(ctx: Ctx, web: DispatchDesk) -> HTMLResponse:
         DISPATCH.href,
         [stages],
         qualified=qualified,
-        loads=crew["loads"],
-        jobs=crew["jobs"],
+        loads=loads,
+        jobs=jobs,
         today_visits=today_visits,
     )
 

@@ -180,12 +180,10 @@ def read_form(parts: Sequence[Part], form: Sequence[tuple[str, str]], timezone: 
     for name, raw in form:
         if name in META:
             continue
-        pieces = name.split(".")
-        numbers = [n for n in map(_row_number, pieces) if n is not None]
+        numbers = [n for n in map(_row_number, name.split(".")) if n is not None]
         if any(n >= MAX_ROWS for n in numbers):
             continue
-        pattern = ".".join("*" if _row_number(p) is not None else p for p in pieces)
-        kind = kind_of.get(pattern)
+        kind = kind_of.get(_pattern(name))
         value = raw if kind == "password" else raw.strip()
         if kind is None or value == "":
             continue
@@ -204,6 +202,11 @@ def read_form(parts: Sequence[Part], form: Sequence[tuple[str, str]], timezone: 
 def _row_number(piece: str) -> int | None:
     """A path piece that numbers a row (ASCII digits only: `²` is no row)."""
     return int(piece) if piece.isascii() and piece.isdecimal() and len(piece) <= 4 else None
+
+
+def _pattern(name: str) -> str:
+    """A field's name with its row numbers as `*`: the key of `kinds`."""
+    return ".".join("*" if _row_number(p) is not None else p for p in name.split("."))
 
 
 def _aware(value: str, timezone: str) -> str:
@@ -257,8 +260,7 @@ def flatten(document: Mapping[str, Any], parts: Sequence[Part], timezone: str) -
     shown: dict[str, str] = {}
 
     def walk(value: Any, path: str) -> None:
-        pattern = ".".join("*" if _row_number(p) is not None else p for p in path.split("."))
-        kind = kind_of.get(pattern)
+        kind = kind_of.get(_pattern(path))
         if kind is not None:
             shown[path] = _shown(value, kind, timezone)
         elif isinstance(value, Mapping):

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from api.context import AppContext, Ctx
 from api.ownership import check_request
 from api.problems import Problem, status_of
-from api.service_requests import authorise, current_state, perform, timeline
+from api.service_requests import authorise, current_state, perform, stored_timeline
 from api.web.caught_up import caught_up, request_at
 from api.web.forms import FORMS, Submitted, idempotency_key_of, read_form
 from api.web.pages import Browser, PageRoute, render
@@ -79,7 +79,7 @@ async def request_page(
 ) -> HTMLResponse:
     await check_request(ctx, web.who, number)
     state = await current_state(ctx, number)
-    events = await timeline(number, ctx, web.who)
+    events = await stored_timeline(ctx, number)
     actions = offered(state, web.who.role)
     assigns = Action.ASSIGN in actions or failed is Action.ASSIGN
     archive = await ctx.db(lambda: _archive(ctx, state, assigns))
