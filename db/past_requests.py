@@ -17,7 +17,7 @@ from typing import Any
 from db.session import SessionFactory
 from intake.reservation import reserve
 from models.activity_io import Interval, RecordRequest
-from models.common import ClockName, ClockStatus
+from models.common import STANDARD_CLOCKS, ClockName, ClockStatus
 from models.intake import IntakeRequest
 from models.lifecycle import Stage
 from models.profile import SlaProfile
@@ -57,7 +57,7 @@ class PastRequest:
         request = IntakeRequest.model_validate({"channel": "phone", "force_new": True} | body)
         start, _ = reserve(sessions, request, None, timezone, now=t0)
         past = cls(ServiceRequestState.registered(start), t0, *profile)
-        past.state.clocks = {name: ClockState() for name in ClockName}
+        past.state.clocks = {name: ClockState() for name in STANDARD_CLOCKS}
         past.emit(0, "registered", {})
         return past
 

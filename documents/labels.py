@@ -89,6 +89,8 @@ CLOCK = {
     "arrival": "到场 Arrival",
     "resolution": "修复 Resolution",
     "signature": "签字 Signature",
+    "parts_ship": "备件发出 Spare shipped",
+    "parts_return": "故障件寄回 Faulty part back",
 }
 #: A clock's `status`.
 CLOCK_STATUS = {
@@ -165,7 +167,9 @@ ACTION = {
     "schedule_visit": "预约上门 Schedule visit",
     "check_in": "到场签到 Check in",
     "report_repair": "提交维修报告 Report repair",
+    "parts_shipped": "备件发出 Parts shipped",
     "parts_arrived": "配件到货 Parts arrived",
+    "faulty_part_returned": "故障件寄回 Faulty part returned",
     "sign": "客户签字 Sign",
     "refuse_signature": "拒绝签字 Refuse signature",
     "override_close": "主管关闭 Close without signature",
@@ -190,6 +194,8 @@ EVENT = {
     "resumed": "恢复计时 Resumed",
     "severity_changed": "级别调整 Severity changed",
     "exclusion_found": "发现除外责任 Exclusion found",
+    "parts_shipped": "备件发出 Parts shipped",
+    "faulty_part_returned": "故障件寄回 Faulty part returned",
     "loaner_issued": "借出备用机 Loaner issued",
     "loaner_returned": "归还备用机 Loaner returned",
     "signature_refused": "拒绝签字 Signature refused",

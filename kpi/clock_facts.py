@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from models.activity_io import Interval
-from models.common import ClockName, ClockStatus
+from models.common import AFTER_CLOSE_CLOCKS, ClockName, ClockStatus
+from models.lifecycle import TERMINAL_STAGES
 from models.profile import SlaProfile
 from models.state import ClockState, ServiceRequestState
 from sla.deadlines import Calendars, business_time_outside, target_amount
@@ -51,7 +52,9 @@ def _fact(
     clock: ClockState,
 ) -> ClockFact:
     breached = clock.status == ClockStatus.BREACHED
-    ended = clock.met_at or (state.closed_at if breached and not state.is_open else None)
+    # The faulty part's clock runs on after close, until it is met (or the request cancelled).
+    over = state.stage in TERMINAL_STAGES if name in AFTER_CLOSE_CLOCKS else not state.is_open
+    ended = clock.met_at or (state.closed_at if breached and over else None)
     business = wall = None
     if ended is not None and clock.started_at is not None:
         wall = _minutes(ended - clock.started_at)

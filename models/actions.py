@@ -119,6 +119,16 @@ class CheckInBody(Body):
 class PartUsed(Body):
     part_no: ShortText
     qty: Annotated[int, Field(ge=1, le=10_000), NOT_BOOL]
+    #: The units' serials, where known (a part of `qty` 3 has at most 3).
+    serials: Annotated[list[ShortText], Field(max_length=200)] = []
+
+    @model_validator(mode="after")
+    def _serials_fit_qty(self) -> Self:
+        if len(self.serials) > self.qty:
+            raise ValueError(f"{len(self.serials)} serials for a quantity of {self.qty}")
+        if len(set(self.serials)) != len(self.serials):
+            raise ValueError("a serial is given twice")
+        return self
 
 
 class ChecklistItem(Body):
@@ -149,8 +159,35 @@ class ReportRepairBody(Body):
         return self
 
 
+class PartsShippedBody(Body):
+    """The spare part is on its way (备件发出): stops the ship clock."""
+
+    carrier: Blankable[ShortText] = None
+    tracking_no: Blankable[ShortText] = None
+    note: Blankable[Text] = None
+
+
 class PartsArrivedBody(Body):
     pass
+
+
+class FaultyPartReturnedBody(Body):
+    """The faulty part is back (故障件寄回) for appraisal (P4), or written off with a reason
+    (it will not come back): either stops the return clock."""
+
+    serials: Annotated[list[ShortText], Field(max_length=200)] = []
+    #: What the appraisal of the returned part found (鉴定结果).
+    appraisal: Blankable[Text] = None
+    written_off: bool = False
+    reason: Blankable[Text] = None
+
+    @model_validator(mode="after")
+    def _written_off_needs_reason(self) -> Self:
+        if self.written_off and not self.reason:
+            raise ValueError("written_off needs a reason (why the part will not come back)")
+        if self.written_off and (self.serials or self.appraisal):
+            raise ValueError("a part written off was not returned: no serials or appraisal")
+        return self
 
 
 #: A drawn signature as a base64 PNG (data URL or bare), at most 400 kB.

@@ -11,6 +11,21 @@ class ClockName(StrEnum):
     ARRIVAL = "arrival"
     RESOLUTION = "resolution"
     SIGNATURE = "signature"
+    #: The spare part ships (备件发出): the same working day if the need is confirmed before
+    #: the cut-off, else the next working morning (002).
+    PARTS_SHIP = "parts_ship"
+    #: The faulty part is back (故障件寄回) within N working days of the spare's arrival.
+    PARTS_RETURN = "parts_return"
+
+
+#: Clocks of a repair that waits for parts: they run only when a profile gives them targets
+#: (a profile may leave them out), and a request holds them only once they start.
+PARTS_CLOCKS = frozenset({ClockName.PARTS_SHIP, ClockName.PARTS_RETURN})
+#: Every request's clocks, held from registration.
+STANDARD_CLOCKS = tuple(c for c in ClockName if c not in PARTS_CLOCKS)
+#: The customer's part comes back after the repair is signed: this clock outlives the close,
+#: and the request is not completed while it runs.
+AFTER_CLOSE_CLOCKS = frozenset({ClockName.PARTS_RETURN})
 
 
 class ClockStatus(StrEnum):

@@ -51,7 +51,9 @@ class Action(StrEnum):
     SCHEDULE_VISIT = "schedule_visit"
     CHECK_IN = "check_in"
     REPORT_REPAIR = "report_repair"
+    PARTS_SHIPPED = "parts_shipped"
     PARTS_ARRIVED = "parts_arrived"
+    FAULTY_PART_RETURNED = "faulty_part_returned"
     SIGN = "sign"
     REFUSE_SIGNATURE = "refuse_signature"
     OVERRIDE_CLOSE = "override_close"
@@ -219,12 +221,29 @@ LIFECYCLE: Mapping[Action, Transition] = dict(
             "awaiting_parts; an exclusion found on site: awaiting_approval first",
         ),
         _row(
+            Action.PARTS_SHIPPED,
+            {S.AWAITING_PARTS},
+            {R.DISPATCHER},
+            a.PartsShippedBody,
+            {SAME},
+            "the ship clock stops",
+        ),
+        _row(
             Action.PARTS_ARRIVED,
             {S.AWAITING_PARTS},
             {R.DISPATCHER},
             a.PartsArrivedBody,
             {S.DISPATCHED},
             "same engineer",
+        ),
+        _row(
+            Action.FAULTY_PART_RETURNED,
+            OPEN_STAGES | {S.FOLLOWING_UP},
+            {R.DISPATCHER, R.SUPERVISOR},
+            a.FaultyPartReturnedBody,
+            {SAME, S.COMPLETED},
+            "after the spare arrived; the return clock stops; completed when nothing else is "
+            "due after close",
         ),
         _row(Action.SIGN, {S.AWAITING_SIGNATURE}, {R.CUSTOMER}, a.SignBody, {S.CLOSED}),
         _row(

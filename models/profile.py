@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from models.actions import NOT_BOOL, Severity
-from models.common import ClockName
+from models.common import STANDARD_CLOCKS, ClockName
 from models.errors import HasErrors, field_errors
 from models.service_plan import PlannedService
 
@@ -86,16 +86,40 @@ class CalendarSpec(Strict):
 MAX_MINUTES = 10 * 366 * 24 * 60
 
 
+HourMinute = Annotated[str, Field(pattern=_HHMM.pattern)]
+
+
 class Target(Strict):
+    """A deadline on one of the profile's calendars: business minutes, working days (the end
+    of the Nth working day after the start's date), or a cut-off (`same_day_before`: started
+    on a working day before that time, due at the day's close; otherwise due at `next_day_by`
+    of the next working day — 002's "ships the same day if confirmed before 14:00, else the
+    next working morning")."""
+
     calendar: str
     minutes: Annotated[int, Field(ge=0, le=MAX_MINUTES), NOT_BOOL] | None = None
     working_days: Annotated[int, Field(ge=0, le=3650), NOT_BOOL] | None = None
+    same_day_before: HourMinute | None = None
+    #: With `same_day_before`: when on the next working day (default 12:00, its morning).
+    next_day_by: HourMinute | None = None
 
     @model_validator(mode="after")
     def _one_measure(self) -> Self:
-        if (self.minutes is None) == (self.working_days is None):
-            raise ValueError("a target gives exactly one of minutes or working_days")
+        measures = (self.minutes, self.working_days, self.same_day_before)
+        if sum(m is not None for m in measures) != 1:
+            raise ValueError(
+                "a target gives exactly one of minutes, working_days or same_day_before"
+            )
+        if self.next_day_by is not None and self.same_day_before is None:
+            raise ValueError("next_day_by goes with same_day_before")
         return self
+
+    @property
+    def cut_off(self) -> tuple[int, int] | None:
+        """`same_day_before` and `next_day_by` as minutes after local midnight."""
+        if self.same_day_before is None:
+            return None
+        return minutes_of_day(self.same_day_before), minutes_of_day(self.next_day_by or "12:00")
 
 
 class ClockTargets(Strict):
@@ -107,6 +131,9 @@ class ClockTargets(Strict):
     @model_validator(mode="before")
     @classmethod
     def _from_flat(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "calendar" in data:
+            # One target for every severity (the parts clocks do not depend on it).
+            return {"by_severity": dict.fromkeys(SEVERITY_KEYS, data)}
         if isinstance(data, dict) and "by_severity" not in data:
             flat = dict(data)
             regions = flat.pop("by_region", {})
@@ -232,7 +259,7 @@ class SlaProfile(Strict):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
-        missing_clocks = [c.value for c in ClockName if c not in self.targets]
+        missing_clocks = [c.value for c in STANDARD_CLOCKS if c not in self.targets]
         if missing_clocks:
             raise ValueError(f"targets: missing clock {', '.join(missing_clocks)}")
         known = set(self.calendars)

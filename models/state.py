@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from models.actions import Actor, ChecklistItem, PartUsed, QuoteLine, SignBody
-from models.common import ClockName, ClockStatus, SlaStatus
+from models.common import STANDARD_CLOCKS, ClockName, ClockStatus, SlaStatus
 from models.entitlement import Entitlement
 from models.intake import Channel, Contact, RequestType, ServiceRequestStart
 from models.lifecycle import OPEN_STAGES, Stage
@@ -67,6 +67,24 @@ class RepairRecord(BaseModel):
     at: datetime
     #: Found on site: human damage, misuse, … (the work became chargeable).
     exclusion: str | None = None
+
+
+class PartsOrder(BaseModel):
+    """One wait for spare parts (备件): what the engineer found was needed, its shipment and
+    arrival, and the faulty part's return for appraisal (P4) or its write-off."""
+
+    parts: list[PartUsed]
+    confirmed_at: datetime
+    confirmed_by: str | None
+    shipped_at: datetime | None = None
+    carrier: str | None = None
+    tracking_no: str | None = None
+    arrived_at: datetime | None = None
+    returned_at: datetime | None = None
+    returned_serials: list[str] = []
+    appraisal: str | None = None
+    written_off: bool = False
+    write_off_reason: str | None = None
 
 
 class SignatureRecord(BaseModel):
@@ -188,6 +206,8 @@ class ServiceRequestState(BaseModel):
     quote: QuoteRecord | None = None
     diagnosis: Diagnosis | None = None
     repair: RepairRecord | None = None
+    #: Every wait for spare parts, the latest last.
+    parts_orders: list[PartsOrder] = []
     signature: SignatureRecord | None = None
     signature_refusals: list[dict[str, Any]] = []
     revisits: list[RevisitRecord] = []
@@ -205,7 +225,7 @@ class ServiceRequestState(BaseModel):
     def registered(cls, start: ServiceRequestStart) -> ServiceRequestState:
         """The state right after intake: response, diagnosis and resolution run from
         `reported_at`; arrival and signature wait for their starting events."""
-        clocks = {name: ClockState() for name in ClockName}
+        clocks = {name: ClockState() for name in STANDARD_CLOCKS}
         for name in (ClockName.RESPONSE, ClockName.DIAGNOSIS, ClockName.RESOLUTION):
             clocks[name] = ClockState(
                 started_at=start.reported_at,

@@ -145,6 +145,29 @@ class BusinessCalendar:
                     return self.local(windows[-1][1])
         raise NoWorkingTime(f"fewer than {days} working days within {HORIZON_DAYS} days")
 
+    def same_day_or_next_morning(self, start: datetime, cut_off: int, next_by: int) -> datetime:
+        """The close of `start`'s date when that is a working date and `start` is before both
+        its cut-off (minutes after local midnight) and its close; otherwise `next_by` on the
+        next working date, within that date's hours: no later than its close, and a time at
+        or before its opening is the end of its first window (its morning). (A deadline is a
+        business instant: an opening would be the same one as the close before it.)"""
+        day = self.local_date(start)
+        today = self.windows(day)
+        if today and start < min(self._minute(day, cut_off), today[-1][1]):
+            return self.local(today[-1][1])
+        for _ in range(HORIZON_DAYS):
+            day += timedelta(days=1)
+            windows = self.windows(day)
+            if windows:
+                by = self._minute(day, next_by)
+                if by <= windows[0][0]:
+                    by = windows[0][1]
+                return self.local(min(by, windows[-1][1]))
+        raise NoWorkingTime(f"no working day within {HORIZON_DAYS} days")
+
+    def _minute(self, day: date, minutes: int) -> datetime:
+        return self._instant(datetime.combine(day, time()) + timedelta(minutes=minutes))
+
     def open_at_or_after(self, instant: datetime) -> datetime:
         """`instant` if it is inside a window, else the start of the next window."""
         window_start, _ = next(self.windows_from(instant))

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from models.common import ClockName, ClockStatus
+from models.common import AFTER_CLOSE_CLOCKS, ClockName, ClockStatus
+from models.lifecycle import TERMINAL_STAGES
 from models.plan import Checkpoint, ClockPlan, EscalationPoint
 from models.state import ClockState, PauseInterval, ServiceRequestState
 
@@ -51,8 +52,8 @@ class RequestClocks:
     def stop(self, name: ClockName, at: datetime) -> bool:
         """The clock's goal is reached at `at`. True when that meets it in time (a breached
         clock keeps its breach and only learns when it was met)."""
-        clock = self.state.clocks[name]
-        if not clock.ticking and clock.status != ClockStatus.BREACHED:
+        clock = self.state.clocks.get(name)  # a parts clock is held once it starts
+        if clock is None or (not clock.ticking and clock.status != ClockStatus.BREACHED):
             return False
         clock.met_at = at
         if clock.due is not None:
@@ -119,11 +120,13 @@ class RequestClocks:
         clock runs (or, past 100 %, while it is breached), levels counted from the breach while
         it is breached and still unresolved. `waking`: asked to plan a wake-up, when a level
         counted from a breach that has not happened yet still needs one."""
-        if not self.state.is_open:
+        if not (self.state.is_open or self.outlives_close(clock)):
             return False
         if any(e.clock == clock and e.level == point.level for e in self.state.escalations):
             return False
-        state = self.state.clocks[clock]
+        state = self.state.clocks.get(clock)
+        if state is None:  # a parts clock that never started
+            return False
         unresolved_breach = state.status == ClockStatus.BREACHED and state.met_at is None
         if point.at_percent is not None:
             return state.status == ClockStatus.RUNNING or unresolved_breach
@@ -173,13 +176,31 @@ class RequestClocks:
                 pause.end = at
         self.state.paused = any(p.end is None for p in self.state.pauses)
 
-    def end(self, at: datetime) -> None:
+    def outlives_close(self, name: ClockName) -> bool:
+        """A clock that runs on after the repair closed, until the request is completed."""
+        return name in AFTER_CLOSE_CLOCKS and self.state.stage not in TERMINAL_STAGES
+
+    def outstanding(self, name: ClockName) -> bool:
+        """Started and its goal not reached yet (running, paused or breached)."""
+        clock = self.state.clocks.get(name)
+        return (
+            clock is not None
+            and clock.met_at is None
+            and (clock.ticking or clock.status == ClockStatus.BREACHED)
+        )
+
+    def end(self, at: datetime, keep: frozenset[ClockName] = frozenset()) -> bool:
         """The request stops being worked on: clocks whose goal was never reached are
-        cancelled rather than left to breach, and open pauses end."""
-        for clock in self.state.clocks.values():
-            if clock.ticking:
+        cancelled rather than left to breach (but those in `keep`), and open pauses end.
+        True when a clock kept was paused, and so needs a plan to run again."""
+        replan = False
+        for name, clock in self.state.clocks.items():
+            if name in keep and clock.ticking:
+                replan = replan or clock.status == ClockStatus.PAUSED
+            elif clock.ticking:
                 clock.status = ClockStatus.CANCELLED
         for pause in self.state.pauses:
             if pause.end is None:
                 pause.end = at
         self.state.paused = False
+        return replan

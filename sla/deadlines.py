@@ -104,8 +104,12 @@ def target_amount(calendar: BusinessCalendar, target: Target, start: datetime) -
     """T: the target as business time counted from `start`."""
     if target.minutes is not None:
         return timedelta(minutes=target.minutes)
-    assert target.working_days is not None  # guaranteed by Target's validator
-    return calendar.business_time(start, calendar.working_days_end(start, target.working_days))
+    if target.cut_off is not None:
+        end = calendar.same_day_or_next_morning(start, *target.cut_off)
+    else:
+        assert target.working_days is not None  # guaranteed by Target's validator
+        end = calendar.working_days_end(start, target.working_days)
+    return calendar.business_time(start, end)
 
 
 def deadline(

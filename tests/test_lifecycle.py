@@ -41,6 +41,9 @@ SPEC_TABLE = [
     ("check_in", {"dispatched"}, {"engineer"}),
     ("report_repair", {"on_site"}, {"engineer"}),
     ("parts_arrived", {"awaiting_parts"}, {"dispatcher"}),
+    # not in SPEC §2's table: the spare part's shipment and the faulty part's return (002)
+    ("parts_shipped", {"awaiting_parts"}, {"dispatcher"}),
+    ("faulty_part_returned", OPEN | {"following_up"}, {"dispatcher", "supervisor"}),
     ("sign", {"awaiting_signature"}, {"customer"}),
     ("refuse_signature", {"awaiting_signature"}, {"customer"}),
     ("override_close", {"awaiting_signature"}, {"supervisor"}),
@@ -158,6 +161,8 @@ def test_every_move_is_one_the_table_names():
         Action.RESUME,
         Action.RECORD_REVISIT,
         Action.CHANGE_SEVERITY,
+        Action.PARTS_SHIPPED,
+        Action.FAULTY_PART_RETURNED,
     }
     assert all(t.leads_to or t.stays for t in LIFECYCLE.values())
     assert LIFECYCLE[Action.ASSIGN].goes_to == (

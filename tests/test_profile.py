@@ -92,7 +92,7 @@ OFFICE = ("calendars", "office")
         (
             _set("targets", "response", "1", "working_days", 1),
             "targets.response.by_severity.1",
-            "exactly one of minutes or working_days",
+            "exactly one of minutes, working_days or same_day_before",
         ),
         (_drop("targets", "signature"), "SlaProfile", "missing clock signature"),
         (_set("colour", "blue"), "colour", "Extra inputs are not permitted"),

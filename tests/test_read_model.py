@@ -66,11 +66,14 @@ async def test_the_read_model_agrees_with_the_workflow_after_every_action(http, 
         ("schedule-visit", Role.ENGINEER, {"appointment_at": appointment}),
         ("check-in", Role.ENGINEER, {}),
         ("report-repair", Role.ENGINEER, {"result": "needs_parts", "work_done": "x"}),
+        ("parts-shipped", Role.DISPATCHER, {"tracking_no": "SF1"}),
         ("parts-arrived", Role.DISPATCHER, {}),
         ("check-in", Role.ENGINEER, {}),
         ("report-repair", Role.ENGINEER, FIXED),
         ("sign", Role.CUSTOMER, SIGNED),
         ("record-revisit", Role.REVISIT, {"satisfaction": 5, "solved": True, "attitude": 5}),
+        # the faulty part, back after the last call: that completes the request
+        ("faulty-part-returned", Role.DISPATCHER, {"appraisal": "x"}),
     ]
     await agree(http, api_keys, sessions, number)
     for action, role, body in steps:

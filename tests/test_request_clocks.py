@@ -132,7 +132,9 @@ def test_a_finished_request_escalates_nothing_and_cancels_what_still_ran():
 # ----------------------------------------------------------------- properties
 OPERATIONS = st.lists(
     st.tuples(
-        st.sampled_from(["pause", "resume", "plan", "stop", "breach", "start_arrival"]),
+        st.sampled_from(
+            ["pause", "resume", "plan", "stop", "breach", "start_arrival", "start_return"]
+        ),
         st.sampled_from(list(ClockName)),
         st.integers(min_value=1, max_value=600),
     ),
@@ -163,6 +165,8 @@ def test_clocks_keep_their_invariants_whatever_people_do(operations):
             c.breach_overdue(t)
         elif name == "start_arrival" and not c.state.paused:
             c.start(ClockName.ARRIVAL, t)
+        elif name == "start_return" and not c.state.paused:
+            c.start(ClockName.PARTS_RETURN, t)
         for fired_clock, point in c.due_escalations(t):
             c.state.escalations.append(
                 EscalationRecord(
@@ -180,8 +184,8 @@ def test_clocks_keep_their_invariants_whatever_people_do(operations):
             if clock.met_at is not None and clock.due is not None:
                 expected = round((clock.met_at - clock.due).total_seconds() / 60, 2)
                 assert clock.variance_minutes == expected
-            # a clock breaches at most once per start (only arrival starts again here)
-            if clock_name_ != ClockName.ARRIVAL:
+            # a clock breaches at most once per start (arrival, return start again here)
+            if clock_name_ not in (ClockName.ARRIVAL, ClockName.PARTS_RETURN):
                 assert s.breaches.count(clock_name_) <= 1
         # every level fires at most once per clock
         fired = [(e.clock, e.level) for e in s.escalations]

@@ -10,7 +10,15 @@ from temporalio import workflow
 from temporalio.common import RawValue
 
 from workflows.rejections import FORBIDDEN, INVALID, NOT_FOUND, WRONG_STAGE, reject
-from workflows.service_request import dispatch, follow_up, quotes, repair, signature, triage
+from workflows.service_request import (
+    dispatch,
+    follow_up,
+    parts,
+    quotes,
+    repair,
+    signature,
+    triage,
+)
 from workflows.service_request.request import Request
 
 with workflow.unsafe.imports_passed_through():
@@ -35,7 +43,9 @@ HANDLERS: dict[Action, Handler] = {
     Action.SCHEDULE_VISIT: dispatch.schedule_visit,
     Action.CHECK_IN: dispatch.check_in,
     Action.REPORT_REPAIR: repair.report_repair,
-    Action.PARTS_ARRIVED: repair.parts_arrived,
+    Action.PARTS_SHIPPED: parts.parts_shipped,
+    Action.PARTS_ARRIVED: parts.parts_arrived,
+    Action.FAULTY_PART_RETURNED: parts.faulty_part_returned,
     Action.SIGN: signature.sign,
     Action.REFUSE_SIGNATURE: signature.refuse_signature,
     Action.OVERRIDE_CLOSE: signature.override_close,
@@ -57,6 +67,9 @@ DATA_CHECKS: dict[Action, DataCheck] = {
     Action.CANCEL: triage.check_cancel,
     Action.REPORT_REPAIR: repair.check_report,
     Action.QUOTE: quotes.check_quote,
+    Action.PARTS_SHIPPED: parts.check_shipped,
+    Action.FAULTY_PART_RETURNED: parts.check_returned,
+    Action.RECORD_REVISIT: follow_up.check_revisit,
 }
 
 

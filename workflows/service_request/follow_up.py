@@ -9,7 +9,9 @@ from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
 from workflows.complaint import open_complaint
+from workflows.rejections import CONFLICT, reject
 from workflows.service_request.escalations import alarm
+from workflows.service_request.parts import faulty_part_outstanding
 from workflows.service_request.patches import (
     COMPLAINT_WORKFLOWS,
     COMPLAINTS,
@@ -30,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.complaints import ComplaintSource
     from models.intake import ServiceRequestStart
-    from models.lifecycle import Stage
+    from models.lifecycle import Role, Stage
     from models.profile import DEFAULT_COMPLAINT_RESPONSE
     from models.revisits import next_attempt, record_attempt, retry_calendar
     from models.search_attributes import initial_search_attributes, static_summary
@@ -62,13 +64,20 @@ async def begin_follow_up(r: Request) -> None:
             )
             for p in r.profile.revisits.after_close
         ]
-    if not r.state.revisits:
+    if not r.state.revisits and not faulty_part_outstanding(r):
         r.move(Stage.COMPLETED, SYSTEM)
         return
     r.move(Stage.FOLLOWING_UP, SYSTEM)
     if r.patched(PEOPLE_NOTICES):
         for i, revisit in enumerate(r.state.revisits):
             _remind(r, revisit, f"revisit/{i}")
+
+
+def check_revisit(r: Request, body: a.RecordRevisitBody, role: Role, current: bool) -> None:
+    if all(v.status != "due" for v in r.state.revisits):
+        raise reject(
+            CONFLICT, "every revisit is recorded: the request waits for the faulty part only"
+        )
 
 
 async def record_revisit(r: Request, actor: a.Actor, body: a.RecordRevisitBody) -> None:
@@ -85,7 +94,8 @@ async def record_revisit(r: Request, actor: a.Actor, body: a.RecordRevisitBody) 
         await _open_complaint(r, actor, body.complaint)
     if all(v.status != "due" for v in r.state.revisits):
         r.notices.discard("revisit_due")  # calls made before they fell due need no reminder
-        r.move(Stage.COMPLETED, actor)
+        if not faulty_part_outstanding(r):
+            r.move(Stage.COMPLETED, actor)
 
 
 async def _retry(r: Request, revisit: RevisitRecord) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 from workflows.rejections import INVALID, reject
+from workflows.service_request.parts import await_parts
 from workflows.service_request.patches import QUOTE_LINKS
 from workflows.service_request.request import Request
 from workflows.service_request.signature import enter_signature
@@ -79,6 +80,8 @@ async def approve_quote(r: Request, actor: a.Actor, body: a.ApproveQuoteBody) ->
     await r.plan_clocks()
     if current.return_to == Stage.AWAITING_SIGNATURE:  # a repair done, then found chargeable
         await enter_signature(r, actor, {"quote": "approved"})
+    elif current.return_to == Stage.AWAITING_PARTS:
+        await await_parts(r, actor, {})
     else:
         r.move(current.return_to, actor)
 
@@ -88,7 +91,7 @@ async def decline_quote(r: Request, actor: a.Actor, body: a.DeclineQuoteBody) ->
     current.status, current.decided_at = "declined", workflow.now()
     current.decline_reason = body.reason
     r.end_pause(APPROVAL_PAUSE)
-    r.close(actor, "declined", {"reason": body.reason})
+    await r.close(actor, "declined", {"reason": body.reason})
 
 
 def _current(r: Request) -> QuoteRecord:

@@ -8,6 +8,7 @@ from typing import Any
 from temporalio import workflow
 
 from workflows.rejections import INVALID, reject
+from workflows.service_request.parts import await_parts
 from workflows.service_request.quotes import propose_quote
 from workflows.service_request.request import Request
 from workflows.service_request.signature import enter_signature
@@ -73,11 +74,7 @@ async def report_repair(r: Request, actor: a.Actor, body: a.ReportRepairBody) ->
     elif done:
         await enter_signature(r, actor, data)
     else:
-        r.move(Stage.AWAITING_PARTS, actor, data)
-
-
-async def parts_arrived(r: Request, actor: a.Actor, body: a.PartsArrivedBody) -> None:
-    r.move(Stage.DISPATCHED, actor, {"engineer": r.state.engineer})
+        await await_parts(r, actor, data)
 
 
 async def rework(r: Request, actor: a.Actor, body: a.ReworkBody) -> None:

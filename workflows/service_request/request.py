@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
         plan_request,
     )
     from models.carry import ServiceRequestCarry
-    from models.common import ClockName
+    from models.common import AFTER_CLOSE_CLOCKS, ClockName
     from models.intake import ServiceRequestStart
     from models.lifecycle import Action, Stage, check_move
     from models.plan import ClockPlan
@@ -156,14 +156,17 @@ class Request:
         self.clocks.apply(plan)
 
     # ----------------------------------------------------------------- ending
-    def end(self, outcome: str) -> None:
-        """The request stops being worked on; its unreached clocks are cancelled."""
+    def end(self, outcome: str, keep: frozenset[ClockName] = frozenset()) -> bool:
+        """The request stops being worked on; its unreached clocks are cancelled (but those
+        in `keep`). True when a clock kept needs a plan (its pause ended)."""
         now = workflow.now()
         self.state.outcome, self.state.closed_at = outcome, now
-        self.clocks.end(now)
+        return self.clocks.end(now, keep)
 
-    def close(self, actor: a.Actor, outcome: str, data: dict[str, Any]) -> None:
-        self.end(outcome)
+    async def close(self, actor: a.Actor, outcome: str, data: dict[str, Any]) -> None:
+        """The repair is over; the faulty part's return may still be awaited."""
+        if self.end(outcome, AFTER_CLOSE_CLOCKS):
+            await self.plan_clocks()
         self.move(Stage.CLOSED, actor, {"outcome": outcome} | data)
 
     def carry(self, updates: list[str], runs: int) -> ServiceRequestCarry:

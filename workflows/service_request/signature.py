@@ -39,7 +39,7 @@ async def sign(r: Request, actor: a.Actor, body: a.SignBody) -> None:
         image = {"signature_png": body.signature_png}
     else:
         image = {"signature_sha256": body.signature_sha256} if body.signature_sha256 else {}
-    r.close(actor, r.state.outcome or "fixed", {"signer": body.signer} | image)
+    await r.close(actor, r.state.outcome or "fixed", {"signer": body.signer} | image)
 
 
 async def refuse_signature(r: Request, actor: a.Actor, body: a.RefuseSignatureBody) -> None:
@@ -51,4 +51,4 @@ async def refuse_signature(r: Request, actor: a.Actor, body: a.RefuseSignatureBo
 
 async def override_close(r: Request, actor: a.Actor, body: a.OverrideCloseBody) -> None:
     r.stop_clock(ClockName.SIGNATURE)
-    r.close(actor, "closed_without_signature", {"reason": body.reason})
+    await r.close(actor, "closed_without_signature", {"reason": body.reason})
