@@ -179,6 +179,7 @@ ACTION = {
     "record_revisit": "记录回访 Record revisit",
     "cancel": "取消 Cancel",
     "change_severity": "调整级别 Change severity",
+    "escalate": "客户升级 Escalate",
 }
 #: What a timeline entry (`kind`) records.
 EVENT = {
@@ -194,6 +195,7 @@ EVENT = {
     "resumed": "恢复计时 Resumed",
     "severity_changed": "级别调整 Severity changed",
     "exclusion_found": "发现除外责任 Exclusion found",
+    "customer_escalated": "客户要求升级 Customer escalated",
     "parts_shipped": "备件发出 Parts shipped",
     "faulty_part_returned": "故障件寄回 Faulty part returned",
     "loaner_issued": "借出备用机 Loaner issued",

@@ -294,6 +294,12 @@ class RecordRevisitBody(Body):
         )
 
 
+class EscalateBody(Body):
+    """The customer asks for more attention (002: "C-1 may be escalated by the user")."""
+
+    reason: Text
+
+
 class CancelBody(Body):
     reason: Text
 

@@ -63,6 +63,7 @@ class Action(StrEnum):
     RECORD_REVISIT = "record_revisit"
     CANCEL = "cancel"
     CHANGE_SEVERITY = "change_severity"
+    ESCALATE = "escalate"
 
     @property
     def path(self) -> str:
@@ -303,6 +304,14 @@ LIFECYCLE: Mapping[Action, Transition] = dict(
             a.ChangeSeverityBody,
             {SAME},
             "every running clock re-planned from its start",
+        ),
+        _row(
+            Action.ESCALATE,
+            OPEN_STAGES,
+            {R.CUSTOMER, R.INTAKE},
+            a.EscalateBody,
+            {SAME},
+            "the profile's next customer_escalation level is told at once; once per level",
         ),
     ]
 )

@@ -234,6 +234,15 @@ class ComplaintPolicy(Strict):
     escalate_to: Annotated[list[str], Field(min_length=1)] = ["manager"]
 
 
+class CustomerEscalationPolicy(Strict):
+    """Who hears a customer's escalation (客户升级), at once: the first one goes to
+    `levels[0]`, the next to `levels[1]`, …; one escalation per level, none past the last."""
+
+    levels: Annotated[
+        list[Annotated[list[str], Field(min_length=1)]], Field(min_length=1, max_length=10)
+    ] = [["supervisor"], ["manager"]]
+
+
 def told_at_any_hour(severity: int) -> bool:
     """Severity 1 (the most urgent) is told at once, whatever the quiet calendar says."""
     return severity == 1
@@ -248,6 +257,7 @@ class SlaProfile(Strict):
     pause_reasons: list[str] = []
     revisits: RevisitPolicy = RevisitPolicy()
     complaints: ComplaintPolicy = ComplaintPolicy()
+    customer_escalation: CustomerEscalationPolicy = CustomerEscalationPolicy()
     #: Contract services besides repairs: "monthly call, quarterly visit, 2 inspections a year".
     service_plan: list[PlannedService] = []
     quiet_calendar: str | None = None

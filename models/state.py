@@ -121,7 +121,7 @@ def signature_of(body: SignBody, at: datetime, by: Actor | None) -> SignatureRec
 
 
 #: Escalations the workflow raises itself, not from a rule of the profile.
-OwnEscalation = Literal["no_engineer", "no_loaner", "signature_refused", "complaint"]
+OwnEscalation = Literal["no_engineer", "no_loaner", "signature_refused", "complaint", "customer"]
 
 
 class EscalationRecord(BaseModel):
@@ -134,6 +134,16 @@ class EscalationRecord(BaseModel):
     at: datetime
     notified: list[str]
     at_percent: int | None = None
+
+
+class CustomerEscalation(BaseModel):
+    """The customer (or intake on their behalf) escalated the request to `level`."""
+
+    level: int
+    reason: str
+    by: str
+    at: datetime
+    notified: list[str]
 
 
 class RevisitRecord(BaseModel):
@@ -208,6 +218,7 @@ class ServiceRequestState(BaseModel):
     repair: RepairRecord | None = None
     #: Every wait for spare parts, the latest last.
     parts_orders: list[PartsOrder] = []
+    customer_escalations: list[CustomerEscalation] = []
     signature: SignatureRecord | None = None
     signature_refusals: list[dict[str, Any]] = []
     revisits: list[RevisitRecord] = []

@@ -19,6 +19,8 @@ assigned        engineer_name, customer, address, contact,     assigned
 unassigned      successor (`engineer` is the one who lost it)  assigned
 appointment     appointment_at                              customer
 escalation      clock, level, reason (may be ""), severity  the level's roles
+customer_       level, reason, by (who asked), severity     customer_escalation
+escalated                                                   level's roles
 loaner_issued   unit, model (may be "")                     customer
 signing_link    url                                         customer
 quote_link      url, total                                  customer
@@ -70,6 +72,7 @@ DATA_KEYS: dict[str, tuple[str, ...]] = {
     "complaint_overdue": ("complaint", "reason", "customer_id", "respond_by"),
     "periodic_revisit_due": ("due", "customer_id", "asset_serial", "channel"),
     "analysis_report": ("title", "first", "last", "url"),
+    "customer_escalated": ("level", "reason", "by", "severity"),
 }
 KINDS = tuple(DATA_KEYS)
 

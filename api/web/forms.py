@@ -134,6 +134,7 @@ FORMS: Mapping[Action, tuple[Part, ...]] = {
         Field("suggestions", "意见建议 Suggestions", "textarea"),
     ),
     Action.CANCEL: (REASON,),
+    Action.ESCALATE: (Field("reason", "升级原因 Why escalate", "textarea", required=True),),
     Action.CHANGE_SEVERITY: (
         Field(
             "severity",

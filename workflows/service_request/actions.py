@@ -12,6 +12,7 @@ from temporalio.common import RawValue
 from workflows.rejections import FORBIDDEN, INVALID, NOT_FOUND, WRONG_STAGE, reject
 from workflows.service_request import (
     dispatch,
+    escalations,
     follow_up,
     parts,
     quotes,
@@ -55,6 +56,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.RECORD_REVISIT: follow_up.record_revisit,
     Action.CANCEL: triage.cancel,
     Action.CHANGE_SEVERITY: triage.change_severity,
+    Action.ESCALATE: escalations.customer_escalation,
 }
 #: Checks that need the request's state; they run in the validator, so they write nothing.
 DATA_CHECKS: dict[Action, DataCheck] = {
@@ -70,6 +72,7 @@ DATA_CHECKS: dict[Action, DataCheck] = {
     Action.PARTS_SHIPPED: parts.check_shipped,
     Action.FAULTY_PART_RETURNED: parts.check_returned,
     Action.RECORD_REVISIT: follow_up.check_revisit,
+    Action.ESCALATE: escalations.check_customer_escalation,
 }
 
 

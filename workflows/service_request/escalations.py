@@ -8,10 +8,13 @@ from typing import Literal
 
 from temporalio import workflow
 
+from workflows.rejections import CONFLICT, reject
 from workflows.service_request.request import Request
 
 with workflow.unsafe.imports_passed_through():
-    from models.state import EscalationRecord, OwnEscalation
+    from models import actions as a
+    from models.lifecycle import Role
+    from models.state import CustomerEscalation, EscalationRecord, OwnEscalation
     from workflows.service_request.timeline import SYSTEM
 
 
@@ -69,6 +72,38 @@ def alarm(r: Request, clock: str, kind: OwnEscalation, roles: list[str], reason:
         key=f"escalation/{clock}/0/{len(r.state.escalations)}",
         recipients=roles,
         data={"clock": clock, "level": "", "reason": reason},
+    )
+
+
+def check_customer_escalation(r: Request, body: a.EscalateBody, role: Role, current: bool) -> None:
+    levels = r.profile.customer_escalation.levels
+    done = r.state.customer_escalations
+    if len(done) >= len(levels):
+        last = done[-1]
+        raise reject(
+            CONFLICT,
+            f"already escalated to the last level ({last.level}, {', '.join(last.notified)} "
+            f"told at {last.at.isoformat()})",
+        )
+
+
+async def customer_escalation(r: Request, actor: a.Actor, body: a.EscalateBody) -> None:
+    """The next level hears it now, whatever the quiet calendar says: a person asked."""
+    now = workflow.now()
+    level = len(r.state.customer_escalations) + 1
+    roles = r.profile.customer_escalation.levels[level - 1]
+    r.state.customer_escalations.append(
+        CustomerEscalation(level=level, reason=body.reason, by=actor.label, at=now, notified=roles)
+    )
+    r.emit("customer_escalated", actor, {"level": level, "reason": body.reason})
+    _record(r, "customer", None, "customer", roles, now, None, body.reason)
+    r.notices.hold(
+        now,
+        kind="customer_escalated",
+        key=f"customer-escalation/{level}",
+        recipients=roles,
+        data={"level": str(level), "reason": body.reason, "by": actor.label},
+        quiet_checked=True,
     )
 
 
