@@ -55,6 +55,8 @@ SPEC_TABLE = [
     ("cancel", OPEN, {"supervisor"}),
     # not in SPEC §2's table: the severity change that SPEC §3 re-plans every clock for
     ("change_severity", OPEN, {"support", "supervisor"}),
+    # not in SPEC §2's table: the customer's own escalation (002)
+    ("escalate", OPEN, {"customer", "intake"}),
 ]
 EXPECTED: dict[tuple[str, str], set[str]] = {
     (action, role): stages for action, stages, roles in SPEC_TABLE for role in roles
@@ -163,6 +165,7 @@ def test_every_move_is_one_the_table_names():
         Action.CHANGE_SEVERITY,
         Action.PARTS_SHIPPED,
         Action.FAULTY_PART_RETURNED,
+        Action.ESCALATE,
     }
     assert all(t.leads_to or t.stays for t in LIFECYCLE.values())
     assert LIFECYCLE[Action.ASSIGN].goes_to == (

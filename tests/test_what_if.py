@@ -5,7 +5,8 @@ tighter response target, exactly the hand-checked clocks change."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -132,12 +133,10 @@ async def _run_week(
     }
 
 
-async def test_replayed_under_their_own_versions_nothing_changes_and_a_tighter_target_does(
-    ts_env, ts_client, intake, customer, sessions
-):
-    first = (await ts_env.get_current_time()).date()
-    numbers = await _run_week(ts_env, ts_client, intake, customer)
-    now = await ts_env.get_current_time()
+def comparing(
+    sessions: Any, customer: dict[str, str], first: date, now: datetime
+) -> Callable[[SlaProfile | None], Any]:
+    """The customer's requests since `first`, compared under a proposal (None: as they ran)."""
     period = Period(first - timedelta(days=1), now.date() + timedelta(days=1), TZ)
     filters = PeriodFilters(
         **{"from": period.first, "to": period.last, "customer": customer["customer_id"]}
@@ -146,6 +145,16 @@ async def test_replayed_under_their_own_versions_nothing_changes_and_a_tighter_t
     def result(proposal: SlaProfile | None) -> Any:
         with sessions() as session:
             return compare(session, period, filters, proposal, "test", now)
+
+    return result
+
+
+async def test_replayed_under_their_own_versions_nothing_changes_and_a_tighter_target_does(
+    ts_env, ts_client, intake, customer, sessions
+):
+    first = (await ts_env.get_current_time()).date()
+    numbers = await _run_week(ts_env, ts_client, intake, customer)
+    result = comparing(sessions, customer, first, await ts_env.get_current_time())
 
     await eventually(lambda: result(None).clocks >= 25)  # every record has landed
     replayed = result(None)
@@ -164,3 +173,35 @@ async def test_replayed_under_their_own_versions_nothing_changes_and_a_tighter_t
         (numbers["late"], "response", "met", "breached")
     ]
     assert changed[0].proposed_due == changed[0].started_at + timedelta(minutes=15)
+
+
+async def test_a_proposal_without_the_parts_clocks_compares_the_others(
+    ts_env, ts_client, intake, customer, sessions
+):
+    first = (await ts_env.get_current_time()).date()
+    handle = await start(
+        ts_client,
+        intake(
+            at=await ts_env.get_current_time(),
+            severity=3,
+            customer_id=customer["customer_id"],
+            asset_serial=customer["camera"],
+        ),
+    )
+    await act(handle, "acknowledge", "support")
+    await act(handle, "diagnose", "support", {"outcome": "needs_onsite", "notes": "x"})
+    await act(handle, "assign", "dispatcher", {"engineer_id": "E001"})
+    await act(handle, "check_in", "engineer")
+    parts = {"result": "needs_parts", "work_done": "x", "parts": [{"part_no": "P", "qty": 1}]}
+    await act(handle, "report_repair", "engineer", parts)
+    await act(handle, "parts_shipped", "dispatcher")
+    result = comparing(sessions, customer, first, await ts_env.get_current_time())
+
+    recorded = await eventually(
+        lambda: (r := result(None)) and "parts_ship" in {c.clock for c in r.comparisons} and r
+    )
+    body = load_profile_file(STANDARD_PROFILE).model_dump(mode="json")
+    body["targets"] = {k: v for k, v in body["targets"].items() if not k.startswith("parts_")}
+    without = result(SlaProfile.model_validate(body))
+    assert without.clocks == recorded.clocks - 1 and without.changed == []
+    assert "parts_ship" not in {c.clock for c in without.comparisons}
