@@ -11,7 +11,6 @@ from temporalio.workflow import ParentClosePolicy
 from workflows.complaint import open_complaint
 from workflows.rejections import CONFLICT, reject
 from workflows.service_request.escalations import alarm
-from workflows.service_request.parts import faulty_part_outstanding
 from workflows.service_request.patches import (
     COMPLAINT_WORKFLOWS,
     COMPLAINTS,
@@ -30,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         RevisitPlanRequest,
         ReworkRequest,
     )
+    from models.common import AFTER_CLOSE_CLOCKS
     from models.complaints import ComplaintSource
     from models.intake import ServiceRequestStart
     from models.lifecycle import Role, Stage
@@ -64,7 +64,7 @@ async def begin_follow_up(r: Request) -> None:
             )
             for p in r.profile.revisits.after_close
         ]
-    if not r.state.revisits and not faulty_part_outstanding(r):
+    if follow_up_done(r):
         r.move(Stage.COMPLETED, SYSTEM)
         return
     r.move(Stage.FOLLOWING_UP, SYSTEM)
@@ -73,15 +73,28 @@ async def begin_follow_up(r: Request) -> None:
             _remind(r, revisit, f"revisit/{i}")
 
 
+def next_revisit(r: Request) -> RevisitRecord | None:
+    return next((v for v in r.state.revisits if v.status == "due"), None)
+
+
+def follow_up_done(r: Request) -> bool:
+    """Nothing is left after close: every revisit made, and what the customer owes back (the
+    faulty part) settled."""
+    return next_revisit(r) is None and not any(
+        r.clocks.outstanding(clock) for clock in AFTER_CLOSE_CLOCKS
+    )
+
+
 def check_revisit(r: Request, body: a.RecordRevisitBody, role: Role, current: bool) -> None:
-    if all(v.status != "due" for v in r.state.revisits):
+    if next_revisit(r) is None:
         raise reject(
             CONFLICT, "every revisit is recorded: the request waits for the faulty part only"
         )
 
 
 async def record_revisit(r: Request, actor: a.Actor, body: a.RecordRevisitBody) -> None:
-    revisit = next(v for v in r.state.revisits if v.status == "due")
+    revisit = next_revisit(r)
+    assert revisit is not None  # the validator checked
     max_attempts = r.profile.revisits.max_attempts
     outcome = record_attempt(revisit, body, max_attempts, workflow.now(), actor.person)
     if outcome == "retry":
@@ -92,10 +105,10 @@ async def record_revisit(r: Request, actor: a.Actor, body: a.RecordRevisitBody) 
     r.emit("revisit_recorded", actor, body.model_dump(exclude_none=True))
     if body.complaint is not None and r.patched(COMPLAINTS):
         await _open_complaint(r, actor, body.complaint)
-    if all(v.status != "due" for v in r.state.revisits):
+    if next_revisit(r) is None:
         r.notices.discard("revisit_due")  # calls made before they fell due need no reminder
-        if not faulty_part_outstanding(r):
-            r.move(Stage.COMPLETED, actor)
+    if follow_up_done(r):
+        r.move(Stage.COMPLETED, actor)
 
 
 async def _retry(r: Request, revisit: RevisitRecord) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from temporalio import workflow
 
 from workflows.rejections import CONFLICT, reject
+from workflows.service_request.follow_up import follow_up_done
 from workflows.service_request.request import Request
 
 with workflow.unsafe.imports_passed_through():
@@ -35,7 +36,8 @@ def check_shipped(r: Request, body: a.PartsShippedBody, role: Role, current: boo
     if order is None:
         raise reject(CONFLICT, "no spare part is on order: the unit waits for a factory repair")
     if order.shipped_at is not None:
-        raise reject(CONFLICT, f"the spare part was already shipped at {order.shipped_at}")
+        shipped = order.shipped_at.isoformat()
+        raise reject(CONFLICT, f"the spare part was already shipped at {shipped}")
 
 
 async def parts_shipped(r: Request, actor: a.Actor, body: a.PartsShippedBody) -> None:
@@ -65,7 +67,8 @@ def check_returned(r: Request, body: a.FaultyPartReturnedBody, role: Role, curre
         )
     if order.returned_at is not None:
         what = "written off" if order.written_off else "returned"
-        raise reject(CONFLICT, f"the faulty part was already {what} at {order.returned_at}")
+        at = order.returned_at.isoformat()
+        raise reject(CONFLICT, f"the faulty part was already {what} at {at}")
 
 
 async def faulty_part_returned(r: Request, actor: a.Actor, body: a.FaultyPartReturnedBody) -> None:
@@ -76,13 +79,8 @@ async def faulty_part_returned(r: Request, actor: a.Actor, body: a.FaultyPartRet
     order.write_off_reason = body.reason
     r.stop_clock(ClockName.PARTS_RETURN)
     r.emit("faulty_part_returned", actor, body.model_dump(exclude_none=True, exclude_defaults=True))
-    if r.state.stage == Stage.FOLLOWING_UP and all(v.status != "due" for v in r.state.revisits):
+    if r.state.stage == Stage.FOLLOWING_UP and follow_up_done(r):
         r.move(Stage.COMPLETED, actor)
-
-
-def faulty_part_outstanding(r: Request) -> bool:
-    """The request may not be completed yet: the customer still owes the faulty part."""
-    return r.clocks.outstanding(ClockName.PARTS_RETURN)
 
 
 async def _start_if_planned(r: Request, name: ClockName) -> None:
