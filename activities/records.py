@@ -10,6 +10,7 @@ from temporalio import activity
 from db.kpi_facts import FOUND_ONCE, found_once, write_clocks, write_plans
 from db.profiles import ProfileVersions
 from db.projections import project_call, project_complaint
+from db.replacements import record_replacements
 from db.session import SessionFactory, transaction
 from db.tables import ServiceRequestRow, TimelineEventRow
 from db.upserts import insert_new, upsert_newer
@@ -42,8 +43,9 @@ class RecordActivities:
 
     @activity.defn(name=ActivityName.RECORD_EVENTS)
     def record_events(self, request: RecordRequest) -> None:
-        """Append the events, project the state and write the notices to the outbox, in one
-        transaction; then wake the relay that delivers them.
+        """Append the events, project the state, write what they changed in the asset archive
+        and the notices to the outbox, in one transaction; then wake the relay that delivers
+        them.
 
         Idempotent: an event already stored under its (number, seq) is skipped, the
         projection only moves forward in `version` and a notice is written once per key, so a
@@ -68,6 +70,7 @@ class RecordActivities:
             upsert_newer(session, ServiceRequestRow, projection, key="number", kept=FOUND_ONCE)
             write_clocks(session, state, facts)
             write_plans(session, state, request.events)
+            record_replacements(session, state, request.events, profile.replacement, self._timezone)
             for call in RevisitCallEntry.of_request(state, workflow_id_for(state.number)):
                 project_call(session, call, state.version)
             outbox.add_new(session, notices)

@@ -19,9 +19,10 @@ from api.context import ARCHIVE_READERS, Admin, ArchiveReader, Ctx, require
 from api.ownership import check_asset, check_customer
 from api.problems import Problem
 from db import archive
+from db.replacements import asset_view
 from db.session import transaction
 from identity.keys import Principal
-from models.archive import AssetRecord, CustomerRecord, EngineerRecord, History, Page
+from models.archive import AssetRecord, AssetView, CustomerRecord, EngineerRecord, History, Page
 from models.errors import invalid_fields
 from models.lifecycle import Role
 
@@ -182,9 +183,10 @@ async def list_assets(
     return await _read(ctx, lambda s: archive.list_assets(s, customer_id, region, page, page_size))
 
 
-@assets.get("/{serial}", response_model=AssetRecord)
-async def get_asset(serial: str, ctx: Ctx, _: ArchiveReader) -> AssetRecord:
-    found = await _read(ctx, lambda s: archive.get_asset(s, serial))
+@assets.get("/{serial}", response_model=AssetView)
+async def get_asset(serial: str, ctx: Ctx, _: ArchiveReader) -> AssetView:
+    """The asset's record, with the unit that replaced it or that it replaced."""
+    found = await _read(ctx, lambda s: asset_view(s, serial))
     return _found(found, f"asset with serial {serial!r}")
 
 

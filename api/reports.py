@@ -6,6 +6,7 @@ key gets a short page saying where its report is (the link we sent), not JSON.""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ from api.context import Anyone, AppContext, Ctx
 from api.ownership import check_request
 from api.problems import Problem
 from api.service_requests import current_state
+from db.entitlements import entitlement_for
 from db.tables import Asset, Customer, Engineer, SignedReport, TimelineEventRow
 from documents.labels import label
 from documents.pages import Link, message_page
@@ -117,6 +119,7 @@ def _party(ctx: AppContext, state: ServiceRequestState, signature_png: str | Non
             asset_model=asset.model if asset else "",
             asset_category=asset.category if asset else "",
             engineer_name=engineer.name if engineer else None,
+            new_unit_warranty_end=_new_unit_warranty_end(session, asset, ctx.settings.timezone),
             signature_png=signature_data_url(image),
             closed_without_signature=(
                 _closed_without_signature(session, state.number)
@@ -124,6 +127,13 @@ def _party(ctx: AppContext, state: ServiceRequestState, signature_png: str | Non
                 else None
             ),
         )
+
+
+def _new_unit_warranty_end(session: Session, old: Asset | None, timezone: str) -> date | None:
+    new = session.get(Asset, old.replaced_by) if old and old.replaced_by else None
+    if old is None or new is None or old.replaced_on is None:
+        return None
+    return entitlement_for(session, new, old.replaced_on, None, timezone).warranty_end
 
 
 def _closing_events(session: Session, number: str) -> list[TimelineEventRow]:

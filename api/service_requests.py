@@ -17,10 +17,11 @@ from api.context import Anyone, AppContext, Ctx, require
 from api.ownership import check_request
 from api.problems import Problem
 from db.engineers import find_engineer
+from db.replacements import in_service
 from db.tables import Asset, Intake, ServiceRequestRow, TimelineEventRow
 from identity.keys import Principal
 from intake.reservation import idempotency_key, reserve
-from models.actions import AssignBody, SignBody
+from models.actions import AssignBody, ReportRepairBody, SignBody
 from models.assignment import refuse_named
 from models.common import SlaStatus
 from models.errors import Conflict, InvalidInput, invalid_fields, invalid_model
@@ -268,6 +269,24 @@ def _check_named_engineer(ctx: AppContext, number: str, body: AssignBody) -> Non
         raise InvalidInput(message) if kind == "invalid" else Conflict(message)
 
 
+def _check_replacement(ctx: AppContext, number: str, serial: str) -> None:
+    """A new unit is new to the archive: a serial it has (another customer's unit, a unit
+    in service) is refused before the report reaches the workflow. The record writes it."""
+    with ctx.sessions() as session:
+        row = session.get(ServiceRequestRow, number)
+        if row is None or row.asset_serial is None:
+            return  # not in the read model yet: the record will not overwrite a unit
+        if serial == row.asset_serial:
+            raise InvalidInput(f"replacement_serial: {serial} is the unit being replaced")
+        found = session.get(Asset, serial)
+        current = in_service(session, row.asset_serial)
+        if found is not None and (current is None or current.serial != serial):
+            raise Conflict(
+                f"replacement_serial: unit {serial} is in the archive already (customer "
+                f"{found.customer_id}); a replacement is a unit the archive does not have yet"
+            )
+
+
 async def authorise(ctx: AppContext, who: Principal, number: str, action: Action) -> None:
     """May `who` take `action` on request `number`: the role, then the ownership."""
     transition = LIFECYCLE[action]
@@ -299,6 +318,9 @@ async def perform(
     if isinstance(body, AssignBody) and body.engineer_id is not None:
         named = body
         await ctx.db(lambda: _check_named_engineer(ctx, number, named))
+    if isinstance(body, ReportRepairBody) and body.replacement_serial is not None:
+        serial = body.replacement_serial
+        await ctx.db(lambda: _check_replacement(ctx, number, serial))
     return await gateway.act(
         await ctx.temporal(),
         number,

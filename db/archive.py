@@ -392,7 +392,7 @@ def plan_assets(
         elif row is None:
             plan.added.append(record.serial)
             added.append(values)
-        elif dict(row) == values:
+        elif {key: row[key] for key in values} == values:  # the replacement links aside
             plan.unchanged.append(record.serial)
         else:
             plan.updated.append(record.serial)
@@ -571,7 +571,9 @@ def customer_uses(session: Session, customer_id: str) -> list[str]:
 
 def asset_uses(session: Session, serial: str) -> list[str]:
     where = ServiceRequestRow.asset_serial == serial
-    return _uses(session, ServiceRequestRow.number, where, "service request(s)")
+    return _uses(session, ServiceRequestRow.number, where, "service request(s)") + _uses(
+        session, Asset.serial, Asset.replaced_by == serial, "unit(s) it replaced"
+    )
 
 
 def engineer_uses(session: Session, engineer_id: str) -> list[str]:

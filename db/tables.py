@@ -154,6 +154,11 @@ class Asset(Base):
     #: Its class (1 the plainest): a loaner lent for it is of its category and at least this
     #: rank (seed P19, P21: "不低于原机"). None: any unit of the category will do.
     capability_rank: Mapped[int | None] = mapped_column(Integer)
+    #: Replaced (整机更换): by which unit, on which local day, on which request. The system
+    #: writes these when the repair goes for signature; edits of the record leave them alone.
+    replaced_by: Mapped[str | None] = mapped_column(ForeignKey("assets.serial"), index=True)
+    replaced_on: Mapped[date | None] = mapped_column(Date)
+    replaced_in: Mapped[str | None] = mapped_column(String(32))
 
 
 class Engineer(Base):

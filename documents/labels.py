@@ -195,6 +195,8 @@ EVENT = {
     "resumed": "恢复计时 Resumed",
     "severity_changed": "级别调整 Severity changed",
     "exclusion_found": "发现除外责任 Exclusion found",
+    "unit_replaced": "整机更换 Unit replaced",
+    "components_replaced": "部件更换 Components replaced",
     "customer_escalated": "客户要求升级 Customer escalated",
     "parts_shipped": "备件发出 Parts shipped",
     "faulty_part_returned": "故障件寄回 Faulty part returned",

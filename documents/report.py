@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -64,6 +64,8 @@ class Party:
     asset_model: str
     asset_category: str
     engineer_name: str | None
+    #: The warranty end of the unit that replaced the request's, as on the day it was fitted.
+    new_unit_warranty_end: date | None = None
     #: The drawn signature as a `data:image/png;base64,…` URL (see `signature_data_url`).
     signature_png: str | None = None
     #: Set when the request was closed by `override_close`.

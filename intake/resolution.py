@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from db import archive
 from db.entitlements import entitlement_for
 from db.profiles import latest_profile
+from db.replacements import in_service
 from db.tables import Asset, Customer, Intake, Site
 from inspection import checklist_for
 from models.actions import Actor
@@ -62,6 +63,7 @@ def resolve(
     facts = repair_facts(body)
     customer = _customer(session, body)
     asset = _asset(session, body, facts.asset_serial, customer)
+    _in_service(session, asset)
     profile, version = _profile(session, body, customer)
     reported_at = _reported_at(body, now)
     site = session.get(Site, asset.site_id) if asset.site_id else None
@@ -151,6 +153,21 @@ def _asset(session: Session, body: IntakeRequest, serial: str, customer: Custome
             f"asset {asset.serial} belongs to customer {asset.customer_id}, not {customer.id}",
         )
     return asset
+
+
+def _in_service(session: Session, asset: Asset) -> None:
+    """A replaced unit is not repaired any more: its replacement is (a complaint about the
+    old one's service may still name it)."""
+    if asset.replaced_by is None:
+        return
+    current = in_service(session, asset.serial)
+    now = current.serial if current else asset.replaced_by
+    raise invalid_field(
+        "asset_serial",
+        f"unit {asset.serial} was replaced by {asset.replaced_by} on {asset.replaced_on}"
+        + (f" ({asset.replaced_in})" if asset.replaced_in else "")
+        + f": register the request against {now}",
+    )
 
 
 def _complained_about(session: Session, number: str, customer: Customer) -> ServiceRequestStart:

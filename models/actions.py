@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from models.common import ComponentName, Identifier
+
 T = TypeVar("T")
 
 
@@ -121,6 +123,9 @@ class PartUsed(Body):
     qty: Annotated[int, Field(ge=1, le=10_000), NOT_BOOL]
     #: The units' serials, where known (a part of `qty` 3 has at most 3).
     serials: Annotated[list[ShortText], Field(max_length=200)] = []
+    #: The component of the unit's warranty this part replaces (e.g. `bulb`): fitted, the
+    #: component's own term restarts (P9). None: a part under the unit's warranty.
+    component: ComponentName | None = None
 
     @model_validator(mode="after")
     def _serials_fit_qty(self) -> Self:
@@ -142,7 +147,10 @@ class ReportRepairBody(Body):
     work_done: Text
     parts: Annotated[list[PartUsed], Field(max_length=200)] = []
     test_result: Annotated[str, Field(max_length=4000)] = ""
-    replacement_serial: ShortText | None = None
+    #: The new unit of a `replace` (it enters the archive in the old one's place) and its model
+    #: when it is not the old one's.
+    replacement_serial: Identifier | None = None
+    replacement_model: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     #: An inspection's report: every item of the asset category's checklist, checked.
     checklist: Annotated[list[ChecklistItem], Field(max_length=200)] = []
     #: Found on site (SPEC §4): the work becomes chargeable and needs the customer's approval
@@ -154,8 +162,8 @@ class ReportRepairBody(Body):
     def _replacement_needs_serial(self) -> Self:
         if self.result == "replace" and not self.replacement_serial:
             raise ValueError("result 'replace' needs replacement_serial (the new unit's serial)")
-        if self.result != "replace" and self.replacement_serial:
-            raise ValueError("replacement_serial is only for result 'replace'")
+        if self.result != "replace" and (self.replacement_serial or self.replacement_model):
+            raise ValueError("the replacement's serial and model are only for result 'replace'")
         return self
 
 

@@ -8,12 +8,13 @@ these same models, so a row the import accepts is one the API would accept too.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Generic, Literal, Self, TypeVar
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from models.actions import NOT_BOOL, Blankable
-from models.intake import Contact, FaultCode, Identifier
+from models.common import ComponentName, Identifier
+from models.intake import Contact, FaultCode
 
 T = TypeVar("T")
 
@@ -24,10 +25,11 @@ Email = Annotated[
     str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["it@example.com"])
 ]
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+()\- ]+$")]
-Months = Annotated[int, Field(gt=0, le=600), NOT_BOOL]
 #: The dates an asset's warranty is counted from, and its repairs: beyond these the arithmetic
 #: would run off the calendar (year 9999) and mean nothing anyway.
 FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)
+MAX_MONTHS = 600
+Months = Annotated[int, Field(gt=0, le=MAX_MONTHS), NOT_BOOL]
 
 
 def sane_date(value: date) -> date:
@@ -37,7 +39,6 @@ def sane_date(value: date) -> date:
 
 
 AssetDate = Annotated[date, AfterValidator(sane_date)]
-ComponentName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_]+$")]
 
 
 def legacy_instant(value: str) -> str:
@@ -109,6 +110,19 @@ class CustomerRecord(_Document):
         return self
 
 
+class FittedComponent(_Document):
+    """A component replaced on a repair: fitted that day, its own term ends `ends_on`."""
+
+    fitted_on: AssetDate
+    ends_on: AssetDate
+
+    @model_validator(mode="after")
+    def _ends_after_fitting(self) -> Self:
+        if self.ends_on < self.fitted_on:
+            raise ValueError("ends_on: is before fitted_on")
+        return self
+
+
 class Warranty(_Document):
     start_basis: Literal["invoice", "acceptance_next_day"] = "invoice"
     months: Months = 12
@@ -116,6 +130,18 @@ class Warranty(_Document):
     components: dict[ComponentName, Months] = {}
     #: How long a repair is itself guaranteed: a re-failure within it is free rework.
     repair_warranty_months: Annotated[int, Field(ge=0, le=120), NOT_BOOL] = 3
+    #: A unit that replaced one under the `inherit` policy: its term ends when the old one's
+    #: would have (the profile's extension included), not `months` after its start.
+    inherited_end: AssetDate | None = None
+    #: Replaced components (P9): each one's own term runs from the day the new part was fitted.
+    fitted_components: dict[ComponentName, FittedComponent] = {}
+
+    @model_validator(mode="after")
+    def _fitted_components_have_terms(self) -> Self:
+        unknown = sorted(set(self.fitted_components) - set(self.components))
+        if unknown:
+            raise ValueError(f"fitted_components: {', '.join(unknown)} has no term in components")
+        return self
 
 
 class LegacyRepair(_Document):
@@ -160,6 +186,15 @@ class AssetRecord(_Document):
     #: any unit of its category will do.
     capability_rank: Annotated[int, Field(ge=1, le=10), NOT_BOOL] | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _links_are_read_only(cls, data: Any) -> Any:
+        """An asset read back (`AssetView`) is written as it was read: its replacement links
+        are the system's, so they are left out rather than refused."""
+        if isinstance(data, dict) and cls is AssetRecord:
+            return {k: v for k, v in data.items() if k not in READ_ONLY}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if (
@@ -182,6 +217,29 @@ class AssetRecord(_Document):
                 )
             first[repair.key] = index
         return self
+
+
+#: What `AssetView` adds to the record: shown, never written through the record.
+READ_ONLY = frozenset({"replaced", "replaces"})
+
+
+class Replacement(BaseModel):
+    """整机更换: a unit replaced by another on a request."""
+
+    old_serial: str
+    new_serial: str
+    on: date
+    request: str | None
+
+
+class AssetView(AssetRecord):
+    """An asset as the archive shows it: its record, and the replacements it is part of
+    (written by the system when a repair reports one; an edit of the record keeps them)."""
+
+    #: The unit that took its place, when it was replaced.
+    replaced: Replacement | None = None
+    #: The unit whose place it took, when it came as a replacement.
+    replaces: Replacement | None = None
 
 
 class MaintenanceDue(BaseModel):

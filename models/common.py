@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
 
 
 class ClockName(StrEnum):
@@ -44,3 +47,11 @@ class SlaStatus(StrEnum):
     AT_RISK = "at_risk"
     BREACHED = "breached"
     PAUSED = "paused"
+
+
+#: What the archive keys by: a serial, a customer's or an engineer's id.
+Identifier = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+]
+#: A part of a unit with a warranty term of its own (e.g. `bulb`); a fault code names it.
+ComponentName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_]+$")]

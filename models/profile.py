@@ -243,6 +243,19 @@ class CustomerEscalationPolicy(Strict):
     ] = [["supervisor"], ["manager"]]
 
 
+class ReplacementPolicy(Strict):
+    """The warranty of what replaces a unit or a component (P9, 003, 004).
+
+    `unit_warranty`: a new unit `inherit`s what was left of the old one's warranty (004:
+    "享受原产品剩余的质保期") or `restart`s a full term from the day it is fitted (三包: the term
+    of an exchanged product counts anew). A replaced component's own term always restarts.
+    `extension_months` is added to either (003: the replaced part's warranty is extended).
+    """
+
+    unit_warranty: Literal["inherit", "restart"] = "inherit"
+    extension_months: Annotated[int, Field(ge=0, le=120), NOT_BOOL] = 0
+
+
 def told_at_any_hour(severity: int) -> bool:
     """Severity 1 (the most urgent) is told at once, whatever the quiet calendar says."""
     return severity == 1
@@ -258,6 +271,7 @@ class SlaProfile(Strict):
     revisits: RevisitPolicy = RevisitPolicy()
     complaints: ComplaintPolicy = ComplaintPolicy()
     customer_escalation: CustomerEscalationPolicy = CustomerEscalationPolicy()
+    replacement: ReplacementPolicy = ReplacementPolicy()
     #: Contract services besides repairs: "monthly call, quarterly visit, 2 inspections a year".
     service_plan: list[PlannedService] = []
     quiet_calendar: str | None = None

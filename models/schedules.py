@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from models.intake import Identifier
+from models.common import Identifier
 from models.service_plan import MONTHS, DayOfMonth, Every, Hour, PlannedService, ScheduleKind
 
 #: The memo key holding the definition (the Web UI shows memos on the schedule page).

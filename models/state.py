@@ -63,6 +63,7 @@ class RepairRecord(BaseModel):
     checklist: list[ChecklistItem] = []
     test_result: str
     replacement_serial: str | None
+    replacement_model: str | None = None
     engineer: str | None
     at: datetime
     #: Found on site: human damage, misuse, … (the work became chargeable).
@@ -295,6 +296,11 @@ class ServiceRequestState(BaseModel):
             return None
         dues = [c.due for c in self.clocks.values() if c.status == ClockStatus.RUNNING and c.due]
         return min(dues, default=None)
+
+
+#: Timeline entries the asset archive follows (`db.replacements`): a new unit fitted in the
+#: request's asset's place (`old_serial`, `new_serial`, `model`), and `components` fitted.
+UNIT_REPLACED, COMPONENTS_REPLACED = "unit_replaced", "components_replaced"
 
 
 class TimelineEvent(BaseModel):

@@ -79,6 +79,8 @@ def asset(tag: str, **changes: object) -> dict:
             "months": 12,
             "components": {"bulb": 6},
             "repair_warranty_months": 3,
+            "inherited_end": None,
+            "fitted_components": {},
         },
         "repairs": [
             {
@@ -221,7 +223,8 @@ async def test_asset_create_read_replace_and_delete(admin, as_role, tag, owner):
     path = f"/v1/assets/{tag}-SN1"
     created = await admin("POST", "/v1/assets", 201, json=asset(tag))
     assert created.json() == asset(tag)
-    assert (await as_role(Role.DISPATCHER, "GET", path)).json() == asset(tag)
+    unreplaced = {"replaced": None, "replaces": None}
+    assert (await as_role(Role.DISPATCHER, "GET", path)).json() == asset(tag) | unreplaced
 
     changed = asset(
         tag,
@@ -231,7 +234,12 @@ async def test_asset_create_read_replace_and_delete(admin, as_role, tag, owner):
         repairs=[],
     )
     replaced = (await admin("PUT", path, 200, json=changed)).json()
-    assert replaced == changed | {"warranty": changed["warranty"] | {"repair_warranty_months": 3}}
+    defaults: dict[str, object] = {
+        "repair_warranty_months": 3,
+        "inherited_end": None,
+        "fitted_components": {},
+    }
+    assert replaced == changed | {"warranty": changed["warranty"] | defaults}
 
     await admin("DELETE", path, 204)
     problem(await admin("GET", path), 404)
@@ -557,6 +565,8 @@ async def test_the_demo_records_read_in_the_spec_shapes(admin):
         "months": 12,
         "components": {},
         "repair_warranty_months": 3,
+        "inherited_end": None,
+        "fitted_components": {},
     }
     e004 = (await admin("GET", "/v1/engineers/E004", 200)).json()
     assert e004["on_duty"] is False and e004["regions"] == ["qingdao"]

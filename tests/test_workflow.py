@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -14,9 +15,9 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from db.session import SessionFactory
-from db.tables import ServiceRequestRow, TimelineEventRow
+from db.tables import Asset, ServiceRequestRow, TimelineEventRow
 from models.actions import Actor
-from tests.workflow_helpers import act, rejected, start, state, until
+from tests.workflow_helpers import act, eventually, rejected, start, state, until
 from workflows.service_request import ServiceRequestWorkflow
 
 QUOTE = {"lines": [{"kind": "labour", "description": "board repair", "amount": "350.00"}]}
@@ -207,8 +208,11 @@ async def test_an_exclusion_found_on_site_needs_the_customers_approval(
         assert s.clocks["signature"].status == "running" and s.signing_url
 
 
-async def test_parts_and_replacement(ts_env, ts_client, intake):
-    handle = await start(ts_client, intake(at=await now(ts_env)))
+async def test_parts_and_replacement(ts_env, ts_client, intake, sessions):
+    # A unit of its own: the replacement is written to the shared archive.
+    old, new = f"SN-PR{secrets.token_hex(3)}", f"SN-NU{secrets.token_hex(3)}"
+    unit = {"model": "DS-2CD", "category": "camera", "invoice_date": "2026-03-15"}
+    handle = await start(ts_client, intake(at=await now(ts_env), asset_serial=old, asset=unit))
     await to_on_site(handle)
     s = await act(
         handle,
@@ -232,10 +236,17 @@ async def test_parts_and_replacement(ts_env, ts_client, intake):
         handle,
         "report_repair",
         "engineer",
-        {"result": "replace", "work_done": "swapped the unit", "replacement_serial": "SN-9001"},
+        {"result": "replace", "work_done": "swapped the unit", "replacement_serial": new},
     )
     assert s.stage == "awaiting_signature" and s.outcome == "replaced"
-    assert s.repair is not None and s.repair.replacement_serial == "SN-9001"
+    assert s.repair is not None and s.repair.replacement_serial == new
+
+    def replaced() -> str | None:
+        with sessions() as session:
+            found = session.get(Asset, old)
+            return found.replaced_by if found is not None else None
+
+    assert await eventually(replaced) == new
 
 
 async def test_reassignment_restarts_the_arrival_clock(ts_env, ts_client, intake):

@@ -6,7 +6,10 @@
   registered during an extension extends it further), then moved past the holidays of the
   customer's office calendar.
 - A fault of a component with its own term (e.g. `{"bulb": 6}`) uses that term: the fault code
-  names the component (`BULB`, or `BULB_…`).
+  names the component (`BULB`, or `BULB_…`). A replaced component's term is the one it was
+  given when fitted (`fitted_components`: from that day to its end).
+- A unit that inherited the rest of the unit it replaced ends on that one's end
+  (`inherited_end`), then is extended by its own repairs like any other.
 - Day 1 is the invoice date: up to day 7 return / exchange / repair, days 8–15 exchange /
   repair, then repair, plus replacement once the asset had 2 repairs of the same fault in
   warranty. Cover begins at the sale: a fault between invoice and acceptance is covered too.
@@ -21,7 +24,7 @@ import calendar
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from models.entitlement import Entitlement, Remedy
 
@@ -39,6 +42,9 @@ class WarrantyTerms:
     acceptance_date: date | None
     components: Mapping[str, int] = field(default_factory=dict)
     repair_warranty_months: int = 3
+    inherited_end: date | None = None
+    #: component -> (fitted on, term ends on).
+    fitted_components: Mapping[str, tuple[date, date]] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -52,7 +58,21 @@ class WarrantyTerms:
             acceptance_date=acceptance,
             components={str(k).lower(): int(v) for k, v in warranty.get("components", {}).items()},
             repair_warranty_months=int(warranty.get("repair_warranty_months", 3)),
+            inherited_end=_date(warranty.get("inherited_end")),
+            fitted_components={
+                str(k).lower(): (_date(v["fitted_on"]), _date(v["ends_on"]))
+                for k, v in warranty.get("fitted_components", {}).items()
+            },
         )
+
+
+@overload
+def _date(value: date | str) -> date: ...
+@overload
+def _date(value: None) -> None: ...
+def _date(value: date | str | None) -> date | None:
+    """A stored document's date (JSON keeps it as ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -113,8 +133,12 @@ def warranty_end(
     if start is None:
         return None
     component = component_for(fault_code, terms.components)
-    months = terms.components[component] if component else terms.months
-    end = add_days(add_months(start, months), -1)
+    if component is None:
+        end = terms.inherited_end or add_days(add_months(start, terms.months), -1)
+    elif component in terms.fitted_components:
+        start, end = terms.fitted_components[component]
+    else:
+        end = add_days(add_months(start, terms.components[component]), -1)
     for repair in sorted(repairs, key=lambda r: r.registered_on):
         if repair.repaired and start <= repair.registered_on <= end:
             end = add_days(end, repair.days)

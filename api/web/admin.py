@@ -40,7 +40,7 @@ from db.profiles import Format, stored_versions
 from db.tables import SlaProfileVersion
 from identity.keys import list_api_keys
 from identity.web_sessions import SignedIn
-from models.archive import MaintenanceDue
+from models.archive import AssetView, MaintenanceDue, Replacement
 from models.errors import DomainError, field_errors
 from models.lifecycle import Role
 from models.schedules import ScheduleBody, ScheduleTiming
@@ -301,7 +301,12 @@ async def edit_record(kind: str, key: str, ctx: Ctx, web: AdminPage) -> HTMLResp
     record = await entity.get(ctx, web, key)
     shown = flatten(record.model_dump(mode="json"), entity.fields, ctx.settings.timezone)
     due = await customer_maintenance(key, ctx, web.who) if entity is CUSTOMER else []
-    return _editor(ctx, web, entity, key, shown, maintenance=due)
+    links = (
+        [r for r in (record.replaces, record.replaced) if r]
+        if isinstance(record, AssetView)
+        else []
+    )
+    return _editor(ctx, web, entity, key, shown, maintenance=due, replacements=links)
 
 
 def _editor(
@@ -312,6 +317,7 @@ def _editor(
     entered: dict[str, str],
     outcome: Outcome | None = None,
     maintenance: Sequence[MaintenanceDue] = (),
+    replacements: Sequence[Replacement] = (),
 ) -> HTMLResponse:
     return render(
         ctx,
@@ -325,6 +331,7 @@ def _editor(
         errors=outcome.errors if outcome else {},
         refusal=outcome.message if outcome else "",
         maintenance=maintenance,
+        replacements=replacements,
     )
 
 

@@ -139,7 +139,7 @@ ASSET = Entity(
     lambda ctx, web, key: routes.get_asset(key, ctx, web.who),
     lambda ctx, web, body: routes.create_asset(body, ctx, web.who),
     lambda ctx, web, key, body: routes.replace_asset(key, body, ctx, web.who),
-    kept=("repairs", "warranty.components"),
+    kept=("repairs", "warranty.components", "warranty.inherited_end", "warranty.fitted_components"),
 )
 ENGINEER = Entity(
     "engineers",

@@ -49,6 +49,7 @@ async def report_repair(r: Request, actor: a.Actor, body: a.ReportRepairBody) ->
         parts=body.parts,
         test_result=body.test_result,
         replacement_serial=body.replacement_serial,
+        replacement_model=body.replacement_model,
         checklist=body.checklist,
         engineer=r.state.engineer,
         at=workflow.now(),

@@ -8,6 +8,7 @@ from typing import Any
 from temporalio import workflow
 
 from workflows.service_request.escalations import alarm
+from workflows.service_request.fitted import record_fitted
 from workflows.service_request.patches import SIGNING_LINKS
 from workflows.service_request.request import Request
 
@@ -20,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
 
 async def enter_signature(r: Request, actor: a.Actor, data: dict[str, Any]) -> None:
     """The work is done: the resolution clock stops and the signature's starts."""
+    record_fitted(r, actor)
     r.stop_clock(ClockName.RESOLUTION)
     r.start_clock(ClockName.SIGNATURE)
     await r.plan_clocks()
