@@ -28,6 +28,8 @@ Locale = Literal["zh", "en"]
 LOCALES: tuple[Locale, ...] = ("zh", "en")
 SenderName = Literal["log", "smtp"]
 SENDERS: tuple[SenderName, ...] = ("log", "smtp")
+SmsSenderName = Literal["log", "http"]
+SMS_SENDERS: tuple[SmsSenderName, ...] = ("log", "http")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,45 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class SmsSettings:
+    """The SMS channel (`notifications/sms_senders.py`): which sender, the HTTP provider, and
+    the desks' mobiles (empty: the desk gets no SMS; its SMS is recorded as skipped)."""
+
+    sender: SmsSenderName = "log"
+    #: The provider's endpoint the `http` sender posts each message to.
+    provider_url: str = ""
+    #: Sent as a bearer token when given.
+    api_key: str = field(default="", repr=False)
+    #: The 短信签名 the provider prefixes to every text (【…】); empty: the provider's default.
+    sign_name: str = ""
+    dispatcher: str = ""
+    supervisor: str = ""
+    manager: str = ""
+    revisit: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SmsSettings:
+        settings = cls(
+            sender=_choice("NOTIFY_SMS_SENDER", env.get("NOTIFY_SMS_SENDER", "log"), SMS_SENDERS),
+            provider_url=env.get("SMS_PROVIDER_URL", ""),
+            api_key=env.get("SMS_API_KEY", ""),
+            sign_name=env.get("SMS_SIGN_NAME", ""),
+            dispatcher=env.get("NOTIFY_SMS_DISPATCHER", ""),
+            supervisor=env.get("NOTIFY_SMS_SUPERVISOR", ""),
+            manager=env.get("NOTIFY_SMS_MANAGER", ""),
+            revisit=env.get("NOTIFY_SMS_REVISIT", ""),
+        )
+        if settings.sender == "http" and not settings.provider_url.startswith(
+            ("http://", "https://")
+        ):
+            raise ValueError(
+                f"NOTIFY_SMS_SENDER=http needs SMS_PROVIDER_URL=http(s)://…, "
+                f"not {settings.provider_url!r}"
+            )
+        return settings
+
+
+@dataclass(frozen=True)
 class NotificationSettings:
     """How notifications are rendered and whom the desk roles reach (`notifications/`).
 
@@ -73,6 +114,7 @@ class NotificationSettings:
     #: phone for an engineer).
     engineer: str = "{id}@engineers.aftersales.local"
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> NotificationSettings:
@@ -86,6 +128,7 @@ class NotificationSettings:
             revisit=env.get("NOTIFY_REVISIT", "revisit@aftersales.local"),
             engineer=env.get("NOTIFY_ENGINEER", "{id}@engineers.aftersales.local"),
             smtp=SmtpSettings.from_env(env),
+            sms=SmsSettings.from_env(env),
         )
 
 

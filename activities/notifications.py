@@ -36,11 +36,12 @@ class NotificationActivities:
     def queue_notification(self, request: NotificationRequest) -> None:
         """Write the notice to the outbox (once per `request.key`) and send it (once).
 
-        Returns when the notice is sent, skipped (no recipient has an address) or failed for
-        good (a template error, a 5xx refusal; the row holds the error). Raises, for Temporal to
-        retry: the sender's retryable errors (connection refused, a timeout, a 4xx reply) and
-        `DeliveryInProgress` while another attempt holds the notice (retried at the end of
-        its lease).
+        Returns when the notice — its email and, if its kind has one, its SMS — is sent,
+        skipped (no recipient has an address) or failed for good (a template error, a 5xx
+        SMTP refusal, a 4xx reply of the SMS provider; the row holds the error). Raises, for
+        Temporal to retry: the senders' retryable errors (connection refused, a timeout, a 4xx
+        SMTP reply, a 5xx reply of the provider) and `DeliveryInProgress` while another
+        attempt holds a row (retried at the end of its lease).
         """
         try:
             self._delivery.deliver(request)

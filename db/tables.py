@@ -395,6 +395,8 @@ class Notification(Base):
     back to `pending` after a retryable error; `failed` after a permanent one (or a template
     error); `skipped` when no recipient has an address. `notifications/` owns these moves.
     A notice written with a request's record is the relay's (`next_attempt_at` set).
+    `channel`: the notice's `email`, or its `sms` under `<key>:sms` (an SMS's `subject` is "",
+    its `addresses` are mobile numbers).
     """
 
     __tablename__ = "notifications"
@@ -412,12 +414,14 @@ class Notification(Base):
             "status <> 'sending' OR (claimed_by IS NOT NULL AND claimed_at IS NOT NULL)",
             name="ck_notifications_claimed",
         ),
+        CheckConstraint("channel IN ('email','sms')", name="ck_notifications_channel"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     number: Mapped[str] = mapped_column(String(32), index=True)
     kind: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(8), server_default="email")
     #: Role names as the workflow gave them; `addresses` is what they resolved to.
     recipients: Mapped[list[str]] = mapped_column(JSON)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -2,12 +2,17 @@
 marked, so that a retried activity, a second worker or a worker that died mid-send never sends
 it twice (and the one that died does not keep it from being sent).
 
+A notice is one row per channel, written together: its email under its key, and its SMS under
+`<key>:sms` when its kind has an SMS text (`rendering.SMS_KINDS`). Each row is then claimed,
+sent and marked on its own, by the same moves: one channel's failure neither holds nor repeats
+the other.
+
 What "exactly once" rests on: the claim is taken in the database before any byte goes to the
 server, and a claim older than the lease is presumed dead — which is why the lease (60 s) is
 several times what a send takes even against a slow server (`senders.SMTP_TIMEOUT` bounds
 each exchange). What it cannot cover is SMTP's own window: a server that accepted the message
-just as the worker died is sent it again after the lease; the repeated Message-ID lets the
-receiving side drop it.
+just as the worker died is sent it again after the lease; the repeated Message-ID (for an SMS,
+the key sent to the provider) lets the receiving side drop it.
 """
 
 from __future__ import annotations
@@ -21,16 +26,17 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from config import Settings
-from db.session import SessionFactory
+from config import Locale, Settings
+from db.session import SessionFactory, transaction
 from db.tables import Notification
 from models.activity_io import NotificationRequest
 from notifications import outbox
 from notifications.message import OutgoingMessage
-from notifications.outbox import Status
+from notifications.outbox import Channel, Status
 from notifications.recipients import resolve
-from notifications.rendering import Renderer, TemplateProblem
-from notifications.senders import PermanentDeliveryError, Sender, make_sender
+from notifications.rendering import SMS_KINDS, Renderer, TemplateProblem
+from notifications.senders import PermanentDeliveryError, Refusals, Sender, make_sender
+from notifications.sms_senders import SmsMessage, SmsSender, make_sms_sender
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +75,7 @@ class Delivery:
         settings: Settings,
         sender: Sender | None = None,
         *,
+        sms_sender: SmsSender | None = None,
         lease: timedelta = LEASE,
         clock: Clock = utc_now,
     ) -> None:
@@ -76,18 +83,28 @@ class Delivery:
         self._settings = settings.notifications
         self._renderer = Renderer(settings.timezone)
         self._sender = sender or make_sender(settings.notifications)
+        self._sms_sender = sms_sender or make_sms_sender(settings.notifications.sms)
         self._lease = lease
         self._clock = clock
 
     def deliver(self, request: NotificationRequest) -> Status:
-        """Write the notice (first call per key only), then send it unless it is done.
+        """Write the notice (first call per key only), then send each of its rows unless it is
+        done.
 
-        Returns the row's final status (sent, skipped or failed). Raises `DeliveryInProgress`
-        while another attempt holds it, and the sender's retryable errors (after giving the
-        message back).
+        Returns the final status (sent, skipped or failed) of its email. Raises, once every row
+        was tried: `DeliveryInProgress` while another attempt holds a row, and the senders'
+        retryable errors (after giving the row back).
         """
-        self._write_once(request)
-        return self.send_written(request.key)
+        statuses: dict[str, Status] = {}
+        errors: list[Exception] = []
+        for key in self._write_once(request):
+            try:
+                statuses[key] = self.send_written(key)
+            except Exception as error:
+                errors.append(error)
+        if errors:
+            raise errors[0]
+        return statuses[request.key]
 
     def send_written(self, key: str) -> Status:
         """Send the notice in the outbox under `key` unless it is done; as `deliver`."""
@@ -105,48 +122,73 @@ class Delivery:
             return []
         with self._sessions() as session:
             known = outbox.stored(session, [request.key for request in requests])
-            rows = [self.compose(session, r) for r in requests if r.key not in known]
+            rows = [row for r in requests if r.key not in known for row in self.compose(session, r)]
         for row in rows:
             row.next_attempt_at = row.created_at
         return rows
 
-    def _write_once(self, request: NotificationRequest) -> None:
-        if outbox.status_of(self._sessions, request.key) is None:
-            with self._sessions() as session:
-                row = self.compose(session, request)
-            outbox.insert(self._sessions, row)
+    def _write_once(self, request: NotificationRequest) -> list[str]:
+        """Write the notice's rows unless some are there (a notice written before it had an
+        SMS stays without); the keys of its rows, the email's first."""
+        keys = [outbox.key_of(request.key, channel) for channel in Channel]
+        with self._sessions() as session:
+            written = outbox.stored(session, keys)
+            rows = [] if written else self.compose(session, request)
+        if rows:
+            with transaction(self._sessions) as session:
+                outbox.add_new(session, rows)
+            with self._sessions() as session:  # another attempt's rows, if it wrote first
+                written = outbox.stored(session, keys)
+        return [key for key in keys if key in written]
 
-    def compose(self, session: Session, request: NotificationRequest) -> Notification:
-        """The outbox row of `request`: rendered, its roles resolved (in `session`), `pending`
-        unless there is nothing to send."""
+    def compose(self, session: Session, request: NotificationRequest) -> list[Notification]:
+        """The outbox rows of `request`, its email's and, if its kind has one, its SMS's:
+        rendered, their roles resolved (in `session`), `pending` unless there is nothing to
+        send."""
+        channels = [Channel.EMAIL, Channel.SMS] if request.kind in SMS_KINDS else [Channel.EMAIL]
+        return [self._compose(session, request, channel) for channel in channels]
+
+    def _compose(
+        self, session: Session, request: NotificationRequest, channel: Channel
+    ) -> Notification:
         locale = request.locale or self._settings.locale
         row = Notification(
-            key=request.key,
+            key=outbox.key_of(request.key, channel),
             number=request.number,
             kind=request.kind,
+            channel=channel,
             recipients=request.recipients,
             data=request.data,
             locale=locale,
             attempts=0,
             created_at=self._clock(),
         )
-        resolution = resolve(session, request, self._settings)
+        resolution = resolve(session, request, self._settings, channel)
         row.addresses, row.skipped = resolution.addresses, resolution.skipped
         try:
-            rendered = self._renderer.render(request.kind, locale, request.number, request.data)
+            row.subject, row.body = self._render(request, locale, channel)
         except TemplateProblem as problem:
             # A bug of the caller's data or of a template: retrying cannot fix it, and the
             # request must not stall on its notice. The failed row is the record.
-            log.error("notification %s not rendered: %s", request.key, problem)
+            log.error("notification %s not rendered: %s", row.key, problem)
             row.status, row.last_error = Status.FAILED, str(problem)
             return row
-        row.subject, row.body = rendered.subject, rendered.body
         if resolution.addresses:
             row.status = Status.PENDING
         else:
-            log.warning("notification %s has nobody to go to: %s", request.key, row.skipped)
+            log.warning("notification %s has nobody to go to: %s", row.key, row.skipped)
             row.status = Status.SKIPPED
         return row
+
+    def _render(
+        self, request: NotificationRequest, locale: Locale, channel: Channel
+    ) -> tuple[str, str]:
+        """Subject and body; an SMS has no subject."""
+        kind, number, data = request.kind, request.number, request.data
+        if channel == Channel.SMS:
+            return "", self._renderer.render_sms(kind, locale, number, data)
+        rendered = self._renderer.render(kind, locale, number, data)
+        return rendered.subject, rendered.body
 
     def _not_ours(self, key: str) -> Status:
         retry_at = outbox.claimed_until(self._sessions, key, self._lease)
@@ -157,18 +199,8 @@ class Delivery:
         return status
 
     def _send(self, row: Notification, owner: str) -> Status:
-        # ck_notifications_rendered: a claimable row has its texts.
-        assert row.subject is not None and row.body is not None
-        message = OutgoingMessage(
-            key=row.key,
-            kind=row.kind,
-            number=row.number,
-            to=tuple(row.addresses),
-            subject=row.subject,
-            body=row.body,
-        )
         try:
-            refused = self._sender.send(message)
+            refused = self._hand_over(row)
         except PermanentDeliveryError as error:
             log.warning("notification %s refused for good: %s", row.key, error)
             self._finish(row.key, owner, Status.FAILED, str(error))
@@ -181,6 +213,17 @@ class Delivery:
         note = "; ".join(f"{address} refused: {reply}" for address, reply in refused.items())
         self._finish(row.key, owner, Status.SENT, note or None)
         return Status.SENT
+
+    def _hand_over(self, row: Notification) -> Refusals:
+        # ck_notifications_rendered: a claimable row has its texts.
+        assert row.subject is not None and row.body is not None
+        to = tuple(row.addresses)
+        if row.channel == Channel.SMS:
+            self._sms_sender.send(SmsMessage(row.key, row.kind, row.number, to, row.body))
+            return {}
+        return self._sender.send(
+            OutgoingMessage(row.key, row.kind, row.number, to, row.subject, row.body)
+        )
 
     def _finish(self, key: str, owner: str, status: Status, note: str | None) -> None:
         if not outbox.finish(self._sessions, key, owner, status, self._clock(), note):

@@ -15,12 +15,25 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import and_, case, literal, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.session import SessionFactory, transaction
 from db.tables import Notification
 from db.upserts import insert_new
+
+
+class Channel(StrEnum):
+    """How a row goes out: each notice is an email row, and an SMS row beside it under
+    `key_of` when its kind has an SMS text (`rendering.SMS_KINDS`)."""
+
+    EMAIL = "email"
+    SMS = "sms"
+
+
+def key_of(key: str, channel: Channel) -> str:
+    """The outbox key of a notice's row on `channel`: the email keeps the notice's own key (so
+    rows written before SMS existed keep theirs), the SMS is `<key>:sms`."""
+    return key if channel == Channel.EMAIL else f"{key}:{channel}"
 
 
 class Status(StrEnum):
@@ -35,19 +48,6 @@ def status_of(sessions: SessionFactory, key: str) -> Status | None:
     with sessions() as session:
         found = session.scalar(select(Notification.status).where(Notification.key == key))
     return None if found is None else Status(found)
-
-
-def insert(sessions: SessionFactory, row: Notification) -> bool:
-    """Add `row` unless its key is there already (the first one wins); True if added."""
-    try:
-        with transaction(sessions) as session:
-            session.add(row)
-    except IntegrityError:
-        # Another attempt inserted the same key in between; theirs is as good as ours.
-        if status_of(sessions, row.key) is None:
-            raise
-        return False
-    return True
 
 
 def claim(
@@ -134,11 +134,13 @@ def add_new(session: Session, rows: Sequence[Notification]) -> None:
     )
 
 
-def due(sessions: SessionFactory, now: datetime, lease: timedelta, limit: int) -> list[str]:
-    """The relay's messages to try now, oldest first: pending ones whose time has come, and
-    those whose sender's lease ran out."""
+def due(
+    sessions: SessionFactory, now: datetime, lease: timedelta, limit: int
+) -> list[tuple[str, Channel]]:
+    """The relay's messages to try now, oldest first, with their channels: pending ones whose
+    time has come, and those whose sender's lease ran out."""
     statement = (
-        select(Notification.key)
+        select(Notification.key, Notification.channel)
         .where(
             Notification.next_attempt_at.is_not(None),
             or_(
@@ -150,7 +152,7 @@ def due(sessions: SessionFactory, now: datetime, lease: timedelta, limit: int) -
         .limit(limit)
     )
     with sessions() as session:
-        return list(session.scalars(statement))
+        return [(key, Channel(channel)) for key, channel in session.execute(statement)]
 
 
 def _move(sessions: SessionFactory, key: str, owner: str, values: dict[str, object]) -> bool:

@@ -19,6 +19,7 @@ from datetime import timedelta
 from db.session import SessionFactory
 from notifications import outbox
 from notifications.delivery import LEASE, Clock, Delivery, DeliveryInProgress, utc_now
+from notifications.outbox import Channel
 
 log = logging.getLogger(__name__)
 
@@ -48,22 +49,25 @@ class OutboxRelay:
         self._nudged.set()
 
     def deliver_due(self) -> int:
-        """One pass: try every message that is due; how many were tried."""
+        """One pass: try the messages that are due; how many were tried."""
         tried = 0
         while True:
-            keys = outbox.due(self._sessions, self._clock(), self._lease, BATCH)
-            failed = False
-            for key in keys:
+            batch = outbox.due(self._sessions, self._clock(), self._lease, BATCH)
+            # After a failure the rest of its channel waits for the next poll: its sender may
+            # be down. The other channel's messages still go.
+            down: set[Channel] = set()
+            for key, channel in batch:
+                if channel in down:
+                    continue
+                tried += 1
                 try:
                     self._delivery.send_written(key)
                 except DeliveryInProgress:
                     pass  # another relay holds it
                 except Exception as error:  # released with its next attempt's time
                     log.warning("notification %s not sent, will retry: %s", key, error)
-                    failed = True
-            tried += len(keys)
-            # After a failure the rest waits for the next poll: the sender may be down.
-            if len(keys) < BATCH or failed:
+                    down.add(channel)
+            if len(batch) < BATCH or down:
                 return tried
 
     @contextmanager

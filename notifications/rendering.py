@@ -1,4 +1,5 @@
-"""Notification texts: one Jinja2 template per kind and locale.
+"""Notification texts: one Jinja2 template per kind and locale, and a short SMS text for the
+kinds in `SMS_KINDS`.
 
 `templates/notifications/KIND.LOCALE.txt` (locales `zh`, the default, and `en`) extends the
 locale's `_layout.LOCALE.txt` (files starting with `_` are shared parts, not kinds) and fills
@@ -6,6 +7,11 @@ two blocks: `subject` (one line: whitespace in it is collapsed, so no data value
 header) and `body` (plain text; the layout adds the signature). The context is the request's
 `data` plus `number` and `kind`. A variable the template uses but the data lacks is an error
 (`StrictUndefined`), never an empty string.
+
+`KIND.LOCALE.sms.txt` is the SMS of a kind in `SMS_KINDS`, in both locales: plain text on one
+line (whitespace is collapsed), no subject, no layout — short, as an SMS is 70 Chinese (160
+Latin) characters a segment and the provider adds the 短信签名. It may use fewer of the kind's
+data keys than the email. A kind without one has no SMS.
 
 Data keys each kind uses (the workflow's `_hold_notice` also adds `severity` and `engineer` to
 every notice):
@@ -75,6 +81,21 @@ DATA_KEYS: dict[str, tuple[str, ...]] = {
     "customer_escalated": ("level", "reason", "by", "severity"),
 }
 KINDS = tuple(DATA_KEYS)
+#: The kinds that also go by SMS: what the customer needs to know at once (the number and
+#: deadlines, the visit, the links to sign or approve, the loaner), the engineer's assignment
+#: and its withdrawal, and escalations (to the desks with a `NOTIFY_SMS_<DESK>` mobile).
+SMS_KINDS = frozenset(
+    {
+        "registered",
+        "assigned",
+        "unassigned",
+        "appointment",
+        "signing_link",
+        "quote_link",
+        "loaner_issued",
+        "escalation",
+    }
+)
 
 
 class TemplateProblem(Exception):
@@ -90,6 +111,10 @@ class Rendered:
 
 def template_name(kind: str, locale: Locale) -> str:
     return f"{kind}.{locale}.txt"
+
+
+def sms_template_name(kind: str, locale: Locale) -> str:
+    return f"{kind}.{locale}.sms.txt"
 
 
 class Renderer:
@@ -110,7 +135,7 @@ class Renderer:
         name = template_name(kind, locale)
         try:
             template = self.environment.get_template(name)
-            values = {**data, "number": number, "kind": kind}
+            values = _context(kind, number, data)
             body = template.render(values)  # the layout: the body block and the signature
             subject = self.environment.concat(
                 template.blocks["subject"](template.new_context(values))
@@ -118,6 +143,17 @@ class Renderer:
         except TemplateError as error:
             raise TemplateProblem(f"{name}: {error}") from error
         return Rendered(subject=" ".join(subject.split()), body=body.strip("\n") + "\n")
+
+    def render_sms(self, kind: str, locale: Locale, number: str, data: Mapping[str, str]) -> str:
+        """The SMS text of a kind in `SMS_KINDS`, on one line."""
+        if kind not in SMS_KINDS:
+            raise TemplateProblem(f"no SMS for the kind {kind!r}")
+        name = sms_template_name(kind, locale)
+        try:
+            text = self.environment.get_template(name).render(_context(kind, number, data))
+        except TemplateError as error:
+            raise TemplateProblem(f"{name}: {error}") from error
+        return " ".join(text.split())
 
     def _local_time(self, value: object) -> str:
         text = str(value)  # a missing key (StrictUndefined) raises here
@@ -128,3 +164,7 @@ class Renderer:
         if instant.tzinfo is None:
             return text  # a local time of unknown zone: shown as given
         return instant.astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _context(kind: str, number: str, data: Mapping[str, str]) -> dict[str, str]:
+    return {**data, "number": number, "kind": kind}

@@ -1,5 +1,6 @@
-"""Senders hand a rendered message over: `log` (the default) writes one line per message,
+"""Email senders hand a rendered message over: `log` (the default) writes one line per message,
 `smtp` gives it to an SMTP server (stdlib smtplib, blocking: it runs in the activity thread).
+The SMS's senders are `sms_senders`'.
 
 A sender raises `PermanentDeliveryError` when the server refused the message for good (a 5xx
 reply to the recipients, the sender or the data): sending it again would fail the same way.

@@ -24,7 +24,15 @@ from notifications import outbox
 from notifications.delivery import LEASE, Delivery, utc_now
 from notifications.message import OutgoingMessage, message_id
 from notifications.outbox import Status
-from notifications.rendering import DATA_KEYS, KINDS, TEMPLATES, Renderer, TemplateProblem
+from notifications.rendering import (
+    DATA_KEYS,
+    KINDS,
+    SMS_KINDS,
+    TEMPLATES,
+    Renderer,
+    TemplateProblem,
+    sms_template_name,
+)
 from notifications.senders import LogSender
 from tests.request_fixtures import state as registered_state
 from tests.test_migrations import fresh  # noqa: F401 - the fixture of a new, empty database
@@ -137,7 +145,54 @@ def test_templates_use_exactly_the_documented_keys(renderer, kind, locale):
 
 def test_no_template_without_a_kind():
     names = {path.name for path in TEMPLATES.iterdir() if not path.name.startswith("_")}
-    assert names == {f"{kind}.{locale}.txt" for kind in KINDS for locale in LOCALES}
+    emails = {f"{kind}.{locale}.txt" for kind in KINDS for locale in LOCALES}
+    sms = {sms_template_name(kind, locale) for kind in SMS_KINDS for locale in LOCALES}
+    assert set(KINDS) >= SMS_KINDS and names == emails | sms
+
+
+def sms_keys(renderer, kind: str, locale: str) -> set[str]:
+    source = (TEMPLATES / sms_template_name(kind, locale)).read_text(encoding="utf-8")
+    return meta.find_undeclared_variables(renderer.environment.parse(source)) - {"number"}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("kind", sorted(SMS_KINDS))
+def test_every_sms_renders_in_both_languages_on_one_line(renderer, kind, locale):
+    data = sample_data(kind) | {"reason": "nobody\nacknowledged"}
+    text = renderer.render_sms(kind, locale, "SR-20261123-0042", data)
+    assert "SR-20261123-0042" in text and "\n" not in text
+    assert "nobody acknowledged" in text or "reason" not in DATA_KEYS[kind]
+    for key in sms_keys(renderer, kind, locale) - {"clock", "level", "reason"}:
+        assert data[key] in text, key
+    assert bool(CJK.search(text)) == (locale == "zh")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("kind", sorted(SMS_KINDS))
+def test_an_sms_uses_only_its_kinds_keys_and_each_is_required(renderer, kind, locale):
+    used = sms_keys(renderer, kind, locale)
+    assert used <= set(DATA_KEYS[kind])
+    for key in used:
+        data = sample_data(kind)
+        del data[key]
+        with pytest.raises(TemplateProblem, match=f"'{key}' is undefined"):
+            renderer.render_sms(kind, locale, "SR-1", data)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("kind", sorted(SMS_KINDS))
+def test_an_sms_is_short(renderer, kind, locale):
+    """Its own words and the number leave room, in one segment (70 Chinese characters, 160
+    Latin ones), for the 短信签名 and short values; links and addresses take a second."""
+    data = {key: "" for key in DATA_KEYS[kind]} | {"clock": "resolution", "level": "2"}
+    text = renderer.render_sms(kind, locale, "SR-20261123-000042", data)
+    assert len(text) <= (56 if locale == "zh" else 110), text
+
+
+def test_a_kind_without_an_sms_has_none(renderer):
+    assert "revisit_due" not in SMS_KINDS
+    with pytest.raises(TemplateProblem, match="no SMS"):
+        renderer.render_sms("revisit_due", "zh", "SR-1", sample_data("revisit_due"))
 
 
 def test_instants_are_shown_in_the_service_time_zone(renderer):
@@ -314,9 +369,8 @@ def test_the_first_request_under_a_key_wins(sessions, delivery):
 def pending(sessions, delivery) -> NotificationRequest:
     """A notice written to the outbox and left pending (as if its worker stopped there)."""
     request = notice("escalation", ("dispatcher",))
-    with sessions() as session:
-        written = delivery.compose(session, request)
-    outbox.insert(sessions, written)
+    with transaction(sessions) as session:
+        outbox.add_new(session, delivery.compose(session, request))
     assert row(sessions, request.key).status == "pending"
     return request
 

@@ -117,14 +117,17 @@ def test_a_record_writes_its_notices_with_its_events_once(alone, delivery):
     RecordActivities(alone, delivery).record_events(record)  # the retry of the activity
     number = record.state.number
     with alone() as session:
-        rows = list(session.scalars(select(Notification).where(Notification.number == number)))
+        query = select(Notification).where(Notification.number == number)
+        rows = list(session.scalars(query.order_by(Notification.id)))
         kinds = session.scalars(
             select(TimelineEventRow.kind).where(TimelineEventRow.number == number)
         )
         assert list(kinds) == ["registered", "notification_queued"]
-    assert len(rows) == 1
-    assert rows[0].addresses == [C002_EMAIL, "dispatch@desk.test"]
-    assert rows[0].status == Status.PENDING and rows[0].next_attempt_at == NOW
+    email, sms = rows  # the SMS beside it: nobody has a mobile (C002's phone is a landline)
+    assert (email.key, email.channel) == (record.notices[0].key, "email")
+    assert email.addresses == [C002_EMAIL, "dispatch@desk.test"]
+    assert email.status == Status.PENDING and email.next_attempt_at == NOW
+    assert (sms.key, sms.channel, sms.status) == (f"{email.key}:sms", "sms", Status.SKIPPED)
 
 
 def test_the_relay_sends_each_written_notice_once(alone, delivery, relay, sender):
@@ -195,9 +198,8 @@ def test_two_relays_send_a_notice_once(alone, settings, sender, clock):
 
 def test_a_notice_an_activity_delivers_is_not_the_relays(alone, delivery, relay, sender):
     request = notice("escalation", ("supervisor",))
-    with alone() as session:
-        composed = delivery.compose(session, request)
-    outbox.insert(alone, composed)  # as `queue_notification` writes it, before it sends
+    with transaction(alone) as session:  # as `queue_notification` writes it, before it sends
+        outbox.add_new(session, delivery.compose(session, request))
     relay.deliver_due()
     assert request.key not in [m.key for m in sender.sent]
     assert row(alone, request.key).next_attempt_at is None

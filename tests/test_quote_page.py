@@ -135,7 +135,9 @@ async def test_the_customer_approves_through_the_link(http, api_keys, sessions, 
         with sessions() as session:
             return session.scalars(
                 select(Notification).where(
-                    Notification.number == number, Notification.kind == "quote_link"
+                    Notification.number == number,
+                    Notification.kind == "quote_link",
+                    Notification.channel == "email",
                 )
             ).one_or_none()
 

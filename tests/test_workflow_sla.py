@@ -36,8 +36,13 @@ def escalations(state, clock):
 
 
 def notifications(sessions, number):
+    """The notices of `number`: their email rows (their SMS rows: tests/test_sms.py)."""
     with sessions() as session:
-        query = select(Notification).where(Notification.number == number).order_by(Notification.id)
+        query = (
+            select(Notification)
+            .where(Notification.number == number, Notification.channel == "email")
+            .order_by(Notification.id)
+        )
         return list(session.scalars(query))
 
 
