@@ -5,18 +5,23 @@ mobiles of customers, engineers and desks, and who is skipped and why."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import select
+from alembic.script import ScriptDirectory
+from sqlalchemy import JSON, column, insert, select, table, text
+from sqlalchemy.types import TypeEngine
 
 from activities.notifications import NotificationActivities
 from config import NotificationSettings, SmsSettings
-from db.session import transaction
-from db.tables import Customer, CustomerContact, Engineer, Notification
+from db.session import alembic_config, create_schema, session_factory, transaction
+from db.tables import Customer, CustomerContact, Engineer, Notification, UtcDateTime
 from notifications import outbox
 from notifications.delivery import Delivery, retry_delay
 from notifications.mobiles import mobile
@@ -24,6 +29,7 @@ from notifications.relay import OutboxRelay
 from notifications.senders import LogSender
 from notifications.sms_senders import SmsProviderError
 from tests.sms_provider import FakeProvider, running_provider
+from tests.test_migrations import downgrade, fresh  # noqa: F401 - a new, empty database
 from tests.test_notifications import DESKS, notice, row, with_notifications
 from tests.test_outbox_relay import NOW, Clock, alone  # noqa: F401 - the relay's own database
 from tests.test_smtp_delivery import free_port
@@ -254,6 +260,56 @@ def test_desks_get_the_sms_at_their_configured_mobiles(sessions, settings, provi
         "manager": "NOTIFY_SMS_MANAGER '12345' is not a mobile number",
         "revisit": "NOTIFY_SMS_REVISIT is empty",
     }
+
+
+def test_the_log_sender_logs_one_line_per_sms(sessions, settings, caplog):
+    activities = NotificationActivities(sessions, with_notifications(settings, DESKS))
+    request = notice("registered", ("customer",), customer_id=customer(sessions, MOBILE))
+    with caplog.at_level(logging.INFO, logger="notifications.sms_senders"):
+        activities.queue_notification(request)
+        activities.queue_notification(request)  # Temporal's retry: nothing more
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "notifications.sms_senders"]
+    assert line.startswith(f"sms registered key={sms_key(request)} to={MOBILE} 您的服务单 ")
+    assert row(sessions, sms_key(request)).status == "sent"
+
+
+# ------------------------------------------------------------------ migration
+def test_rows_before_the_migration_are_emails_and_its_downgrade_drops_the_sms(fresh):  # noqa: F811
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0016").down_revision
+    create_schema(fresh, before)
+    outbox_row = {
+        "number": "SR-1",
+        "kind": "registered",
+        "recipients": ["customer"],
+        "data": {},
+        "locale": "zh",
+        "subject": "s",
+        "body": "b",
+        "addresses": [],
+        "skipped": {},
+        "status": "sent",
+        "attempts": 1,
+        "created_at": datetime(2026, 11, 1, tzinfo=UTC),
+    }
+    types: dict[str, TypeEngine[Any]] = {
+        name: JSON() for name in ("recipients", "data", "addresses", "skipped")
+    }
+    types["created_at"] = UtcDateTime()
+    at_before = table(
+        "notifications", column("key"), *(column(name, types.get(name)) for name in outbox_row)
+    )
+    with fresh.begin() as connection:
+        connection.execute(insert(at_before), [outbox_row | {"key": "old"}])
+    create_schema(fresh)
+    with fresh.begin() as connection:
+        connection.execute(
+            insert(Notification.__table__), [outbox_row | {"key": "old:sms", "channel": "sms"}]
+        )
+    assert row(session_factory(fresh), "old").channel == "email"
+    downgrade(fresh, before)
+    with fresh.connect() as connection:
+        keys = connection.execute(text("SELECT key FROM notifications")).scalars()
+        assert list(keys) == ["old"]
 
 
 # ------------------------------------------------------------------ mobiles, settings
