@@ -82,9 +82,10 @@ class _Operations(Collector):
         yield _family(
             GaugeMetricFamily,
             "aftersales_notifications",
-            "Notifications in the outbox by status (pending, sending, sent, skipped, failed).",
-            ["status"],
-            [((status,), n) for status, n in found.notifications.items()],
+            "Outbox rows by channel (email, sms) and status (pending, sending, sent, skipped, "
+            "failed).",
+            ["channel", "status"],
+            found.notifications.items(),
         )
         yield _family(
             GaugeMetricFamily,

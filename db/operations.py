@@ -1,6 +1,6 @@
 """What operations watches, counted by the database: open requests by stage and SLA status,
 breaches by clock and severity and escalations by level (from the timeline, which only ever
-grows), notifications by status and loaner units out. Each is one GROUP BY query."""
+grows), outbox rows by channel and status and loaner units out. Each is one GROUP BY query."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ class Operations:
     breaches: dict[tuple[str, int], int]
     #: (clock, level or the workflow's kind) -> escalations ever recorded.
     escalations: dict[tuple[str, str], int]
-    #: status -> notifications.
-    notifications: dict[str, int]
+    #: (channel, status) -> outbox rows.
+    notifications: dict[tuple[str, str], int]
     loaners_out: int
 
 
@@ -51,7 +51,9 @@ def operations(session: Session) -> Operations:
         key = (str(name), str(at_level) if at_level not in (None, "") else str(what or "other"))
         escalations[key] = escalations.get(key, 0) + int(n)
     notifications = session.execute(
-        select(Notification.status, func.count()).group_by(Notification.status)
+        select(Notification.channel, Notification.status, func.count()).group_by(
+            Notification.channel, Notification.status
+        )
     )
     loaners = session.scalar(
         select(func.count()).select_from(LoanerUnit).where(LoanerUnit.status == "issued")
@@ -60,6 +62,6 @@ def operations(session: Session) -> Operations:
         open_requests={(str(s), str(v)): int(n) for s, v, n in open_rows},
         breaches={(str(c), int(s)): int(n) for c, s, n in breach_rows},
         escalations=escalations,
-        notifications={str(s): int(n) for s, n in notifications},
+        notifications={(str(c), str(s)): int(n) for c, s, n in notifications},
         loaners_out=int(loaners or 0),
     )

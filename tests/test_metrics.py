@@ -49,6 +49,9 @@ async def test_the_api_answers_prometheus_with_its_requests_and_operations(http,
     assert value(found, "aftersales_http_requests_total", method="GET", route=route, status="200")
     assert not any(number in str(labels) for labels in found["aftersales_http_requests_total"])
     assert sum(found["aftersales_open_requests"].values()) >= 1
+    for labels in found["aftersales_notifications"]:
+        assert dict(labels).keys() == {"channel", "status"}
+        assert dict(labels)["channel"] in ("email", "sms")
 
 
 async def test_a_breach_moves_its_counter(http, as_role):
