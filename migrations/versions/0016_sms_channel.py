@@ -2,8 +2,8 @@
 or `sms` (a notice's SMS, under `<key>:sms`, sent once per key as the email is).
 
 Revision ID: 0016
-Revises: 0014 (0015 is written beside it; the chain is set when both are merged)
-Create Date: 2026-12-03 10:00:00
+Revises: 0015
+Create Date: 2026-12-02 20:50:00
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | Sequence[str] | None = "0014"
+down_revision: str | Sequence[str] | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
