@@ -152,6 +152,15 @@ def _flag(name: str, value: str) -> bool:
     raise ValueError(f"{name}={value!r}: expected true or false")
 
 
+def _limit(name: str, value: str) -> int | None:
+    """A positive whole number, or empty for no limit."""
+    if not value.strip():
+        return None
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(f"{name}={value!r}: expected a whole number of at least 1, or empty")
+    return int(value)
+
+
 def _analysis_kinds(value: str) -> tuple[AnalysisKind, ...]:
     kinds = tuple(k.strip() for k in value.split(",") if k.strip())
     unknown = [k for k in kinds if k not in ANALYSIS_KINDS]
@@ -188,6 +197,9 @@ class Settings:
     secure_cookies: bool = False
     #: The Temporal Web UI that request pages link to (each request's workflow there).
     temporal_ui_url: str = "http://localhost:8233"
+    #: Auto-assign gives an engineer no more open jobs than this, except for key accounts
+    #: (`dispatch`); None: no limit.
+    dispatch_max_open_jobs: int | None = None
 
     @property
     def signing_secret(self) -> str:
@@ -219,6 +231,9 @@ class Settings:
             web_session_hours=float(env.get("WEB_SESSION_HOURS", "12")),
             secure_cookies=_flag("WEB_SECURE_COOKIES", env.get("WEB_SECURE_COOKIES", "false")),
             temporal_ui_url=env.get("TEMPORAL_UI_URL", "http://localhost:8233").rstrip("/"),
+            dispatch_max_open_jobs=_limit(
+                "DISPATCH_MAX_OPEN_JOBS", env.get("DISPATCH_MAX_OPEN_JOBS", "")
+            ),
         )
 
 

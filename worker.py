@@ -73,7 +73,7 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> S
     records = RecordActivities(
         sessions, Delivery(sessions, settings), relay, versions, settings.timezone
     )
-    dispatch = DispatchActivities(sessions)
+    dispatch = DispatchActivities(sessions, settings.dispatch_max_open_jobs)
     loaners = LoanerActivities(sessions)
     sla = SlaActivities(sessions, versions)
     notifications = NotificationActivities(sessions, settings)

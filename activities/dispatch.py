@@ -12,8 +12,9 @@ from models.activity_io import ActivityName, AutoAssignRequest, EngineerInfo, En
 
 
 class DispatchActivities:
-    def __init__(self, sessions: SessionFactory) -> None:
+    def __init__(self, sessions: SessionFactory, max_open_jobs: int | None = None) -> None:
         self._sessions = sessions
+        self._max_open_jobs = max_open_jobs
 
     @activity.defn(name=ActivityName.FIND_ENGINEER)
     def find_engineer(self, lookup: EngineerLookup) -> EngineerInfo | None:
@@ -29,5 +30,7 @@ class DispatchActivities:
                 category=request.category,
                 region=request.region,
                 exclude=request.exclude,
+                max_open_jobs=self._max_open_jobs,
+                key_account=request.key_account,
             )
             return None if chosen is None else engineer_info(loads[chosen.engineer_id].engineer)

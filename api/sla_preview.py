@@ -30,6 +30,8 @@ class PreviewRequest(BaseModel):
     profile_name: str | None = None
     severity: Severity
     region: str | None = None
+    #: Preview a key account's request (the profile's `by_key_account` targets).
+    key_account: bool = False
     reported_at: AwareDatetime
     assigned_at: AwareDatetime | None = None
     pauses: Annotated[list[Interval], Field(max_length=MAX_PAUSES)] = []
@@ -71,6 +73,7 @@ async def preview(body: PreviewRequest, ctx: Ctx, _: Staff) -> PreviewResponse:
         profile=profile,
         severity=body.severity,
         region=body.region or "",
+        key_account=body.key_account,
         starts=starts,
         pauses=body.pauses,
     )

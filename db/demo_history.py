@@ -57,7 +57,9 @@ class _Story:
             self.rng.uniform(1.05, 1.8) if self.rng.random() < 0.09 else self.rng.uniform(0.15, 0.9)
         )
         past = self.past
-        target = past.profile.targets[name].for_request(past.state.severity, past.state.region)
+        target = past.profile.targets[name].for_request(
+            past.state.severity, past.state.region, past.state.key_account
+        )
         calendar = past.cals[target.calendar]
         begin = past.at(start)
         pauses = [Interval(start=p.start, end=p.end) for p in past.state.pauses]

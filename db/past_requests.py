@@ -66,7 +66,9 @@ class PastRequest:
 
     def due(self, name: ClockName, start: float) -> datetime:
         """The engine's due instant for a clock started `start` minutes in, with the pauses."""
-        target = self.profile.targets[name].for_request(self.state.severity, self.state.region)
+        target = self.profile.targets[name].for_request(
+            self.state.severity, self.state.region, self.state.key_account
+        )
         pauses = [Interval(start=p.start, end=p.end) for p in self.state.pauses]
         due = deadline(self.cals[target.calendar], target, self.at(start), pauses)
         assert due is not None  # every pause of a past request has ended

@@ -28,6 +28,8 @@ URGENCY = case(
     value=ServiceRequestRow.sla_status,
     else_=2,
 )
+#: Key accounts (重点客户) first among requests of the same urgency (P1, 003: priority).
+KEY_ACCOUNTS_FIRST = case((Customer.key_account.is_(True), 0), else_=1)
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,8 @@ class WorkItem:
 
 
 def work_items(session: Session, filters: Sequence[Any], *, limit: int = LIMIT) -> list[WorkItem]:
-    """Open requests matching `filters`: breached first, then by `URGENCY`, each the next
-    deadline first (none last)."""
+    """Open requests matching `filters`: breached first, then by `URGENCY`, key accounts
+    first within each, then the next deadline first (none last)."""
     query = (
         select(ServiceRequestRow, Customer, Asset, Engineer)
         .join(Customer, Customer.id == ServiceRequestRow.customer_id, isouter=True)
@@ -68,6 +70,7 @@ def work_items(session: Session, filters: Sequence[Any], *, limit: int = LIMIT) 
         .where(OPEN, *filters)
         .order_by(
             URGENCY,
+            KEY_ACCOUNTS_FIRST,
             ServiceRequestRow.next_deadline.is_(None),
             ServiceRequestRow.next_deadline,
             ServiceRequestRow.number,

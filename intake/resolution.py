@@ -75,6 +75,7 @@ def resolve(
         external_ref=body.external_ref,
         customer_id=customer.id,
         customer_name=customer.name,
+        key_account=customer.key_account,
         asset_serial=asset.serial,
         asset_category=asset.category,
         region=body.region or customer.region,

@@ -83,7 +83,7 @@ def _business_minutes(
     targets = profile.targets.get(name)
     if targets is None or clock.started_at is None:
         return None
-    target = targets.for_request(state.severity, state.region)
+    target = targets.for_request(state.severity, state.region, state.key_account)
     calendar = cals[target.calendar]
     if clock.due is None:  # ended while paused: the pauses the state still shows
         pauses = [Interval(start=p.start, end=p.end) for p in state.pauses]

@@ -78,10 +78,14 @@ def happened(session: Session, period: Period, filters: PeriodFilters) -> list[H
         )
     found: dict[str, Happened] = {}
     profile = (R.state["sla_profile"].as_string(), R.state["sla_profile_version"].as_integer())
-    for number, severity, region, reported, closed, name, version in session.execute(
-        select(R.number, R.severity, R.region, R.reported_at, R.closed_at, *profile).where(*where)
+    key_account = R.state["key_account"].as_boolean()
+    for number, severity, region, reported, closed, key, name, version in session.execute(
+        select(
+            R.number, R.severity, R.region, R.reported_at, R.closed_at, key_account, *profile
+        ).where(*where)
     ):
-        history = RequestHistory(region, [SeverityFrom(reported, severity)], [], closed)
+        severities = [SeverityFrom(reported, severity)]
+        history = RequestHistory(region, severities, [], closed, key_account=bool(key))
         found[number] = Happened(
             number, severity, ProfileRef(name=name, version=int(version)), history
         )

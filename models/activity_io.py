@@ -50,6 +50,7 @@ class ClockPlanRequest(BaseModel):
     profile: SlaProfile | ProfileRef
     severity: int
     region: str
+    key_account: bool = False
     #: When each ticking clock started; clocks not listed are not planned.
     starts: dict[ClockName, datetime]
     #: The pauses since the clocks' checkpoints (all of them for a clock without one).
@@ -80,6 +81,7 @@ def plan_request(
         profile=profile,
         severity=state.severity,
         region=state.region,
+        key_account=state.key_account,
         starts=starts,
         pauses=[
             Interval(start=p.start, end=p.end)
@@ -103,6 +105,8 @@ class AutoAssignRequest(BaseModel):
     category: str
     #: Leave out the current engineer on a reassignment.
     exclude: list[str] = []
+    #: A key account is served even when every engineer has the most open jobs allowed.
+    key_account: bool = False
 
 
 class EngineerInfo(BaseModel):

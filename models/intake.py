@@ -90,6 +90,9 @@ class ServiceRequestStart(BaseModel):
     external_ref: str | None
     customer_id: str
     customer_name: str
+    #: The customer was a key account (重点客户) when the request was registered: its targets
+    #: are the profile's `by_key_account` ones, and auto-assign serves it when others wait.
+    key_account: bool = False
     asset_serial: str
     asset_category: str
     region: str

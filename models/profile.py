@@ -123,10 +123,12 @@ class Target(Strict):
 
 
 class ClockTargets(Strict):
-    """Targets of one clock keyed by severity, with optional per-region overrides."""
+    """Targets of one clock keyed by severity, with optional per-region overrides and the
+    key accounts' own (重点客户, P1, 003): a key account's target wins over its region's."""
 
     by_severity: dict[SeverityKey, Target]
     by_region: dict[str, dict[SeverityKey, Target]] = {}
+    by_key_account: dict[SeverityKey, Target] = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -137,7 +139,8 @@ class ClockTargets(Strict):
         if isinstance(data, dict) and "by_severity" not in data:
             flat = dict(data)
             regions = flat.pop("by_region", {})
-            return {"by_severity": flat, "by_region": regions}
+            key_accounts = flat.pop("by_key_account", {})
+            return {"by_severity": flat, "by_region": regions, "by_key_account": key_accounts}
         return data
 
     @model_validator(mode="after")
@@ -157,10 +160,16 @@ class ClockTargets(Strict):
                 region: {k: v.model_dump(exclude_none=True) for k, v in targets.items()}
                 for region, targets in self.by_region.items()
             }
+        if self.by_key_account:
+            flat["by_key_account"] = {
+                k: v.model_dump(exclude_none=True) for k, v in self.by_key_account.items()
+            }
         return flat
 
-    def for_request(self, severity: int, region: str | None) -> Target:
+    def for_request(self, severity: int, region: str | None, key_account: bool = False) -> Target:
         key = cast(SeverityKey, str(severity))
+        if key_account and key in self.by_key_account:
+            return self.by_key_account[key]
         regional = self.by_region.get(region or "", {})
         return regional.get(key) or self.by_severity[key]
 
@@ -294,6 +303,8 @@ class SlaProfile(Strict):
             for region, regional in targets.by_region.items():
                 for sev, target in regional.items():
                     used.append((f"targets.{clock}.by_region.{region}.{sev}", target.calendar))
+            for sev, target in targets.by_key_account.items():
+                used.append((f"targets.{clock}.by_key_account.{sev}", target.calendar))
         for i, plan in enumerate(self.revisits.after_close):
             used.append((f"revisits.after_close.{i}", plan.calendar))
         if self.complaints.response is not None:

@@ -185,6 +185,8 @@ class ServiceRequestState(BaseModel):
     stage: Stage
     severity: int
     region: str
+    #: As registered (`ServiceRequestStart.key_account`).
+    key_account: bool = False
     customer_id: str
     asset_serial: str
     fault_code: str
@@ -252,6 +254,7 @@ class ServiceRequestState(BaseModel):
             stage=Stage.REGISTERED,
             severity=start.severity,
             region=start.region,
+            key_account=start.key_account,
             customer_id=start.customer_id,
             asset_serial=start.asset_serial,
             fault_code=start.fault_code,

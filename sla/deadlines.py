@@ -138,7 +138,9 @@ def plan(request: ClockPlanRequest, cals: Calendars | None = None) -> ClockPlan:
     escalations: dict[ClockName, list[EscalationPoint]] = {}
     checkpoints: dict[ClockName, Checkpoint] = {}
     for clock, start in request.starts.items():
-        target = profile.targets[clock].for_request(request.severity, request.region)
+        target = profile.targets[clock].for_request(
+            request.severity, request.region, request.key_account
+        )
         calendar = cals[target.calendar]
         amount = target_amount(calendar, target, start)
         since = request.checkpoints.get(clock)

@@ -45,6 +45,8 @@ class RequestHistory:
     pauses: list[Interval]
     #: When it closed or was cancelled (None: still open).
     ended_at: datetime | None
+    #: A key account's request runs on the profile's `by_key_account` targets.
+    key_account: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,9 @@ def replay(
         until = severities[index + 1].since if index + 1 < len(severities) else None
         if until is not None and until <= run.started_at:
             continue  # superseded before the clock started
-        target = profile.targets[run.clock].for_request(current.severity, history.region)
+        target = profile.targets[run.clock].for_request(
+            current.severity, history.region, history.key_account
+        )
         due = deadline(cals[target.calendar], target, run.started_at, history.pauses)
         if due is None or breached_at is not None:
             continue

@@ -36,7 +36,10 @@ async def assign(r: Request, actor: a.Actor, body: a.AssignBody) -> None:
     engineer = await _choose_engineer(r, body.engineer_id, body.override)
     if engineer is None:
         # Nobody to send: the request waits where it is and the dispatcher is told.
-        reason = f"no on-duty engineer for {r.start.asset_category} in region {r.state.region}"
+        reason = (
+            f"no on-duty engineer free for {r.start.asset_category} in region "
+            f"{r.state.region} (none fits, or each has the most open jobs allowed)"
+        )
         alarm(r, "arrival", "no_engineer", ["dispatcher"], reason)
         return
     previous = r.state.engineer
@@ -123,6 +126,7 @@ async def _choose_engineer(
         region=r.state.region,
         category=r.start.asset_category,
         exclude=[r.state.engineer] if reassigning and r.state.engineer else [],
+        key_account=r.state.key_account,
     )
     chosen: EngineerInfo | None = await r.activity(
         ActivityName.AUTO_ASSIGN, request, EngineerInfo | None, "auto-assign engineer"

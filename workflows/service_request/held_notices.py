@@ -72,7 +72,7 @@ class HeldNotices:
         if clock is not None:
             calendar = (
                 self._start.profile.targets[clock]
-                .for_request(state.severity, state.region)
+                .for_request(state.severity, state.region, state.key_account)
                 .calendar
             )
         checked = quiet_checked or told_at_any_hour(state.severity)
