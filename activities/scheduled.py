@@ -25,7 +25,7 @@ from db.session import SessionFactory
 from db.tables import Asset, Customer
 from intake.reservation import reserve
 from models.errors import DomainError
-from models.intake import IntakeRequest
+from models.intake import IntakeRequest, RequestType
 from models.revisits import CHANNELS, RevisitCallStart
 from models.schedules import (
     InspectionRegistered,
@@ -53,6 +53,14 @@ def next_working_instant(calendar: BusinessCalendar, instant: datetime) -> datet
     return calendar.open_at_or_after(instant)
 
 
+#: What a run that sends an engineer registers, by the schedule's kind: the request's type,
+#: its fault code and what its description says.
+VISITS: dict[str, tuple[RequestType, str, str]] = {
+    "inspection": ("inspection", "INSPECTION", "Preventive inspection"),
+    "revisit_visit": ("revisit_visit", "REVISIT_VISIT", "On-site revisit 上门回访"),
+}
+
+
 class ScheduledActivities:
     def __init__(self, sessions: SessionFactory, client: Client, timezone: str) -> None:
         self._sessions = sessions
@@ -77,10 +85,12 @@ class ScheduledActivities:
     @activity.defn(name=ScheduledActivity.CONTRACT_ASSETS)
     def contract_assets(self, customer_id: str) -> list[str]:
         """What a contract-wide inspection covers: the customer's main equipment (every asset
-        when none is marked main)."""
+        when none is marked main) in service: a replaced unit is not inspected."""
         with self._sessions() as session:
             assets = session.scalars(
-                select(Asset).where(Asset.customer_id == customer_id).order_by(Asset.serial)
+                select(Asset)
+                .where(Asset.customer_id == customer_id, Asset.replaced_by.is_(None))
+                .order_by(Asset.serial)
             ).all()
         main = [a.serial for a in assets if a.main_equipment]
         return main or [a.serial for a in assets]
@@ -116,6 +126,7 @@ class ScheduledActivities:
         note = f" — {definition.note}" if definition.note else ""
         # A contract-wide run registers one request per asset: the asset is part of the key.
         contract_wide = definition.asset_serial is None
+        kind, fault_code, what = VISITS[definition.kind]
         body = IntakeRequest(
             external_ref=inspection_ref(
                 request.schedule_id, request.due, request.serial if contract_wide else None
@@ -124,12 +135,12 @@ class ScheduledActivities:
             customer_id=definition.customer_id,
             asset_serial=request.serial,
             severity=4,
-            fault_code="INSPECTION",
+            fault_code=fault_code,
             description=(
-                f"Preventive inspection ({definition.every.replace('_', '-')}) due "
+                f"{what} ({definition.every.replace('_', '-')}) due "
                 f"{request.due.isoformat()}, schedule {request.schedule_id}{note}"
             ),
-            type="inspection",
+            type=kind,
             force_new=True,
         )
         try:

@@ -13,8 +13,8 @@ from api.ownership import check_asset
 from api.problems import Problem
 from db.entitlements import entitlement_for
 from db.tables import Asset
+from models.common import FaultCode
 from models.entitlement import Entitlement
-from models.intake import FaultCode
 
 router = APIRouter(prefix="/v1/assets", tags=["warranty"])
 

@@ -16,6 +16,7 @@ REQUEST_TYPE = {
     "return_exchange": "退换货 Return / exchange",
     "complaint": "投诉 Complaint",
     "inspection": "巡检 Inspection",
+    "revisit_visit": "上门回访 Revisit visit",
 }
 #: How the request reached us (`channel`).
 CHANNEL = {
@@ -64,6 +65,7 @@ REPAIR_RESULT = {
 #: The request's `outcome`.
 OUTCOME = {
     "fixed": "已修复 Fixed",
+    "visited": "已回访 Visited",
     "replaced": "已更换 Replaced",
     "resolved_remotely": "远程解决 Resolved remotely",
     "declined": "客户拒绝报价 Quote declined",
@@ -177,6 +179,7 @@ ACTION = {
     "pause": "暂停计时 Pause",
     "resume": "恢复计时 Resume",
     "record_revisit": "记录回访 Record revisit",
+    "record_visit": "记录上门回访 Record visit",
     "cancel": "取消 Cancel",
     "change_severity": "调整级别 Change severity",
     "escalate": "客户升级 Escalate",
@@ -205,6 +208,8 @@ EVENT = {
     "signature_refused": "拒绝签字 Signature refused",
     "complaint": "投诉 Complaint",
     "revisit_recorded": "回访记录 Revisit recorded",
+    "visit_recorded": "上门回访记录 Visit recorded",
+    "hidden_fault_found": "发现隐患 Hidden fault found",
     "revisit_unreachable": "回访未接通 Revisit unreachable",
     "notification_queued": "通知已排队 Notice queued",
     "notification_dropped": "通知未发 Notice dropped",

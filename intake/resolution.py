@@ -102,7 +102,10 @@ def resolve(
     )
     initial = plan(plan_request(ServiceRequestState.registered(start), profile))
     checklist = checklist_for(asset.category) if body.type == "inspection" else []
-    return start.model_copy(update={"initial_plan": initial, "checklist": checklist})
+    update: dict[str, Any] = {"initial_plan": initial, "checklist": checklist}
+    if body.type == "revisit_visit":  # the contract's own visit: the customer pays nothing
+        update["entitlement"] = start.entitlement.model_copy(update={"chargeable": False})
+    return start.model_copy(update=update)
 
 
 def resolve_complaint(

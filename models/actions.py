@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from models.common import ComponentName, Identifier
+from models.common import ComponentName, FaultCode, Identifier
 
 T = TypeVar("T")
 
@@ -300,6 +300,30 @@ class RecordRevisitBody(Body):
         return self.suggestions or (
             "not solved" if self.solved is False else f"satisfaction {self.satisfaction}"
         )
+
+
+class HiddenFault(Body):
+    """A fault the engineer found on a revisit visit (隐患) that nobody had reported."""
+
+    fault_code: FaultCode
+    description: Text
+    severity: Severity = 3
+
+
+class RecordVisitBody(RecordRevisitBody):
+    """An on-site revisit (上门回访): the customer's answers, as on a call, and a hidden fault
+    found (which opens a repair request linked to the visit)."""
+
+    hidden_fault: HiddenFault | None = None
+
+    @model_validator(mode="after")
+    def _on_site_means_reached(self) -> Self:
+        if self.unreachable:
+            raise ValueError(
+                "an engineer on site has reached the customer: record the answers (a customer "
+                "who is not there is a pause or a cancel)"
+            )
+        return self
 
 
 class EscalateBody(Body):

@@ -201,7 +201,8 @@ class BusinessInstantRequest(BaseModel):
 
 
 class ReworkRequest(BaseModel):
-    """A complaint after a revisit: the same asset and fault, to be worked on again."""
+    """A request linked to `original`: a rework after a revisit's complaint (the same asset
+    and fault, worked on again), or the repair of a hidden fault a revisit visit found."""
 
     original: str
     customer_id: str
@@ -209,3 +210,4 @@ class ReworkRequest(BaseModel):
     fault_code: str
     severity: int
     reason: str
+    kind: Literal["rework", "hidden_fault"] = "rework"

@@ -13,8 +13,8 @@ from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from models.actions import NOT_BOOL, Blankable
-from models.common import ComponentName, Identifier
-from models.intake import Contact, FaultCode
+from models.common import ComponentName, FaultCode, Identifier
+from models.intake import Contact
 
 T = TypeVar("T")
 

@@ -53,5 +53,6 @@ class SlaStatus(StrEnum):
 Identifier = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 ]
+FaultCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9_]*$")]
 #: A part of a unit with a warranty term of its own (e.g. `bulb`); a fault code names it.
 ComponentName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_]+$")]

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from models.actions import Actor, Blankable, Severity, Text
-from models.common import ClockName, Identifier
+from models.common import ClockName, FaultCode, Identifier
 from models.entitlement import Entitlement
 from models.plan import ClockPlan
 from models.profile import SlaProfile
@@ -16,8 +16,7 @@ from models.profile import SlaProfile
 Channel = Literal["phone", "web", "email", "wechat", "fax", "letter", "visit"]
 #: The service time zone when none is configured (SERVICE_TIMEZONE).
 SERVICE_TIMEZONE = "Asia/Shanghai"
-RequestType = Literal["repair", "return_exchange", "complaint", "inspection"]
-FaultCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9_]*$")]
+RequestType = Literal["repair", "return_exchange", "complaint", "inspection", "revisit_visit"]
 RequestNumber = Annotated[str, Field(pattern=r"^SR-\d{8}-\d{6,}$", max_length=32)]
 #: What every request but a complaint must carry. A complaint (投诉) needs only a customer and a
 #: description; its asset is optional and it runs only the complaint clock.

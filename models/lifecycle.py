@@ -61,6 +61,7 @@ class Action(StrEnum):
     PAUSE = "pause"
     RESUME = "resume"
     RECORD_REVISIT = "record_revisit"
+    RECORD_VISIT = "record_visit"
     CANCEL = "cancel"
     CHANGE_SEVERITY = "change_severity"
     ESCALATE = "escalate"
@@ -220,6 +221,14 @@ LIFECYCLE: Mapping[Action, Transition] = dict(
             {S.AWAITING_SIGNATURE, S.AWAITING_PARTS, S.AWAITING_APPROVAL},
             "fixed, replace: awaiting_signature; needs_parts, needs_factory_repair: "
             "awaiting_parts; an exclusion found on site: awaiting_approval first",
+        ),
+        _row(
+            Action.RECORD_VISIT,
+            {S.ON_SITE},
+            {R.ENGINEER},
+            a.RecordVisitBody,
+            {S.CLOSED},
+            "a revisit visit's answers, outcome visited; a hidden fault opens a linked repair",
         ),
         _row(
             Action.PARTS_SHIPPED,

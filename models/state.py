@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from models.actions import Actor, ChecklistItem, PartUsed, QuoteLine, SignBody
+from models.actions import Actor, ChecklistItem, HiddenFault, PartUsed, QuoteLine, SignBody
 from models.common import STANDARD_CLOCKS, ClockName, ClockStatus, SlaStatus
 from models.entitlement import Entitlement
 from models.intake import Channel, Contact, RequestType, ServiceRequestStart
@@ -161,6 +161,20 @@ class RevisitRecord(BaseModel):
     answered_by: Actor | None = None
 
 
+class VisitRecord(BaseModel):
+    """A revisit visit (上门回访) as the engineer recorded it on site."""
+
+    at: datetime
+    by: Actor | None
+    satisfaction: int | None
+    solved: bool | None
+    attitude: int | None
+    suggestions: str | None = None
+    hidden_fault: HiddenFault | None = None
+    #: The repair request opened for the hidden fault, linked to this visit.
+    repair: str | None = None
+
+
 class ComplaintRecord(BaseModel):
     """A customer's complaint (客诉), for the supervisor to answer (its own workflow)."""
 
@@ -225,6 +239,8 @@ class ServiceRequestState(BaseModel):
     signature: SignatureRecord | None = None
     signature_refusals: list[dict[str, Any]] = []
     revisits: list[RevisitRecord] = []
+    #: A revisit visit's record (type `revisit_visit`): the visit replaces the revisits.
+    visit: VisitRecord | None = None
     outcome: str | None = None
     #: Clocks that ever breached: a reassignment or rework restarts a clock, not the record.
     breaches: list[str] = []

@@ -40,6 +40,8 @@ SPEC_TABLE = [
     ("schedule_visit", {"dispatched"}, {"engineer"}),
     ("check_in", {"dispatched"}, {"engineer"}),
     ("report_repair", {"on_site"}, {"engineer"}),
+    # not in SPEC §2's table: a revisit visit's answers, on site (P1, issue 15 item 7)
+    ("record_visit", {"on_site"}, {"engineer"}),
     ("parts_arrived", {"awaiting_parts"}, {"dispatcher"}),
     # not in SPEC §2's table: the spare part's shipment and the faulty part's return (002)
     ("parts_shipped", {"awaiting_parts"}, {"dispatcher"}),

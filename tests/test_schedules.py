@@ -164,11 +164,11 @@ async def test_a_periodic_call_waits_on_the_call_list_and_an_unhappy_answer_comp
 ) -> None:
     customer_id, serial = asset
     created = await admin.post(
-        "/v1/schedules", json=body(customer_id, serial, kind="revisit_visit", every="quarterly")
+        "/v1/schedules", json=body(customer_id, serial, kind="revisit_call", every="quarterly")
     )
     assert created.status_code == 201, created.text
     sid = created.json()["id"]
-    assert sid == f"revisit_visit-{customer_id}-{serial}"
+    assert sid == f"revisit_call-{customer_id}-{serial}"
     assert (await admin.post(f"/v1/schedules/{sid}/trigger")).status_code == 202
 
     desk = {"Authorization": f"Bearer {api_keys[Role.REVISIT]}"}
@@ -178,7 +178,7 @@ async def test_a_periodic_call_waits_on_the_call_list_and_an_unhappy_answer_comp
         return next((c for c in calls.json() if c["schedule_id"] == sid), None)
 
     call = await eventually(on_the_list)
-    assert call["kind"] == "periodic" and call["channel"] == "visit"
+    assert call["kind"] == "periodic" and call["channel"] == "phone"
     assert call["customer_name"] == "巡检测试客户" and call["asset_serial"] == serial
     assert (
         call["id"] == f"{sid}-{datetime.fromisoformat(call['due']).astimezone(ZoneInfo(TZ)).date()}"
@@ -239,7 +239,64 @@ async def test_a_periodic_call_waits_on_the_call_list_and_an_unhappy_answer_comp
         history = (await admin.get(path)).json()["entries"]
         (periodic,) = [e for e in history if e["source"] == "periodic_revisit"]
         assert periodic["id"] == call["id"] and periodic["satisfaction"] == 2
-        assert periodic["suggestions"] == "巡检不够仔细" and periodic["channel"] == "visit"
+        assert periodic["suggestions"] == "巡检不够仔细" and periodic["channel"] == "phone"
+
+
+async def test_a_periodic_visit_goes_to_an_engineer_and_a_hidden_fault_opens_a_repair(
+    admin: httpx.AsyncClient,
+    as_role,
+    sessions: SessionFactory,
+    asset: tuple[str, str],
+) -> None:
+    customer_id, serial = asset
+    created = await admin.post(
+        "/v1/schedules", json=body(customer_id, serial, kind="revisit_visit", every="quarterly")
+    )
+    assert created.status_code == 201, created.text
+    assert (await admin.post(f"/v1/schedules/{created.json()['id']}/trigger")).status_code == 202
+
+    async def visit() -> ServiceRequestRow | None:
+        with sessions() as session:
+            query = select(ServiceRequestRow).where(ServiceRequestRow.asset_serial == serial)
+            return session.scalars(query).first()
+
+    row = await eventually(visit)
+    assert row.type == "revisit_visit" and row.state["fault_code"] == "REVISIT_VISIT"
+    number = row.number
+
+    async def act(role: Role, action: str, json: dict[str, object], status: int = 200) -> dict:
+        path = f"/v1/service-requests/{number}/{action}"
+        answer = await as_role(role, "POST", path, json=json)
+        assert answer.status_code == status, (action, answer.text)
+        return answer.json()
+
+    await act(Role.SUPPORT, "acknowledge", {})
+    await act(Role.SUPPORT, "diagnose", {"outcome": "needs_onsite", "notes": "quarterly visit"})
+    await act(Role.DISPATCHER, "assign", {"engineer_id": "E001"})
+    await act(Role.ENGINEER, "check-in", {})
+    fixed = {"result": "fixed", "work_done": "looked around"}
+    refused = await act(Role.ENGINEER, "report-repair", fixed, status=409)
+    assert "record-visit" in refused["detail"]
+    away = await act(Role.ENGINEER, "record-visit", {"unreachable": True}, status=422)
+    assert "reached the customer" in away["detail"]
+    answers = {"satisfaction": 4, "solved": True, "attitude": 5, "suggestions": "按时到"}
+    found = {"fault_code": "LENS_FOGGED", "description": "镜头起雾 lens fogging up", "severity": 3}
+    state = await act(Role.ENGINEER, "record-visit", answers | {"hidden_fault": found})
+    # The visit was the revisit: none follows it.
+    assert state["stage"] == "completed" and state["outcome"] == "visited"
+    assert state["visit"]["satisfaction"] == 4 and state["visit"]["hidden_fault"] == found
+    repair = state["visit"]["repair"]
+    opened = await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{repair}")
+    assert opened.status_code == 200, opened.text
+    linked = opened.json()
+    assert (linked["type"], linked["asset_serial"], linked["severity"]) == ("repair", serial, 3)
+    assert linked["fault_code"] == "LENS_FOGGED" and linked["linked_to"] == number
+    assert "hidden fault found on the visit" in linked["description"]
+    timeline = (
+        await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{number}/timeline")
+    ).json()
+    (event,) = [e for e in timeline if e["kind"] == "hidden_fault_found"]
+    assert event["data"]["repair"] == repair
 
 
 async def test_the_profile_service_plan_makes_the_contract_schedules(

@@ -1,16 +1,18 @@
-"""`ScheduledServiceWorkflow`: one run of a periodic revisit call or preventive inspection,
-started by its Temporal Schedule (SPEC §2).
+"""`ScheduledServiceWorkflow`: one run of a periodic revisit call, revisit visit or preventive
+inspection, started by its Temporal Schedule (SPEC §2).
 
 A run fires at the schedule's calendar slot, waits for the next working date of the customer's
 office calendar when the slot falls on a holiday, then registers an inspection request (for the
-asset, or for each asset of the contract) or starts a `RevisitCallWorkflow` that puts the call on
-the revisit agents' list. Every side effect is keyed by the schedule ID and the run's local date,
-so a retried activity or a re-run never does it twice.
+asset, or for each asset of the contract), a revisit visit for an engineer (one per run), or
+starts a `RevisitCallWorkflow` that puts the call on the revisit agents' list. Every side
+effect is keyed by the schedule ID and the run's local date, so a retried activity or a re-run
+never does it twice.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from datetime import timedelta
 
 from temporalio import workflow
@@ -42,6 +44,9 @@ with workflow.unsafe.imports_passed_through():
 
 #: workflow.patched marker: a periodic revisit became a call-list workflow, not a notice.
 REVISIT_CALL_WORKFLOWS = "periodic-revisit-call-workflows"
+#: workflow.patched marker: a periodic revisit visit is dispatched to an engineer (a request
+#: of type revisit_visit), not put on the revisit agents' call list.
+REVISIT_VISITS_DISPATCHED = "periodic-revisit-visits-dispatched"
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
@@ -62,6 +67,8 @@ class ScheduledServiceWorkflow:
             await workflow.sleep(wait, summary=f"next working date {due.local_date.isoformat()}")
         if run.definition.kind == "inspection":
             return await self._inspect(run, due)
+        if run.definition.kind == "revisit_visit" and workflow.patched(REVISIT_VISITS_DISPATCHED):
+            return await self._visit(run, due)
         if workflow.patched(REVISIT_CALL_WORKFLOWS):
             return await self._start_call(run, due)
         return await self._notify_revisit_desk(run, due)
@@ -70,15 +77,30 @@ class ScheduledServiceWorkflow:
         """An inspection request for the asset, or for each of the contract's assets."""
         serials: list[str | None] = [None]
         if run.definition.asset_serial is None:
-            serials = list(
-                await workflow.execute_activity(
-                    ScheduledActivity.CONTRACT_ASSETS,
-                    run.definition.customer_id,
-                    result_type=list[str],
-                    start_to_close_timeout=LONG_TIMEOUT,
-                    retry_policy=RETRY,
-                )
+            serials = list(await self._contract_assets(run))
+        return await self._register(run, due, serials)
+
+    async def _visit(self, run: ScheduledRun, due: RunDue) -> str:
+        """One revisit visit, dispatched like an inspection: on the schedule's asset, or on the
+        contract's first asset (whose category and site say whom to send where)."""
+        if run.definition.asset_serial is not None:
+            return await self._register(run, due, [None])
+        assets = await self._contract_assets(run)
+        return await self._register(run, due, assets[:1]) if assets else ""
+
+    async def _contract_assets(self, run: ScheduledRun) -> list[str]:
+        return list(
+            await workflow.execute_activity(
+                ScheduledActivity.CONTRACT_ASSETS,
+                run.definition.customer_id,
+                result_type=list[str],
+                start_to_close_timeout=LONG_TIMEOUT,
+                retry_policy=RETRY,
             )
+        )
+
+    async def _register(self, run: ScheduledRun, due: RunDue, serials: Sequence[str | None]) -> str:
+        """A request per serial (None: the schedule's own asset), of the schedule's kind."""
         numbers = []
         for serial in serials:
             registered: InspectionRegistered = await workflow.execute_activity(

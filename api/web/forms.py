@@ -69,6 +69,13 @@ QUOTE_LINES = Rows(
 )
 RATING = {str(n): f"{n} ★" for n in range(5, 0, -1)}
 
+#: A revisit's questions, on a call or on a visit.
+ANSWERS = (
+    Field("satisfaction", "满意度 Satisfaction", "select", choices=RATING),
+    Field("solved", "问题已解决 Solved", "yesno"),
+    Field("attitude", "服务态度 Attitude", "select", choices=RATING),
+    Field("suggestions", "意见建议 Suggestions", "textarea"),
+)
 FORMS: Mapping[Action, tuple[Part, ...]] = {
     Action.ACKNOWLEDGE: (Field("note", "备注 Note", "textarea"),),
     Action.DIAGNOSE: (
@@ -130,10 +137,18 @@ FORMS: Mapping[Action, tuple[Part, ...]] = {
     Action.RESUME: (),
     Action.RECORD_REVISIT: (
         Field("unreachable", "联系不上 Unreachable", "checkbox"),
-        Field("satisfaction", "满意度 Satisfaction", "select", choices=RATING),
-        Field("solved", "问题已解决 Solved", "yesno"),
-        Field("attitude", "服务态度 Attitude", "select", choices=RATING),
-        Field("suggestions", "意见建议 Suggestions", "textarea"),
+        *ANSWERS,
+    ),
+    Action.RECORD_VISIT: (
+        *ANSWERS,
+        Field("hidden_fault.fault_code", "发现隐患 Hidden fault (code)", hint="如 LENS_FOGGED"),
+        Field("hidden_fault.description", "隐患描述 What was found", "textarea"),
+        Field(
+            "hidden_fault.severity",
+            "隐患级别 Its severity",
+            "select",
+            choices={str(n): f"P{n}" for n in range(1, 5)},
+        ),
     ),
     Action.CANCEL: (REASON,),
     Action.ESCALATE: (Field("reason", "升级原因 Why escalate", "textarea", required=True),),

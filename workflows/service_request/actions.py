@@ -19,6 +19,7 @@ from workflows.service_request import (
     repair,
     signature,
     triage,
+    visits,
 )
 from workflows.service_request.request import Request
 
@@ -54,6 +55,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.PAUSE: triage.pause,
     Action.RESUME: triage.resume,
     Action.RECORD_REVISIT: follow_up.record_revisit,
+    Action.RECORD_VISIT: visits.record_visit,
     Action.CANCEL: triage.cancel,
     Action.CHANGE_SEVERITY: triage.change_severity,
     Action.ESCALATE: escalations.customer_escalation,
@@ -72,6 +74,7 @@ DATA_CHECKS: dict[Action, DataCheck] = {
     Action.PARTS_SHIPPED: parts.check_shipped,
     Action.FAULTY_PART_RETURNED: parts.check_returned,
     Action.RECORD_REVISIT: follow_up.check_revisit,
+    Action.RECORD_VISIT: visits.check_visit,
     Action.ESCALATE: escalations.check_customer_escalation,
 }
 

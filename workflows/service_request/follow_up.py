@@ -48,7 +48,9 @@ with workflow.unsafe.imports_passed_through():
 
 async def begin_follow_up(r: Request) -> None:
     closed_at = r.state.closed_at or workflow.now()
-    if r.patched(REVISITS_ON_CALENDAR):
+    if r.state.type == "revisit_visit":
+        r.state.revisits = []  # the visit was the revisit
+    elif r.patched(REVISITS_ON_CALENDAR):
         planned: RevisitPlan = await r.activity(
             ActivityName.PLAN_REVISITS,
             RevisitPlanRequest(profile=r.profile_ref, closed_at=closed_at),
@@ -146,8 +148,8 @@ def _remind(r: Request, revisit: RevisitRecord, key: str) -> None:
 async def _open_complaint(r: Request, actor: a.Actor, reason: str) -> None:
     """Satisfaction ≤ 2 or not solved: a linked rework request for the same asset, and a
     complaint for the supervisor with its own response deadline."""
-    rework: ServiceRequestStart = await r.activity(
-        ActivityName.OPEN_REWORK,
+    rework = await open_linked(
+        r,
         ReworkRequest(
             original=r.state.number,
             customer_id=r.state.customer_id,
@@ -156,17 +158,7 @@ async def _open_complaint(r: Request, actor: a.Actor, reason: str) -> None:
             severity=r.state.severity,
             reason=reason,
         ),
-        ServiceRequestStart,
         "open rework request",
-    )
-    await workflow.start_child_workflow(
-        workflow.info().workflow_type,  # a rework is another request of this same workflow
-        rework,
-        id=workflow_id_for(rework.number),
-        task_queue=workflow.info().task_queue,
-        parent_close_policy=ParentClosePolicy.ABANDON,
-        search_attributes=initial_search_attributes(ServiceRequestState.registered(rework)),
-        static_summary=static_summary(rework),
     )
     r.state.reworks.append(rework.number)
     if r.patched(COMPLAINT_WORKFLOWS):
@@ -179,6 +171,23 @@ async def _open_complaint(r: Request, actor: a.Actor, reason: str) -> None:
     )
     r.emit("complaint", SYSTEM, {"reason": reason, "rework": rework.number})
     alarm(r, "complaint", "complaint", ["supervisor"], f"complaint: {reason} → {rework.number}")
+
+
+async def open_linked(r: Request, request: ReworkRequest, summary: str) -> ServiceRequestStart:
+    """Register a request linked to this one and start it (it outlives this one)."""
+    linked: ServiceRequestStart = await r.activity(
+        ActivityName.OPEN_REWORK, request, ServiceRequestStart, summary
+    )
+    await workflow.start_child_workflow(
+        workflow.info().workflow_type,  # another request of this same workflow
+        linked,
+        id=workflow_id_for(linked.number),
+        task_queue=workflow.info().task_queue,
+        parent_close_policy=ParentClosePolicy.ABANDON,
+        search_attributes=initial_search_attributes(ServiceRequestState.registered(linked)),
+        static_summary=static_summary(linked),
+    )
+    return linked
 
 
 async def file_complaint(

@@ -12,6 +12,7 @@ from workflows.service_request.parts import await_parts
 from workflows.service_request.quotes import propose_quote
 from workflows.service_request.request import Request
 from workflows.service_request.signature import enter_signature
+from workflows.service_request.visits import check_not_a_visit
 
 with workflow.unsafe.imports_passed_through():
     from models import actions as a
@@ -21,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 def check_report(r: Request, body: a.ReportRepairBody, role: Role, current: bool) -> None:
+    check_not_a_visit(r)
     if body.exclusion is not None and body.quote is None:
         raise reject(
             INVALID,
