@@ -21,7 +21,7 @@ from db.replacements import in_service
 from db.tables import Asset, Intake, ServiceRequestRow, TimelineEventRow
 from identity.keys import Principal
 from intake.reservation import idempotency_key, reserve
-from models.actions import AssignBody, ReportRepairBody, SignBody
+from models.actions import AssignBody, ChooseRemedyBody, ReportRepairBody, SignBody
 from models.assignment import refuse_named
 from models.common import SlaStatus
 from models.errors import Conflict, InvalidInput, invalid_fields, invalid_model
@@ -318,7 +318,7 @@ async def perform(
     if isinstance(body, AssignBody) and body.engineer_id is not None:
         named = body
         await ctx.db(lambda: _check_named_engineer(ctx, number, named))
-    if isinstance(body, ReportRepairBody) and body.replacement_serial is not None:
+    if isinstance(body, ReportRepairBody | ChooseRemedyBody) and body.replacement_serial:
         serial = body.replacement_serial
         await ctx.db(lambda: _check_replacement(ctx, number, serial))
     return await gateway.act(

@@ -24,7 +24,7 @@ from models.archive import AssetView, Replacement, Warranty
 from models.profile import ReplacementPolicy
 from models.state import COMPONENTS_REPLACED, UNIT_REPLACED, ServiceRequestState, TimelineEvent
 from warranty.entitlement import Repair
-from warranty.replacement import replacement_unit, with_fitted_components
+from warranty.replacement import EXCHANGE, replacement_unit, with_fitted_components
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,8 @@ def _replace_unit(
         resolved_on=fitted_on,
         outcome="replaced",
     )
+    if event.data.get("exchange"):
+        policy = EXCHANGE
     new = replacement_unit(
         record,
         new_serial,

@@ -66,6 +66,8 @@ REPAIR_RESULT = {
 OUTCOME = {
     "fixed": "已修复 Fixed",
     "visited": "已回访 Visited",
+    "returned": "已退货 Returned",
+    "exchanged": "已换货 Exchanged",
     "replaced": "已更换 Replaced",
     "resolved_remotely": "远程解决 Resolved remotely",
     "declined": "客户拒绝报价 Quote declined",
@@ -162,6 +164,7 @@ SLA_STATUS = {
 ACTION = {
     "acknowledge": "受理 Acknowledge",
     "diagnose": "诊断 Diagnose",
+    "choose_remedy": "选择三包处理 Choose remedy",
     "quote": "报价 Quote",
     "approve_quote": "同意报价 Approve quote",
     "decline_quote": "拒绝报价 Decline quote",
@@ -209,6 +212,7 @@ EVENT = {
     "complaint": "投诉 Complaint",
     "revisit_recorded": "回访记录 Revisit recorded",
     "visit_recorded": "上门回访记录 Visit recorded",
+    "remedy_chosen": "三包处理选定 Remedy chosen",
     "hidden_fault_found": "发现隐患 Hidden fault found",
     "revisit_unreachable": "回访未接通 Revisit unreachable",
     "notification_queued": "通知已排队 Notice queued",

@@ -302,6 +302,24 @@ class RecordRevisitBody(Body):
         )
 
 
+class ChooseRemedyBody(Body):
+    """The customer's choice on a return / exchange request (三包): return, exchange (the new
+    unit handed over names its serial) or repair."""
+
+    remedy: Literal["return", "exchange", "repair"]
+    replacement_serial: Identifier | None = None
+    replacement_model: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    note: Blankable[Text] = None
+
+    @model_validator(mode="after")
+    def _exchange_names_the_new_unit(self) -> Self:
+        if self.remedy == "exchange" and not self.replacement_serial:
+            raise ValueError("an exchange needs replacement_serial (the new unit's serial)")
+        if self.remedy != "exchange" and (self.replacement_serial or self.replacement_model):
+            raise ValueError("the new unit's serial and model are only for an exchange")
+        return self
+
+
 class HiddenFault(Body):
     """A fault the engineer found on a revisit visit (隐患) that nobody had reported."""
 

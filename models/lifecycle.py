@@ -44,6 +44,7 @@ class Role(StrEnum):
 class Action(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     DIAGNOSE = "diagnose"
+    CHOOSE_REMEDY = "choose_remedy"
     QUOTE = "quote"
     APPROVE_QUOTE = "approve_quote"
     DECLINE_QUOTE = "decline_quote"
@@ -178,6 +179,15 @@ LIFECYCLE: Mapping[Action, Transition] = dict(
             {S.AWAITING_SIGNATURE, S.AWAITING_APPROVAL, S.AWAITING_DISPATCH},
             "resolved_remotely: awaiting_signature; needs_onsite: awaiting_approval if "
             "chargeable, else awaiting_dispatch",
+        ),
+        _row(
+            Action.CHOOSE_REMEDY,
+            {S.DIAGNOSING},
+            {R.CUSTOMER, R.INTAKE, R.SUPPORT},
+            a.ChooseRemedyBody,
+            {S.AWAITING_SIGNATURE, SAME},
+            "a return / exchange request (三包), within the remedy's window: return, exchange: "
+            "awaiting_signature of the return / exchange form; repair: stays, to be diagnosed",
         ),
         _row(
             Action.QUOTE,

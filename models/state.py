@@ -161,6 +161,17 @@ class RevisitRecord(BaseModel):
     answered_by: Actor | None = None
 
 
+class RemedyChoice(BaseModel):
+    """What the customer chose on a return / exchange request (三包)."""
+
+    remedy: str
+    at: datetime
+    by: str
+    replacement_serial: str | None = None
+    replacement_model: str | None = None
+    note: str | None = None
+
+
 class VisitRecord(BaseModel):
     """A revisit visit (上门回访) as the engineer recorded it on site."""
 
@@ -241,6 +252,8 @@ class ServiceRequestState(BaseModel):
     revisits: list[RevisitRecord] = []
     #: A revisit visit's record (type `revisit_visit`): the visit replaces the revisits.
     visit: VisitRecord | None = None
+    #: A return / exchange request's remedy, once the customer chose it.
+    remedy: RemedyChoice | None = None
     outcome: str | None = None
     #: Clocks that ever breached: a reassignment or rework restarts a clock, not the record.
     breaches: list[str] = []
@@ -318,7 +331,8 @@ class ServiceRequestState(BaseModel):
 
 
 #: Timeline entries the asset archive follows (`db.replacements`): a new unit fitted in the
-#: request's asset's place (`old_serial`, `new_serial`, `model`), and `components` fitted.
+#: request's asset's place (`old_serial`, `new_serial`, `model`, `exchange` for a 三包
+#: exchange), and `components` fitted.
 UNIT_REPLACED, COMPONENTS_REPLACED = "unit_replaced", "components_replaced"
 
 

@@ -33,6 +33,8 @@ BEFORE_ON_SITE = OPEN - {"on_site", "awaiting_parts", "awaiting_signature"}
 SPEC_TABLE = [
     ("acknowledge", {"registered"}, {"support"}),
     ("diagnose", {"diagnosing"}, {"support"}),
+    # not in SPEC §2's table: the 三包 remedy of a return / exchange request (P19, P21)
+    ("choose_remedy", {"diagnosing"}, {"customer", "intake", "support"}),
     ("quote", {"diagnosing", "on_site"}, {"support", "engineer"}),
     ("approve_quote", {"awaiting_approval"}, {"customer", "intake"}),
     ("decline_quote", {"awaiting_approval"}, {"customer", "intake"}),
@@ -168,6 +170,7 @@ def test_every_move_is_one_the_table_names():
         Action.PARTS_SHIPPED,
         Action.FAULTY_PART_RETURNED,
         Action.ESCALATE,
+        Action.CHOOSE_REMEDY,
     }
     assert all(t.leads_to or t.stays for t in LIFECYCLE.values())
     assert LIFECYCLE[Action.ASSIGN].goes_to == (

@@ -22,6 +22,10 @@ from models.archive import LAST_DAY, MAX_MONTHS, AssetRecord, FittedComponent, W
 from models.profile import ReplacementPolicy
 from warranty.entitlement import Repair, WarrantyTerms, add_days, add_months, warranty_end
 
+#: 三包: an exchanged product's term counts anew from the exchange, whatever the profile says
+#: of units replaced on a repair.
+EXCHANGE = ReplacementPolicy(unit_warranty="restart", extension_months=0)
+
 
 def replacement_unit(
     old: AssetRecord,

@@ -69,6 +69,7 @@ QUOTE_LINES = Rows(
 )
 RATING = {str(n): f"{n} ★" for n in range(5, 0, -1)}
 
+CHOSEN_REMEDIES = {m: labels.REMEDY[m] for m in ("return", "exchange", "repair")}
 #: A revisit's questions, on a call or on a visit.
 ANSWERS = (
     Field("satisfaction", "满意度 Satisfaction", "select", choices=RATING),
@@ -138,6 +139,12 @@ FORMS: Mapping[Action, tuple[Part, ...]] = {
     Action.RECORD_REVISIT: (
         Field("unreachable", "联系不上 Unreachable", "checkbox"),
         *ANSWERS,
+    ),
+    Action.CHOOSE_REMEDY: (
+        Field("remedy", "三包处理 Remedy", "select", required=True, choices=CHOSEN_REMEDIES),
+        Field("replacement_serial", "新机序列号 New unit's serial (exchange)"),
+        Field("replacement_model", "新机型号 New unit's model (if another)"),
+        Field("note", "备注 Note", "textarea"),
     ),
     Action.RECORD_VISIT: (
         *ANSWERS,

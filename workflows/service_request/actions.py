@@ -16,6 +16,7 @@ from workflows.service_request import (
     follow_up,
     parts,
     quotes,
+    remedies,
     repair,
     signature,
     triage,
@@ -38,6 +39,7 @@ DataCheck = Callable[[Request, Any, Role, bool], None]
 HANDLERS: dict[Action, Handler] = {
     Action.ACKNOWLEDGE: triage.acknowledge,
     Action.DIAGNOSE: triage.diagnose,
+    Action.CHOOSE_REMEDY: remedies.choose_remedy,
     Action.QUOTE: quotes.quote,
     Action.APPROVE_QUOTE: quotes.approve_quote,
     Action.DECLINE_QUOTE: quotes.decline_quote,
@@ -63,6 +65,7 @@ HANDLERS: dict[Action, Handler] = {
 #: Checks that need the request's state; they run in the validator, so they write nothing.
 DATA_CHECKS: dict[Action, DataCheck] = {
     Action.DIAGNOSE: triage.check_diagnose,
+    Action.CHOOSE_REMEDY: remedies.check_remedy,
     Action.ASSIGN: dispatch.check_assign,
     Action.SCHEDULE_VISIT: dispatch.check_schedule,
     Action.PAUSE: triage.check_pause,
