@@ -65,8 +65,9 @@ from identity.keys import (
     revoke_api_key,
 )
 from models import search_attributes
+from models.common import Weekday
 from models.lifecycle import Role
-from models.profile import SlaProfile, Weekday, profile_errors
+from models.profile import SlaProfile, profile_errors
 from models.schedules import ScheduledRun
 from notifications.delivery import Delivery
 from schedules.analysis import ensure_analysis_schedules

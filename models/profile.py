@@ -17,11 +17,10 @@ from pydantic import (
 )
 
 from models.actions import NOT_BOOL, Severity
-from models.common import STANDARD_CLOCKS, ClockName
+from models.common import STANDARD_CLOCKS, ClockName, Weekday
 from models.errors import HasErrors, field_errors
 from models.service_plan import PlannedService
 
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SeverityKey = Literal["1", "2", "3", "4"]
 SEVERITY_KEYS: tuple[SeverityKey, ...] = ("1", "2", "3", "4")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")

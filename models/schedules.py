@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from models.common import Identifier
-from models.service_plan import MONTHS, DayOfMonth, Every, Hour, PlannedService, ScheduleKind
+from models.service_plan import PlannedService, ScheduleKind, Timing
 
 #: The memo key holding the definition (the Web UI shows memos on the schedule page).
 MEMO_KEY = "definition"
@@ -29,14 +29,11 @@ class ScheduledActivity(StrEnum):
     PREPARE_REVISIT_CALL = "scheduled_prepare_revisit_call"
 
 
-class ScheduleTiming(BaseModel):
+class ScheduleTiming(Timing):
     """What a `PUT` changes: the timing and the note (kind, customer and asset make the ID)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    every: Every
-    day_of_month: DayOfMonth = 1
-    hour: Hour = 9
     note: Annotated[str, Field(min_length=1, max_length=500)] | None = None
 
 
@@ -67,6 +64,7 @@ def plan_definition(customer_id: str, planned: PlannedService) -> ScheduleDefini
         customer_id=customer_id,
         every=planned.every,
         day_of_month=planned.day_of_month,
+        weekday=planned.weekday,
         hour=planned.hour,
         note="service plan of the customer's profile",
     )
@@ -133,12 +131,12 @@ def is_calendar_slot(definition: ScheduleTiming, instant: datetime, time_zone: s
     """Whether `instant` is one of the schedule's own firing times rather than a manual trigger
     (which Temporal also reports as the scheduled time): a trigger is acted on at once."""
     local = instant.astimezone(ZoneInfo(time_zone))
-    return (
-        local.month in MONTHS[definition.every]
-        and local.day == definition.day_of_month
-        and (local.hour, local.minute, local.second, local.microsecond)
-        == (definition.hour, 0, 0, 0)
-    )
+    return definition.falls_on(local.date()) and (
+        local.hour,
+        local.minute,
+        local.second,
+        local.microsecond,
+    ) == (definition.hour, 0, 0, 0)
 
 
 def inspection_ref(schedule: str, due: date, asset_serial: str | None = None) -> str:

@@ -27,6 +27,7 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from models.common import WEEKDAYS
 from models.errors import NotFound
 from models.schedules import MEMO_KEY, WORKFLOW_TYPE, ScheduledRun, ScheduleView
 from models.service_plan import MONTHS
@@ -38,14 +39,22 @@ def build_schedule(run: ScheduledRun, task_queue: str, paused: bool = False) -> 
     d = run.definition
     of = f"{d.asset_serial} ({d.customer_id})" if d.asset_serial else f"contract {d.customer_id}"
     label = f"{d.kind.replace('_', ' ')} of {of}, {d.every}"
-    when = f"day {d.day_of_month} at {d.hour:02d}:00 {run.time_zone}"
+    when = f"{d.when} {run.time_zone}"
+    if d.every == "weekly":
+        assert d.weekday is not None  # the timing's rule
+        # Temporal counts the week from Sunday (0); `WEEKDAYS` from Monday.
+        days = {"day_of_week": [ScheduleRange((WEEKDAYS.index(d.weekday) + 1) % 7)]}
+    else:
+        days = {
+            "day_of_month": [ScheduleRange(d.day_of_month)],
+            "month": [ScheduleRange(m) for m in MONTHS[d.every]],
+        }
     calendar = ScheduleCalendarSpec(
         second=[ScheduleRange(0)],
         minute=[ScheduleRange(0)],
         hour=[ScheduleRange(d.hour)],
-        day_of_month=[ScheduleRange(d.day_of_month)],
-        month=[ScheduleRange(m) for m in MONTHS[d.every]],
         comment=f"{d.every}, {when}",
+        **days,
     )
     return Schedule(
         action=ScheduleActionStartWorkflow(

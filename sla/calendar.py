@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from models.profile import CalendarSpec, Weekday, minutes_of_day
+from models.common import WEEKDAYS
+from models.profile import CalendarSpec, minutes_of_day
 
-WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: How far ahead a search for working time goes before the calendar is declared empty.
 HORIZON_DAYS = 3 * 366
 

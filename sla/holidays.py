@@ -11,9 +11,9 @@ from holidays import PUBLIC, country_holidays
 from holidays.countries.china import ChinaStaticHolidays
 from icalendar import Calendar, Event
 
-from models.profile import SlaProfile, Weekday
+from models.common import WEEKDAYS, Weekday
+from models.profile import SlaProfile
 
-_WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: Used when the package names a make-up day without saying which day off it pays for.
 DEFAULT_MAKE_UP_WEEKDAY: Weekday = "mon"
 
@@ -68,7 +68,7 @@ def _substituted_days_off() -> dict[date, date]:
 
 
 def _weekday(day: date) -> Weekday:
-    return _WEEKDAYS[day.weekday()]
+    return WEEKDAYS[day.weekday()]
 
 
 def ical_holidays(text: str) -> set[date]:

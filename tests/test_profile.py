@@ -108,7 +108,12 @@ OFFICE = ("calendars", "office")
             "service_plan",
             "revisit_call is planned twice",
         ),
-        (_set("service_plan", 0, "every", "weekly"), "service_plan.0.every", "'monthly'"),
+        (_set("service_plan", 0, "every", "fortnightly"), "service_plan.0.every", "'weekly'"),
+        (
+            _set("service_plan", 0, "every", "weekly"),
+            "service_plan.0",
+            "a weekly schedule names its day",
+        ),
         (_set("service_plan", 0, "day_of_month", 31), "service_plan.0.day_of_month", "28"),
     ],
 )

@@ -495,6 +495,47 @@ async def test_setup_recreates_the_schedules_kept_in_the_database(
         assert session.get(ContractSchedule, sid) is None
 
 
+def test_a_weekly_slot_is_its_weekday_in_every_month() -> None:
+    d = ScheduleBody.model_validate(
+        {
+            "kind": "inspection",
+            "customer_id": "C1",
+            "asset_serial": "S1",
+            "every": "weekly",
+            "weekday": "mon",
+            "hour": 8,
+        }
+    )
+    assert is_calendar_slot(d, local("2026-11-30T08:00"), TZ)  # a Monday
+    assert is_calendar_slot(d, local("2026-12-07T08:00"), TZ)
+    assert not is_calendar_slot(d, local("2026-12-01T08:00"), TZ)  # a Tuesday
+    for wrong, says in (
+        ({"every": "weekly"}, "a weekly schedule names its day"),
+        ({"every": "monthly", "weekday": "mon"}, "only for a weekly schedule"),
+    ):
+        with pytest.raises(ValueError, match=says):
+            ScheduleBody.model_validate(
+                {"kind": "inspection", "customer_id": "C1", "asset_serial": "S1"} | wrong
+            )
+
+
+async def test_a_weekly_inspection_runs_on_its_weekday(
+    admin: httpx.AsyncClient, dev_client: Client, asset: tuple[str, str]
+) -> None:
+    customer_id, serial = asset
+    weekly = body(customer_id, serial, every="weekly", weekday="wed", hour=9)
+    response = await admin.post("/v1/schedules", json=weekly)
+    assert response.status_code == 201, response.text
+    view = response.json()
+    assert view["definition"]["weekday"] == "wed"
+    runs = [datetime.fromisoformat(t).astimezone(ZoneInfo(TZ)) for t in view["next_runs"]]
+    assert runs and all((t.weekday(), t.hour) == (2, 9) for t in runs)
+    spec = (await dev_client.get_schedule_handle(view["id"]).describe()).schedule.spec
+    assert [r.start for r in spec.calendars[0].day_of_week] == [3]  # Temporal: Sunday is 0
+    missing = await admin.put(f"/v1/schedules/{view['id']}", json={"every": "weekly"})
+    assert missing.status_code == 422 and "names its day" in missing.text
+
+
 async def test_a_plan_never_takes_over_another_customers_schedule(
     admin: httpx.AsyncClient, sessions: SessionFactory, asset: tuple[str, str]
 ) -> None:
