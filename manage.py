@@ -71,6 +71,7 @@ from models.profile import SlaProfile, profile_errors
 from models.schedules import ScheduledRun
 from notifications.delivery import Delivery
 from schedules.analysis import ensure_analysis_schedules
+from schedules.end_of_warranty import ensure_end_of_warranty_schedule
 from schedules.service_plans import PlanConflict, UnknownCustomer, apply_service_plan
 from schedules.temporal import create_in_temporal, exists_in_temporal
 from sla.holidays import china_holidays, ical_holidays, merge_into
@@ -315,6 +316,9 @@ async def sync_schedules(client: Client, sessions: SessionFactory, settings: Set
         created.append(sid)
     created += await ensure_analysis_schedules(
         client, settings.analysis_reports, settings.timezone, settings.task_queue
+    )
+    created += await ensure_end_of_warranty_schedule(
+        client, settings.timezone, settings.task_queue
     )
     return created
 

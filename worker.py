@@ -15,6 +15,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from activities.analysis import AnalysisActivities
 from activities.complaints import ComplaintActivities
 from activities.dispatch import DispatchActivities
+from activities.end_of_warranty import EndOfWarrantyActivities
 from activities.loaners import LoanerActivities
 from activities.notifications import NotificationActivities
 from activities.records import RecordActivities
@@ -28,6 +29,7 @@ from notifications.delivery import Delivery
 from notifications.relay import OutboxRelay
 from workflows.analysis_report import AnalysisReportWorkflow
 from workflows.complaint import ComplaintWorkflow
+from workflows.end_of_warranty import EndOfWarrantyInspectionsWorkflow
 from workflows.revisit_call import RevisitCallWorkflow
 from workflows.scheduled import ScheduledServiceWorkflow
 from workflows.service_request import ServiceRequestWorkflow
@@ -80,6 +82,7 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> S
     complaints = ComplaintActivities(sessions, settings.timezone)
     signing = SigningActivities(sessions, settings.signing_secret, settings.public_base_url)
     scheduled = ScheduledActivities(sessions, client, settings.timezone)
+    end_of_warranty = EndOfWarrantyActivities(sessions, client, settings.timezone)
     analysis = AnalysisActivities(
         sessions, Delivery(sessions, settings), relay, settings.public_base_url
     )
@@ -92,6 +95,7 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> S
             AnalysisReportWorkflow,
             ComplaintWorkflow,
             RevisitCallWorkflow,
+            EndOfWarrantyInspectionsWorkflow,
         ],
         activities=[
             sla.plan_clocks,
@@ -113,6 +117,7 @@ def build_worker(client: Client, sessions: SessionFactory, task_queue: str) -> S
             scheduled.register_inspection,
             scheduled.contract_assets,
             scheduled.prepare_revisit_call,
+            end_of_warranty.register_end_of_warranty_inspections,
             analysis.make_analysis_report,
         ],
         workflow_runner=RUNNER,

@@ -143,14 +143,22 @@ class ScheduledActivities:
             type=kind,
             force_new=True,
         )
-        try:
-            start, duplicate = await asyncio.to_thread(
-                reserve, self._sessions, body, None, self._timezone, None, REGISTERED_BY
-            )
-        except DomainError as problem:
-            # The customer or asset was removed, or the profile is gone: retrying cannot help.
-            raise ApplicationError(
-                problem.detail, type="InspectionRejected", non_retryable=True
-            ) from problem
-        await gateway.start(self._client, activity.info().task_queue, start)
-        return InspectionRegistered(number=start.number, duplicate=duplicate)
+        return await register_visit(self._sessions, self._client, body, self._timezone)
+
+
+async def register_visit(
+    sessions: SessionFactory, client: Client, body: IntakeRequest, timezone: str
+) -> InspectionRegistered:
+    """Register (or find, by its external_ref) the request a schedule sends an engineer for,
+    and start (or find) its workflow on the activity's task queue."""
+    try:
+        start, duplicate = await asyncio.to_thread(
+            reserve, sessions, body, None, timezone, None, REGISTERED_BY
+        )
+    except DomainError as problem:
+        # The customer or asset was removed, or the profile is gone: retrying cannot help.
+        raise ApplicationError(
+            problem.detail, type="InspectionRejected", non_retryable=True
+        ) from problem
+    await gateway.start(client, activity.info().task_queue, start)
+    return InspectionRegistered(number=start.number, duplicate=duplicate)

@@ -242,6 +242,13 @@ class ComplaintPolicy(Strict):
     escalate_to: Annotated[list[str], Field(min_length=1)] = ["manager"]
 
 
+class EndOfWarrantyPolicy(Strict):
+    """An inspection of each asset before its warranty ends (P9, P17), this many working days
+    of the office calendar before the end; None: no such inspection."""
+
+    working_days_before: Annotated[int, Field(ge=1, le=120), NOT_BOOL] | None = None
+
+
 class CustomerEscalationPolicy(Strict):
     """Who hears a customer's escalation (客户升级), at once: the first one goes to
     `levels[0]`, the next to `levels[1]`, …; one escalation per level, none past the last."""
@@ -280,6 +287,7 @@ class SlaProfile(Strict):
     complaints: ComplaintPolicy = ComplaintPolicy()
     customer_escalation: CustomerEscalationPolicy = CustomerEscalationPolicy()
     replacement: ReplacementPolicy = ReplacementPolicy()
+    end_of_warranty: EndOfWarrantyPolicy = EndOfWarrantyPolicy()
     #: Contract services besides repairs: "monthly call, quarterly visit, 2 inspections a year".
     service_plan: list[PlannedService] = []
     quiet_calendar: str | None = None

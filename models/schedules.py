@@ -20,6 +20,9 @@ from models.service_plan import PlannedService, ScheduleKind, Timing
 #: The memo key holding the definition (the Web UI shows memos on the schedule page).
 MEMO_KEY = "definition"
 WORKFLOW_TYPE = "ScheduledServiceWorkflow"
+END_OF_WARRANTY_WORKFLOW = "EndOfWarrantyInspectionsWorkflow"
+#: The daily schedule of the end-of-warranty inspections (when a profile asks for them).
+END_OF_WARRANTY_SCHEDULE = "end-of-warranty-inspections"
 
 
 class ScheduledActivity(StrEnum):
@@ -27,6 +30,7 @@ class ScheduledActivity(StrEnum):
     REGISTER_INSPECTION = "scheduled_register_inspection"
     CONTRACT_ASSETS = "scheduled_contract_assets"
     PREPARE_REVISIT_CALL = "scheduled_prepare_revisit_call"
+    END_OF_WARRANTY = "scheduled_end_of_warranty_inspections"
 
 
 class ScheduleTiming(Timing):

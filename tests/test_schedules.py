@@ -22,7 +22,13 @@ from db.session import SessionFactory, transaction
 from db.tables import Asset, Customer, Notification, ServiceRequestRow
 from models.lifecycle import Role
 from models.profile import CalendarSpec
-from models.schedules import ScheduleBody, inspection_ref, is_calendar_slot, schedule_id
+from models.schedules import (
+    END_OF_WARRANTY_SCHEDULE,
+    ScheduleBody,
+    inspection_ref,
+    is_calendar_slot,
+    schedule_id,
+)
 from models.service_plan import SCHEDULE_KINDS
 from sla.calendar import BusinessCalendar
 from tests.workflow_helpers import eventually
@@ -483,10 +489,19 @@ async def test_setup_recreates_the_schedules_kept_in_the_database(
 
     await dev_client.get_schedule_handle(sid).delete()  # a new cluster: Temporal has nothing
     settings = replace(settings, analysis_reports=())  # tests/test_analysis_reports.py's
-    assert await sync_schedules(dev_client, sessions, settings) == [sid]
-    described = await dev_client.get_schedule_handle(sid).describe()
-    assert described.schedule.state.paused  # as it was
-    assert await sync_schedules(dev_client, sessions, settings) == []  # again: nothing to do
+    daily = dev_client.get_schedule_handle(END_OF_WARRANTY_SCHEDULE)
+    try:
+        assert set(await sync_schedules(dev_client, sessions, settings)) == {
+            sid,
+            END_OF_WARRANTY_SCHEDULE,
+        }
+        described = await dev_client.get_schedule_handle(sid).describe()
+        assert described.schedule.state.paused  # as it was
+        assert await sync_schedules(dev_client, sessions, settings) == []  # nothing to do
+        spec = (await daily.describe()).schedule.spec
+        assert [r.start for r in spec.calendars[0].hour] == [6] and spec.time_zone_name == TZ
+    finally:
+        await daily.delete()  # it would register inspections in every later test's archive
     view = (await admin.get(f"/v1/schedules/{sid}")).json()
     assert view["definition"]["every"] == "quarterly"
 
