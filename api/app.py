@@ -20,6 +20,7 @@ from api.complaints import router as complaints
 from api.context import AppContext, Ctx
 from api.docs import router as docs
 from api.entitlement import router as entitlement
+from api.inspection_rounds import router as inspection_rounds
 from api.kpi_page import router as kpi_page
 from api.kpis import router as kpis
 from api.maintenance import router as maintenance
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(entitlement)
     app.include_router(maintenance)
     app.include_router(reports)
+    app.include_router(inspection_rounds)
     app.include_router(revisits)
     app.include_router(complaints)
     app.include_router(signing)

@@ -456,6 +456,23 @@ class SigningLink(Base):
     used_at: Mapped[datetime | None]
 
 
+class InspectionRoundSignature(Base):
+    """The customer's one signature under an inspection round's report (巡检报告, 003), with the
+    company's stamp: the report as signed, and its SHA-256."""
+
+    __tablename__ = "inspection_round_signatures"
+
+    schedule_id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(64), index=True)
+    signer: Mapped[str] = mapped_column(String(200))
+    signature_png: Mapped[str | None] = mapped_column(Text)
+    stamp_png: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime]
+
+
 class SignedReport(Base):
     """The report exactly as the customer signed it, bound to the signature by its SHA-256."""
 

@@ -34,6 +34,11 @@ _environment = Environment(
 _environment.filters["label"] = lambda code, kind: label(kind, code)
 
 
+def report_environment() -> Environment:
+    """The documents' environment (templates/report/): the service report and the round report."""
+    return _environment
+
+
 @dataclass(frozen=True)
 class Refusal:
     """The customer refused to sign (`refuse_signature`)."""

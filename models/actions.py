@@ -238,15 +238,15 @@ class SignBody(Body):
         return hashlib.sha256(png_bytes(self.signature_png)).hexdigest()
 
 
-def png_bytes(data: str) -> bytes:
+def png_bytes(data: str, field: str = "signature_png") -> bytes:
     """The PNG inside a data URL (`data:image/png;base64,…`) or bare base64."""
     encoded = data.removeprefix("data:image/png;base64,")
     try:
         raw = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise ValueError("signature_png is not valid base64") from None
+        raise ValueError(f"{field} is not valid base64") from None
     if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise ValueError("signature_png is not a PNG image")
+        raise ValueError(f"{field} is not a PNG image")
     return raw
 
 

@@ -232,9 +232,13 @@ async def test_without_a_key_is_401(http):
 
 
 async def test_a_profile_customers_use_cannot_be_deleted(admin):
-    body = problem(await admin("DELETE", f"{PATH}/standard"), 409)
-    assert "C001" in body["detail"]
-    assert (await admin("GET", f"{PATH}/standard")).status_code == 200
+    name = unique("test-used")
+    assert (await admin("POST", PATH, json=profile(name))).status_code == 201
+    customer = {"id": f"CU-{name}", "name": "用户 in use", "region": "qingdao", "sla_profile": name}
+    assert (await admin("POST", "/v1/customers", json=customer)).status_code == 201
+    body = problem(await admin("DELETE", f"{PATH}/{name}"), 409)
+    assert f"CU-{name}" in body["detail"]
+    assert (await admin("GET", f"{PATH}/{name}")).status_code == 200
 
 
 async def test_delete_of_an_unknown_profile_is_404(admin):

@@ -1,0 +1,108 @@
+"""`/v1/inspection-rounds/{schedule_id}/{date}`: one run of a contract's inspection schedule as
+a round (巡检轮次, 003) — its assets and their checklist results, the round report (HTML, PDF)
+and the customer's one signature under it with the company's stamp.
+
+Staff read every round, a customer key only its own; the customer or an engineer of the round
+signs it once every inspection is reported."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from api.context import Anyone, AppContext, Ctx
+from api.problems import Problem
+from db.inspection_rounds import load_round, signed_round, store_signature
+from db.session import transaction
+from documents.report import render_pdf, sha256
+from documents.round_report import render_round_html
+from identity.keys import Principal
+from models.inspection_rounds import InspectionRound, SignRoundBody
+from models.lifecycle import Role
+
+router = APIRouter(prefix="/v1/inspection-rounds", tags=["Inspection rounds"])
+SIGNERS = (Role.CUSTOMER, Role.ENGINEER)
+
+
+async def _round(ctx: AppContext, who: Principal, schedule_id: str, day: date) -> InspectionRound:
+    found = await ctx.db(lambda: _load(ctx, schedule_id, day))
+    mine = who.role != Role.CUSTOMER or (found is not None and found.customer_id == who.customer_id)
+    if found is None or not mine:
+        raise Problem(404, f"schedule {schedule_id} registered no inspection round on {day}")
+    if who.role == Role.ENGINEER and who.engineer_id not in {i.engineer for i in found.items}:
+        raise Problem(403, "only an engineer sent on this round may see or sign it")
+    return found
+
+
+def _load(ctx: AppContext, schedule_id: str, day: date) -> InspectionRound | None:
+    with ctx.sessions() as session:
+        return load_round(session, schedule_id, day)
+
+
+@router.get("/{schedule_id}/{day}", response_model=InspectionRound)
+async def get_round(schedule_id: str, day: date, ctx: Ctx, who: Anyone) -> InspectionRound:
+    return await _round(ctx, who, schedule_id, day)
+
+
+async def _html(ctx: AppContext, who: Principal, schedule_id: str, day: date) -> str:
+    found = await _round(ctx, who, schedule_id, day)
+
+    def stored() -> str | None:
+        with ctx.sessions() as session:
+            signed = signed_round(session, schedule_id, day)
+            return signed.html if signed else None
+
+    return await ctx.db(stored) or render_round_html(found, ctx.settings.timezone)
+
+
+@router.get("/{schedule_id}/{day}/report.html", response_class=HTMLResponse)
+async def round_report(schedule_id: str, day: date, ctx: Ctx, who: Anyone) -> HTMLResponse:
+    """As signed, once it is; before, as it stands (unsigned)."""
+    return HTMLResponse(await _html(ctx, who, schedule_id, day))
+
+
+@router.get("/{schedule_id}/{day}/report.pdf", response_class=Response)
+async def round_report_pdf(schedule_id: str, day: date, ctx: Ctx, who: Anyone) -> Response:
+    html = await _html(ctx, who, schedule_id, day)
+    pdf = await ctx.db(lambda: render_pdf(html))
+    headers = {"Content-Disposition": f'inline; filename="{schedule_id}-{day}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.post("/{schedule_id}/{day}/sign", response_model=InspectionRound)
+async def sign_round(
+    schedule_id: str, day: date, body: SignRoundBody, ctx: Ctx, who: Anyone
+) -> InspectionRound:
+    """The customer's signature and the company's stamp under the whole round, once."""
+    if who.role not in SIGNERS:
+        raise Problem(403, f"role '{who.role}' may not sign a round; the customer signs it")
+    found = await _round(ctx, who, schedule_id, day)
+    missing = [i.asset_serial for i in found.items if not i.reported]
+    if missing:
+        raise Problem(409, f"the round is not reported in full yet: {', '.join(missing)}")
+
+    def sign() -> InspectionRound:
+        now = datetime.now(UTC)
+        with transaction(ctx.sessions) as session:
+            if signed_round(session, schedule_id, day) is not None:
+                raise Problem(409, f"the round of {schedule_id} on {day} is signed already")
+            current = load_round(session, schedule_id, day)
+            assert current is not None  # found above; rounds are never deleted
+            html = render_round_html(
+                current,
+                ctx.settings.timezone,
+                signer=body.signer,
+                signed_at=now,
+                signature_png=body.signature_png,
+                typed_name=body.typed_name,
+                stamp_png=body.stamp_png,
+            )
+            store_signature(session, current, body, html, sha256(html), now)
+        with ctx.sessions() as session:
+            result = load_round(session, schedule_id, day)
+        assert result is not None
+        return result
+
+    return await ctx.db(sign)

@@ -1,0 +1,126 @@
+"""An inspection round (003) on the dev server: one contract-wide run's inspections, reported,
+make one round report the customer signs once with the company's stamp; through the API and
+in Chromium."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from temporalio.client import Client
+
+from db.session import SessionFactory, transaction
+from db.tables import Asset, Customer
+from inspection import checklist_for
+from models.intake import SERVICE_TIMEZONE
+from models.lifecycle import Role
+from models.schedules import WORKFLOW_TYPE, ScheduleDefinition, ScheduledRun, schedule_id
+from tests.test_api import PNG, problem
+from tests.test_web_browser import shoot, signed_in
+from tests.workflow_helpers import TASK_QUEUE
+
+#: A 1×1 PNG whose chunks all check (test_api's PNG has a bad checksum).
+STAMP = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5Er"
+    "kJggg=="
+)
+
+
+async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
+    as_role, api_url, api_keys, dev_client: Client, sessions: SessionFactory
+) -> None:
+    tag = secrets.token_hex(3).upper()
+    customer = f"IR{tag}"
+    serials = [f"{customer}-{n}" for n in (1, 2)]
+    with transaction(sessions) as session:
+        session.add(
+            Customer(id=customer, name=f"巡检轮次 {tag}", region="qingdao", sla_profile="standard")
+        )
+        session.flush()
+        for serial in serials:
+            session.add(
+                Asset(
+                    serial=serial,
+                    model="DS-2CD",
+                    category="camera",
+                    customer_id=customer,
+                    invoice_date=date(2026, 6, 1),
+                    warranty={"start_basis": "invoice", "months": 36},
+                )
+            )
+    sid = schedule_id("inspection", customer)
+    run = ScheduledRun(
+        schedule_id=sid,
+        definition=ScheduleDefinition(kind="inspection", customer_id=customer, every="monthly"),
+        time_zone=SERVICE_TIMEZONE,
+    )
+    numbers = await dev_client.execute_workflow(
+        WORKFLOW_TYPE, run, id=f"{sid}-test", task_queue=TASK_QUEUE, result_type=str
+    )
+    first, second = numbers.split(", ")
+    day = datetime.now(ZoneInfo(SERVICE_TIMEZONE)).date()
+    path = f"/v1/inspection-rounds/{sid}/{day}"
+
+    async def inspect(number: str) -> None:
+        checklist = [{"item": item, "ok": True} for item in checklist_for("camera")]
+        checklist[-1] = checklist[-1] | {"ok": False, "note": "支架松动 loose bracket"}
+        for role, action, body in (
+            (Role.SUPPORT, "acknowledge", {}),
+            (Role.SUPPORT, "diagnose", {"outcome": "needs_onsite", "notes": "round"}),
+            (Role.DISPATCHER, "assign", {"engineer_id": "E001"}),
+            (Role.ENGINEER, "check-in", {}),
+            (
+                Role.ENGINEER,
+                "report-repair",
+                {"result": "fixed", "work_done": "巡检 inspected", "checklist": checklist},
+            ),
+        ):
+            url = f"/v1/service-requests/{number}/{action}"
+            answer = await as_role(role, "POST", url, json=body)
+            assert answer.status_code == 200, (action, answer.text)
+
+    stamp = {"signer": "王经理", "typed_name": "王经理", "stamp_png": STAMP}
+    await inspect(first)
+    early = problem(await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=stamp), 409)
+    assert "not reported in full" in early["detail"] and serials[1] in early["detail"]
+    await inspect(second)
+
+    found = (await as_role(Role.SUPERVISOR, "GET", path)).json()
+    assert [i["asset_serial"] for i in found["items"]] == serials and found["signature"] is None
+    assert all(len(i["checklist"]) == len(checklist_for("camera")) for i in found["items"])
+    problem(await as_role(Role.CUSTOMER, "GET", path), 404)  # C001's key: not its round
+    unstamped = problem(
+        await as_role(
+            Role.ENGINEER, "POST", f"{path}/sign", json={"signer": "x", "typed_name": "x"}
+        ),
+        422,
+    )
+    assert "stamp_png" in unstamped["detail"]
+    bad = stamp | {"stamp_png": "bm90IGEgcG5nLCBqdXN0IHRleHQ="}
+    assert (
+        "stamp_png is not a PNG"
+        in problem(await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=bad), 422)["detail"]
+    )
+    broken = problem(
+        await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=stamp | {"stamp_png": PNG}), 422
+    )
+    assert "stamp_png is not a readable PNG" in broken["detail"]
+    problem(await as_role(Role.SUPPORT, "POST", f"{path}/sign", json=stamp), 403)
+
+    signed = await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=stamp)
+    assert signed.status_code == 200, signed.text
+    assert (
+        signed.json()["signature"]["signer"] == "王经理" and signed.json()["signature"]["stamped"]
+    )
+    problem(await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=stamp), 409)
+
+    html = (await as_role(Role.SUPERVISOR, "GET", f"{path}/report.html")).text
+    for text in (*serials, first, second, "✘", "支架松动 loose bracket", "王经理", 'alt="公章'):
+        assert text in html, text
+    pdf = await as_role(Role.SUPERVISOR, "GET", f"{path}/report.pdf")
+    assert pdf.content.startswith(b"%PDF")
+    async with signed_in(api_url, api_keys[Role.SUPERVISOR]) as (page, _):
+        await page.goto(f"{api_url}{path}/report.html")
+        assert await page.locator("tr[data-serial]").count() == 2
+        await shoot(page, "inspection-round")
