@@ -8,29 +8,31 @@ signs it once every inspection is reported."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
-from api.context import Anyone, AppContext, Ctx
+from api.context import Anyone, AppContext, Ctx, require
 from api.problems import Problem
 from db.inspection_rounds import load_round, signed_round, store_signature
 from db.session import transaction
 from documents.report import render_pdf, sha256
-from documents.round_report import render_round_html
+from documents.round_report import printable, render_round_html
 from identity.keys import Principal
 from models.inspection_rounds import InspectionRound, SignRoundBody
 from models.lifecycle import Role
 
 router = APIRouter(prefix="/v1/inspection-rounds", tags=["Inspection rounds"])
-SIGNERS = (Role.CUSTOMER, Role.ENGINEER)
+#: The customer, or the engineer on site with the customer's hand on the tablet.
+Signer = Annotated[Principal, Depends(require(Role.CUSTOMER, Role.ENGINEER))]
 
 
 async def _round(ctx: AppContext, who: Principal, schedule_id: str, day: date) -> InspectionRound:
     found = await ctx.db(lambda: _load(ctx, schedule_id, day))
     mine = who.role != Role.CUSTOMER or (found is not None and found.customer_id == who.customer_id)
     if found is None or not mine:
-        raise Problem(404, f"schedule {schedule_id} registered no inspection round on {day}")
+        raise Problem(404, f"there is no inspection round of schedule {schedule_id} on {day}")
     if who.role == Role.ENGINEER and who.engineer_id not in {i.engineer for i in found.items}:
         raise Problem(403, "only an engineer sent on this round may see or sign it")
     return found
@@ -73,11 +75,12 @@ async def round_report_pdf(schedule_id: str, day: date, ctx: Ctx, who: Anyone) -
 
 @router.post("/{schedule_id}/{day}/sign", response_model=InspectionRound)
 async def sign_round(
-    schedule_id: str, day: date, body: SignRoundBody, ctx: Ctx, who: Anyone
+    schedule_id: str, day: date, body: SignRoundBody, ctx: Ctx, who: Signer
 ) -> InspectionRound:
     """The customer's signature and the company's stamp under the whole round, once."""
-    if who.role not in SIGNERS:
-        raise Problem(403, f"role '{who.role}' may not sign a round; the customer signs it")
+    for field, image in (("signature_png", body.signature_png), ("stamp_png", body.stamp_png)):
+        if image is not None:
+            printable(image, field)
     found = await _round(ctx, who, schedule_id, day)
     missing = [i.asset_serial for i in found.items if not i.reported]
     if missing:

@@ -5,11 +5,26 @@ PDF is printed from it."""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from PIL import Image
+
 from documents.report import CJK_FONT, report_environment, signature_data_url
+from models.actions import png_bytes
+from models.errors import invalid_field
 from models.inspection_rounds import InspectionRound
+
+
+def printable(data: str, field: str) -> None:
+    """A PNG whose every chunk checks, or a 422 naming `field`: a broken one kept would break
+    the report's PDF later (WeasyPrint reads it whole; decoding alone passes it)."""
+    try:
+        with Image.open(io.BytesIO(png_bytes(data, field))) as image:
+            image.verify()
+    except (OSError, ValueError, SyntaxError, AttributeError) as error:
+        raise invalid_field(field, f"is not a readable PNG image ({error})") from None
 
 
 def render_round_html(

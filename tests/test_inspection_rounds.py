@@ -105,7 +105,7 @@ async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
     broken = problem(
         await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=stamp | {"stamp_png": PNG}), 422
     )
-    assert "stamp_png is not a readable PNG" in broken["detail"]
+    assert "stamp_png: is not a readable PNG" in broken["detail"]
     problem(await as_role(Role.SUPPORT, "POST", f"{path}/sign", json=stamp), 403)
 
     signed = await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=stamp)

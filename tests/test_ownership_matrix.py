@@ -100,6 +100,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/engineers/{engineer_id}"): Rule(ARCHIVE_READERS),
     ("PUT", "/v1/engineers/{engineer_id}"): Rule(ADMIN),
     ("DELETE", "/v1/engineers/{engineer_id}"): Rule(ADMIN),
+    # a round nobody has: every role reaches the lookup (own rounds: test_inspection_rounds)
+    ("GET", "/v1/inspection-rounds/{schedule_id}/{day}"): Rule(ALL),
+    ("GET", "/v1/inspection-rounds/{schedule_id}/{day}/report.html"): Rule(ALL),
+    ("GET", "/v1/inspection-rounds/{schedule_id}/{day}/report.pdf"): Rule(ALL),
+    ("POST", "/v1/inspection-rounds/{schedule_id}/{day}/sign"): Rule(
+        frozenset({R.CUSTOMER, R.ENGINEER})
+    ),
     ("GET", "/v1/revisits"): Rule(DESK),
     ("POST", "/v1/revisits/{call_id}/record"): Rule(frozenset({R.REVISIT})),
     ("GET", "/v1/schedules"): Rule(SCHEDULE_READERS),
@@ -267,7 +274,7 @@ async def world(api_url, api_keys, person_keys) -> World:
     ids = {"key_id": "999999", "sid": "matrix-none", "call_id": "matrix-none"}
     ids |= {"name": "matrix-none", "engineer_id": "E-NONE", "token": "matrix.none"}
     ids |= {"action": "teleport", "report_id": "matrix-none", "action_path": "pause"}
-    ids |= {"kind": "engineers", "key": "E-NONE"}
+    ids |= {"kind": "engineers", "key": "E-NONE", "schedule_id": "matrix-none", "day": "2026-01-01"}
     return World(
         own=ids
         | {"request": own, "complaint": own_complaint, "customer_id": "C001", "serial": "SN-1001"},
