@@ -26,7 +26,9 @@ from api.kpis import router as kpis
 from api.maintenance import router as maintenance
 from api.metrics import HttpMetrics, Metrics
 from api.metrics import router as metrics
+from api.price_list import router as price_list
 from api.quote_page import router as quote_page
+from api.receipts import router as receipts
 from api.reports import router as reports
 from api.request_export import router as request_export
 from api.revisits import router as revisits
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     problems.install(app)
     app.add_middleware(HttpMetrics, metrics=app.state.metrics)
     app.include_router(request_export)
+    app.include_router(price_list)  # before the requests' catch-all `/{number}/{action}`
     app.include_router(service_requests)
     app.include_router(kpis)
     app.include_router(analysis_reports)
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(maintenance)
     app.include_router(reports)
     app.include_router(inspection_rounds)
+    app.include_router(receipts)
     app.include_router(revisits)
     app.include_router(complaints)
     app.include_router(signing)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config import ROOT
+from db.price_list import demo_prices
 from db.profiles import load_profile_file, store_profile
 from db.tables import Asset, Customer, Engineer, LoanerUnit
 from identity.keys import create_api_key
@@ -125,6 +126,7 @@ def load_demo(session: Session) -> None:
     session.add_all(_assets())
     session.add_all(_engineers())
     session.add_all(_loaners())
+    session.add_all(demo_prices())
 
 
 def _loaners() -> list[LoanerUnit]:

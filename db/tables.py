@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -454,6 +456,22 @@ class SigningLink(Base):
     purpose: Mapped[str] = mapped_column(String(16), server_default="sign")
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class PriceItem(Base):
+    """The price list (收费标准, 001, 004): a part by its number, labour per hour by asset category
+    (`*`: any), travel per visit by region. Quote lines are drawn from it (`fees`)."""
+
+    __tablename__ = "price_items"
+    __table_args__ = (
+        CheckConstraint("kind IN ('part','labour','travel')", name="ck_price_items_kind"),
+        CheckConstraint("unit_price >= 0", name="ck_price_items_unit_price"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    description: Mapped[str] = mapped_column(String(200))
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
 
 
 class InspectionRoundSignature(Base):

@@ -107,6 +107,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/inspection-rounds/{schedule_id}/{day}/sign"): Rule(
         frozenset({R.CUSTOMER, R.ENGINEER})
     ),
+    ("GET", "/v1/price-list"): Rule(STAFF),
+    ("PUT", "/v1/price-list/{kind}/{code}"): Rule(ADMIN),
+    ("DELETE", "/v1/price-list/{kind}/{code}"): Rule(ADMIN),
+    ("POST", "/v1/service-requests/{number}/quote-lines"): Rule(
+        frozenset({R.SUPPORT, R.ENGINEER, R.SUPERVISOR}), "request"
+    ),
+    ("GET", "/v1/service-requests/{number}/receipt.html"): Rule(ALL, "request"),
+    ("GET", "/v1/service-requests/{number}/receipt.pdf"): Rule(ALL, "request"),
     ("GET", "/v1/revisits"): Rule(DESK),
     ("POST", "/v1/revisits/{call_id}/record"): Rule(frozenset({R.REVISIT})),
     ("GET", "/v1/schedules"): Rule(SCHEDULE_READERS),
@@ -275,6 +283,7 @@ async def world(api_url, api_keys, person_keys) -> World:
     ids |= {"name": "matrix-none", "engineer_id": "E-NONE", "token": "matrix.none"}
     ids |= {"action": "teleport", "report_id": "matrix-none", "action_path": "pause"}
     ids |= {"kind": "engineers", "key": "E-NONE", "schedule_id": "matrix-none", "day": "2026-01-01"}
+    ids |= {"code": "matrix-none"}
     return World(
         own=ids
         | {"request": own, "complaint": own_complaint, "customer_id": "C001", "serial": "SN-1001"},
