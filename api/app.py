@@ -38,6 +38,7 @@ from api.service_requests import router as service_requests
 from api.signing import router as signing
 from api.sla_preview import router as sla_preview
 from api.sla_profiles import router as sla_profiles
+from api.status_page import router as status_page
 from api.web.routes import ROUTERS as WEB_ROUTERS
 from api.what_if import router as what_if
 from api.what_if_page import router as what_if_page
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(complaints)
     app.include_router(signing)
     app.include_router(quote_page)
+    app.include_router(status_page)
     app.include_router(schedules)
     app.include_router(service_plans)
     app.include_router(api_keys)

@@ -11,13 +11,10 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 import gateway
-from api.context import AppContext, Ctx
-from api.signing import LinkUse, Refused, pages, usable, use_up
+from api.context import Ctx
+from api.signing import LinkUse, Refused, link_customer, pages, usable, use_up
 from db.session import transaction
-from db.tables import Customer
-from models.actions import Actor
-from models.lifecycle import Action, Role, Stage
-from models.state import ServiceRequestState
+from models.lifecycle import Action, Stage
 
 router = APIRouter(tags=["quote page"])
 
@@ -81,13 +78,7 @@ async def decide(token: str, body: QuoteDecision, ctx: Ctx) -> dict[str, str]:
         raise refused.problem() from None
     action = Action.APPROVE_QUOTE if body.decision == "approve" else Action.DECLINE_QUOTE
     sent = body.model_dump(exclude={"decision"}, exclude_none=True)
-    # The link is the credential: it acts for the request's own customer.
-    actor = Actor(
-        role=Role.CUSTOMER,
-        name=await _customer_name(ctx, state),
-        customer_id=state.customer_id,
-        via="quote_link",
-    )
+    actor = await link_customer(ctx, state, "quote_link")
     # The nonce as the update ID: a double click or a retried POST is applied once.
     state = await gateway.act(
         await ctx.temporal(), claim.number, action, actor, sent, f"quote-page-{claim.nonce}"
@@ -99,16 +90,3 @@ async def decide(token: str, body: QuoteDecision, ctx: Ctx) -> dict[str, str]:
 
     await ctx.db(record)
     return {"number": claim.number, "stage": state.stage}
-
-
-async def _customer_name(ctx: AppContext, state: ServiceRequestState) -> str:
-    """Who the timeline names: the request's contact person, else the customer."""
-    if state.contact is not None:
-        return state.contact.name
-
-    def lookup() -> str | None:
-        with ctx.sessions() as session:
-            customer = session.get(Customer, state.customer_id)
-            return customer.name if customer else None
-
-    return await ctx.db(lookup) or "customer"

@@ -28,7 +28,7 @@ from api.problems import Problem
 from api.reports import render_report, report_html
 from api.service_requests import current_state
 from db.session import transaction
-from db.tables import SignedReport, SigningLink
+from db.tables import Customer, SignedReport, SigningLink
 from documents.pages import Link, message_page
 from documents.report import render_pdf, sha256
 from documents.templating import pages as pages  # re-exported: api/quote_page.py renders with it
@@ -188,6 +188,21 @@ async def usable(
     if state.stage != use.stage or not (use.current(state) or "").endswith(token):
         raise Refused(410, "链接已失效 Link no longer valid", *use.stale)
     return claim, state
+
+
+async def link_customer(ctx: AppContext, state: ServiceRequestState, via: str) -> Actor:
+    """The request's own customer, acting through a link (`via`): the link is the credential.
+    The timeline names the request's contact person, else the customer."""
+
+    def lookup() -> str | None:
+        with ctx.sessions() as session:
+            customer = session.get(Customer, state.customer_id)
+            return customer.name if customer else None
+
+    name = state.contact.name if state.contact else await ctx.db(lookup)
+    return Actor(
+        role=Role.CUSTOMER, name=name or "customer", customer_id=state.customer_id, via=via
+    )
 
 
 def use_up(session: Session, nonce: str) -> None:

@@ -140,6 +140,7 @@ ROLE = {
     "customer": "客户 Customer",
     "revisit": "回访员 Revisit agent",
     "supervisor": "主管 Supervisor",
+    "manager": "经理 Manager",
     "admin": "管理员 Administrator",
 }
 #: Regions of the demo archive; other regions show as written.

@@ -372,7 +372,7 @@ class Actor(BaseModel):
     customer_id: str | None = None
     #: The customer's contact person a customer key is issued to.
     contact: str | None = None
-    #: How the person was identified: `api_key`, `signing_link` or `quote_link`.
+    #: How the person was identified: `api_key`, `signing_link`, `quote_link` or `status_link`.
     via: str | None = None
 
     @property

@@ -34,9 +34,10 @@ from notifications import outbox
 from notifications.message import OutgoingMessage
 from notifications.outbox import Channel, Status
 from notifications.recipients import resolve
-from notifications.rendering import SMS_KINDS, Renderer, TemplateProblem
+from notifications.rendering import SMS_KINDS, STATUS_LINK_KINDS, Renderer, TemplateProblem
 from notifications.senders import PermanentDeliveryError, Refusals, Sender, make_sender
 from notifications.sms_senders import SmsMessage, SmsSender, make_sms_sender
+from signing.status_links import status_url
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class Delivery:
     ) -> None:
         self._sessions = sessions
         self._settings = settings.notifications
+        self._links = (settings.public_base_url, settings.signing_secret)
         self._renderer = Renderer(settings.timezone)
         self._sender = sender or make_sender(settings.notifications)
         self._sms_sender = sms_sender or make_sms_sender(settings.notifications.sms)
@@ -146,6 +148,10 @@ class Delivery:
         rendered, their roles resolved (in `session`), `pending` unless there is nothing to
         send."""
         channels = [Channel.EMAIL, Channel.SMS] if request.kind in SMS_KINDS else [Channel.EMAIL]
+        if request.kind in STATUS_LINK_KINDS:
+            # Signed here, not in the workflow: its history must never see the secret.
+            url = status_url(*self._links, request.number, self._clock())
+            request = request.model_copy(update={"data": request.data | {"status_url": url}})
         return [self._compose(session, request, channel) for channel in channels]
 
     def _compose(

@@ -19,7 +19,8 @@ every notice):
 ==============  ==========================================  =========================
 kind            data keys                                   usual recipients
 ==============  ==========================================  =========================
-registered      response_due, resolution_due                customer
+registered      response_due, resolution_due, status_url    customer
+                (the delivery adds the customer's status link)
 assigned        engineer_name, customer, address, contact,     assigned
                 fault, arrival_due
 unassigned      successor (`engineer` is the one who lost it)  assigned
@@ -65,7 +66,7 @@ TEMPLATES = ROOT / "templates" / "notifications"
 
 #: The data keys each kind's templates use (the table above); tests hold the templates to it.
 DATA_KEYS: dict[str, tuple[str, ...]] = {
-    "registered": ("response_due", "resolution_due"),
+    "registered": ("response_due", "resolution_due", "status_url"),
     "assigned": ("engineer_name", "customer", "address", "contact", "fault", "arrival_due"),
     "unassigned": ("successor",),
     "appointment": ("appointment_at",),
@@ -81,6 +82,8 @@ DATA_KEYS: dict[str, tuple[str, ...]] = {
     "customer_escalated": ("level", "reason", "by", "severity"),
 }
 KINDS = tuple(DATA_KEYS)
+#: The kinds that carry the customer's status link (`status_url`, added by the delivery).
+STATUS_LINK_KINDS = frozenset({"registered"})
 #: The kinds that also go by SMS: what the customer needs to know at once (the number and
 #: deadlines, the visit, the links to sign or approve, the loaner), the engineer's assignment
 #: and its withdrawal, and escalations (to the desks with a `NOTIFY_SMS_<DESK>` mobile).

@@ -197,7 +197,7 @@ def test_a_kind_without_an_sms_has_none(renderer):
 
 def test_instants_are_shown_in_the_service_time_zone(renderer):
     data = {"response_due": "2026-11-23T01:30:00+00:00", "resolution_due": "tomorrow noon"}
-    body = renderer.render("registered", "zh", "SR-1", data).body
+    body = renderer.render("registered", "zh", "SR-1", data | {"status_url": "u"}).body
     assert "响应时限：2026-11-23 09:30" in body  # Asia/Shanghai
     assert "修复时限：tomorrow noon" in body  # not an instant: as given
 

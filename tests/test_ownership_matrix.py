@@ -67,6 +67,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/sign/{token}/report.pdf"): PUBLIC,
     ("GET", "/quote/{token}"): PUBLIC,
     ("POST", "/quote/{token}"): PUBLIC,
+    ("GET", "/status/{token}"): PUBLIC,
+    ("POST", "/status/{token}/escalate"): PUBLIC,
     ("GET", "/v1/api-keys"): Rule(ADMIN),
     ("POST", "/v1/api-keys"): Rule(ADMIN),
     ("DELETE", "/v1/api-keys/{key_id}"): Rule(ADMIN),
