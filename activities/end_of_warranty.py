@@ -19,6 +19,7 @@ from temporalio.exceptions import ApplicationError
 from activities.scheduled import register_visit
 from db.entitlements import entitlement_for
 from db.profiles import latest_profile
+from db.replacements import IN_SERVICE
 from db.session import SessionFactory
 from db.tables import Asset, Customer
 from models.intake import IntakeRequest
@@ -78,7 +79,7 @@ class EndOfWarrantyActivities:
         with self._sessions() as session:
             rules = _Rules(session)
             assets = session.scalars(
-                select(Asset).where(Asset.replaced_by.is_(None)).order_by(Asset.serial)
+                select(Asset).where(IN_SERVICE).order_by(Asset.serial)
             )
             found = []
             for asset in assets:

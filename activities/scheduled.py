@@ -21,6 +21,7 @@ from temporalio.exceptions import ApplicationError
 
 import gateway
 from db.profiles import latest_profile
+from db.replacements import IN_SERVICE
 from db.session import SessionFactory
 from db.tables import Asset, Customer
 from intake.reservation import reserve
@@ -89,7 +90,7 @@ class ScheduledActivities:
         with self._sessions() as session:
             assets = session.scalars(
                 select(Asset)
-                .where(Asset.customer_id == customer_id, Asset.replaced_by.is_(None))
+                .where(Asset.customer_id == customer_id, IN_SERVICE)
                 .order_by(Asset.serial)
             ).all()
         main = [a.serial for a in assets if a.main_equipment]

@@ -1,10 +1,11 @@
-"""Replacements a request reports, written to the asset archive in its record's transaction
-(`activities.records`): the new unit enters the archive in the old one's place with its own
-warranty, the old one is marked replaced with a link to it, and a replaced component's term
-restarts (`warranty.replacement` has the rules).
+"""Replacements and returns a request reports, written to the asset archive in its record's
+transaction (`activities.records`): the new unit enters the archive in the old one's place with
+its own warranty, the old one is marked replaced with a link to it, and a replaced component's
+term restarts (`warranty.replacement` has the rules); a unit the customer returns (三包 退货)
+is marked returned. Replaced and returned units are out of service (`IN_SERVICE`).
 
-Idempotent, like the rest of the record: a unit already replaced by the new one, or a
-component already fitted that day, is left as it is.
+Idempotent, like the rest of the record: a unit already replaced by the new one, a component
+already fitted that day, or a unit already returned, is left as it is.
 """
 
 from __future__ import annotations
@@ -14,19 +15,28 @@ from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from db.archive import asset_values, get_asset
 from db.entitlements import holidays_for, repair_history
 from db.tables import Asset, Customer
-from models.archive import AssetView, Replacement, Warranty
+from models.archive import AssetView, Replacement, Returned, Warranty
 from models.profile import ReplacementPolicy
-from models.state import COMPONENTS_REPLACED, UNIT_REPLACED, ServiceRequestState, TimelineEvent
+from models.state import (
+    COMPONENTS_REPLACED,
+    REMEDY_CHOSEN,
+    UNIT_REPLACED,
+    ServiceRequestState,
+    TimelineEvent,
+)
 from warranty.entitlement import Repair
 from warranty.replacement import EXCHANGE, replacement_unit, with_fitted_components
 
 log = logging.getLogger(__name__)
+
+#: Units still the customer's and in use: neither replaced nor returned.
+IN_SERVICE: ColumnElement[bool] = and_(Asset.replaced_by.is_(None), Asset.returned_on.is_(None))
 
 
 def record_replacements(
@@ -43,6 +53,8 @@ def record_replacements(
             _replace_unit(session, state, event, fitted_on, policy, timezone)
         elif event.kind == COMPONENTS_REPLACED and state.asset_serial:
             _fit_components(session, state.asset_serial, event, fitted_on, policy)
+        elif event.kind == REMEDY_CHOSEN and event.data.get("remedy") == "return":
+            _return_unit(session, state, fitted_on)
 
 
 def in_service(session: Session, serial: str) -> Asset | None:
@@ -60,9 +72,13 @@ def asset_view(session: Session, serial: str) -> AssetView | None:
     if record is None or asset is None:
         return None
     before = session.scalars(select(Asset).where(Asset.replaced_by == serial)).first()
+    returned = (
+        Returned(on=asset.returned_on, request=asset.returned_in) if asset.returned_on else None
+    )
     return AssetView.model_validate(
         record.model_dump()
         | {"replaced": _replacement(asset), "replaces": before and _replacement(before)}
+        | {"returned": returned}
     )
 
 
@@ -133,3 +149,9 @@ def _fit_components(
     fitted = with_fitted_components(warranty, event.data["components"], fitted_on, policy)
     if fitted != warranty:
         asset.warranty = fitted.model_dump(mode="json")
+
+
+def _return_unit(session: Session, state: ServiceRequestState, returned_on: date) -> None:
+    asset = session.get(Asset, state.asset_serial) if state.asset_serial else None
+    if asset is not None and asset.returned_on is None:
+        asset.returned_on, asset.returned_in = returned_on, state.number

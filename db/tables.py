@@ -161,6 +161,10 @@ class Asset(Base):
     replaced_by: Mapped[str | None] = mapped_column(ForeignKey("assets.serial"), index=True)
     replaced_on: Mapped[date | None] = mapped_column(Date)
     replaced_in: Mapped[str | None] = mapped_column(String(32))
+    #: Returned under 三包 (退货): on which local day, on which request. Written by the system
+    #: when the customer chooses the return; the unit is then no longer theirs.
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    returned_in: Mapped[str | None] = mapped_column(String(32))
 
 
 class Engineer(Base):

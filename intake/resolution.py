@@ -160,8 +160,15 @@ def _asset(session: Session, body: IntakeRequest, serial: str, customer: Custome
 
 
 def _in_service(session: Session, asset: Asset) -> None:
-    """A replaced unit is not repaired any more: its replacement is (a complaint about the
-    old one's service may still name it)."""
+    """A replaced unit is not repaired any more: its replacement is; nor is a returned one,
+    which is no longer the customer's (a complaint about either's service may still name it)."""
+    if asset.returned_on is not None:
+        raise invalid_field(
+            "asset_serial",
+            f"unit {asset.serial} was returned on {asset.returned_on}"
+            + (f" ({asset.returned_in})" if asset.returned_in else "")
+            + ": it is no longer the customer's",
+        )
     if asset.replaced_by is None:
         return
     current = in_service(session, asset.serial)

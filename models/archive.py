@@ -220,7 +220,7 @@ class AssetRecord(_Document):
 
 
 #: What `AssetView` adds to the record: shown, never written through the record.
-READ_ONLY = frozenset({"replaced", "replaces"})
+READ_ONLY = frozenset({"replaced", "replaces", "returned"})
 
 
 class Replacement(BaseModel):
@@ -232,14 +232,24 @@ class Replacement(BaseModel):
     request: str | None
 
 
+class Returned(BaseModel):
+    """退货: a unit the customer returned under 三包 on a request; no longer theirs."""
+
+    on: date
+    request: str | None
+
+
 class AssetView(AssetRecord):
-    """An asset as the archive shows it: its record, and the replacements it is part of
-    (written by the system when a repair reports one; an edit of the record keeps them)."""
+    """An asset as the archive shows it: its record, the replacements it is part of and its
+    return (written by the system when a request reports one; an edit of the record keeps
+    them)."""
 
     #: The unit that took its place, when it was replaced.
     replaced: Replacement | None = None
     #: The unit whose place it took, when it came as a replacement.
     replaces: Replacement | None = None
+    #: When the customer returned it (退货).
+    returned: Returned | None = None
 
 
 class MaintenanceDue(BaseModel):

@@ -223,7 +223,7 @@ async def test_asset_create_read_replace_and_delete(admin, as_role, tag, owner):
     path = f"/v1/assets/{tag}-SN1"
     created = await admin("POST", "/v1/assets", 201, json=asset(tag))
     assert created.json() == asset(tag)
-    unreplaced = {"replaced": None, "replaces": None}
+    unreplaced = {"replaced": None, "replaces": None, "returned": None}
     assert (await as_role(Role.DISPATCHER, "GET", path)).json() == asset(tag) | unreplaced
 
     changed = asset(

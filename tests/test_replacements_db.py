@@ -8,11 +8,13 @@ import secrets
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from db.replacements import in_service, record_replacements
+from sqlalchemy import select
+
+from db.replacements import IN_SERVICE, in_service, record_replacements
 from db.session import SessionFactory, transaction
 from db.tables import Asset
 from models.profile import ReplacementPolicy
-from models.state import UNIT_REPLACED, TimelineEvent
+from models.state import REMEDY_CHOSEN, UNIT_REPLACED, TimelineEvent
 from tests.request_fixtures import state
 
 RESTART = ReplacementPolicy(unit_warranty="restart", extension_months=0)
@@ -86,3 +88,22 @@ def test_a_unit_the_archive_has_is_never_overwritten(sessions: SessionFactory) -
         assert session.get(Asset, old).replaced_by is None
         kept = session.get(Asset, other)
         assert kept is not None and kept.invoice_date == date(2026, 3, 1)
+
+
+def test_a_returned_unit_is_marked_once_and_is_out_of_service(sessions: SessionFactory) -> None:
+    kept, gone = (f"DB{secrets.token_hex(3).upper()}-{n}" for n in (1, 2))
+    with transaction(sessions) as session:
+        session.add_all([unit(kept), unit(gone)])
+    chose = replaced(gone, "-")
+    returned = chose.model_copy(update={"kind": REMEDY_CHOSEN, "data": {"remedy": "return"}})
+    repaired = returned.model_copy(update={"data": {"remedy": "repair"}})
+    record(sessions, kept, [repaired])  # a repair keeps the unit the customer's
+    record(sessions, gone, [returned])
+    later = returned.model_copy(update={"at": datetime(2026, 12, 9, tzinfo=ZoneInfo("UTC"))})
+    record(sessions, gone, [later])  # a retried or repeated record keeps the first day
+    with sessions() as session:
+        assert session.get(Asset, kept).returned_on is None
+        assert session.get(Asset, gone).returned_on == date(2026, 12, 2)
+        assert session.get(Asset, gone).returned_in == state(asset_serial=gone).number
+        serving = set(session.scalars(select(Asset.serial).where(IN_SERVICE)))
+        assert kept in serving and gone not in serving

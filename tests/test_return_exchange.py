@@ -138,6 +138,19 @@ async def test_a_return_is_settled_by_the_signed_return_form(as_role, sessions) 
     assert signed["outcome"] == "returned"
     assert date.fromisoformat(signed["closed_at"][:10])
 
+    # The unit is no longer the customer's: the archive says so, and nobody registers it again.
+    async def returned() -> dict | None:
+        shown = (await as_role(Role.ADMIN, "GET", f"/v1/assets/{serial}")).json()
+        return shown["returned"]
+
+    assert (await eventually(returned))["request"] == number
+    again = problem(await as_role(Role.INTAKE, "POST", "/v1/service-requests", json=body), 422)
+    assert f"unit {serial} was returned on" in again["detail"] and number in again["detail"]
+    shown = (await as_role(Role.ADMIN, "GET", f"/v1/assets/{serial}")).json()
+    kept = await as_role(Role.ADMIN, "PUT", f"/v1/assets/{serial}", json=shown)
+    assert kept.status_code == 200, kept.text  # read back and written unchanged: still returned
+    assert (await returned())["request"] == number
+
 
 async def test_support_records_the_customer_s_exchange_on_the_request_page(
     as_role, sessions, api_url, api_keys

@@ -40,7 +40,7 @@ from db.profiles import Format, stored_versions
 from db.tables import SlaProfileVersion
 from identity.keys import list_api_keys
 from identity.web_sessions import SignedIn
-from models.archive import AssetView, MaintenanceDue, Replacement
+from models.archive import AssetView, MaintenanceDue
 from models.errors import DomainError, field_errors
 from models.lifecycle import Role
 from models.schedules import ScheduleBody, ScheduleTiming
@@ -301,12 +301,8 @@ async def edit_record(kind: str, key: str, ctx: Ctx, web: AdminPage) -> HTMLResp
     record = await entity.get(ctx, web, key)
     shown = flatten(record.model_dump(mode="json"), entity.fields, ctx.settings.timezone)
     due = await customer_maintenance(key, ctx, web.who) if entity is CUSTOMER else []
-    links = (
-        [r for r in (record.replaces, record.replaced) if r]
-        if isinstance(record, AssetView)
-        else []
-    )
-    return _editor(ctx, web, entity, key, shown, maintenance=due, replacements=links)
+    asset = record if isinstance(record, AssetView) else None
+    return _editor(ctx, web, entity, key, shown, maintenance=due, asset=asset)
 
 
 def _editor(
@@ -317,8 +313,9 @@ def _editor(
     entered: dict[str, str],
     outcome: Outcome | None = None,
     maintenance: Sequence[MaintenanceDue] = (),
-    replacements: Sequence[Replacement] = (),
+    asset: AssetView | None = None,
 ) -> HTMLResponse:
+    """`asset`: what the archive shows beside an asset's record (replacements, return)."""
     return render(
         ctx,
         web,
@@ -331,7 +328,8 @@ def _editor(
         errors=outcome.errors if outcome else {},
         refusal=outcome.message if outcome else "",
         maintenance=maintenance,
-        replacements=replacements,
+        replacements=[r for r in (asset.replaces, asset.replaced) if r] if asset else [],
+        returned=asset.returned if asset else None,
     )
 
 
