@@ -129,6 +129,7 @@ SIGNATURE_METHOD = {
 SIGNED_THROUGH = {
     "signing_link": "签字链接 signing link",
     "api_key": "客户密钥 customer key",
+    "inspection_round": "巡检轮次签字 the inspection round's signature",
     "starter": "演示 demo",
 }
 #: The acting person's `role`.

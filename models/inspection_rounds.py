@@ -8,7 +8,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models.actions import ChecklistItem, SignaturePng, png_bytes
+from models.actions import ChecklistItem, Rating, SignaturePng, png_bytes
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -56,8 +56,9 @@ class InspectionRound(BaseModel):
 
 
 class SignRoundBody(BaseModel):
-    """The customer's one signature under the round report, drawn or typed, and the company's
-    stamp (公章) as an uploaded PNG."""
+    """The customer's one signature under the round report, drawn or typed, the company's
+    stamp (公章) as an uploaded PNG, and the ratings of the round's service: the signature
+    and ratings each inspection's own request is signed with."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -65,6 +66,8 @@ class SignRoundBody(BaseModel):
     signature_png: SignaturePng | None = None
     typed_name: ShortText | None = None
     stamp_png: SignaturePng
+    quality: Rating
+    attitude: Rating
 
     @model_validator(mode="after")
     def _images(self) -> Self:

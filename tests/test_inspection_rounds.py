@@ -12,6 +12,7 @@ from temporalio.client import Client
 
 from db.session import SessionFactory, transaction
 from db.tables import Asset, Customer
+from identity.keys import create_api_key
 from inspection import checklist_for
 from models.intake import SERVICE_TIMEZONE
 from models.lifecycle import Role
@@ -80,7 +81,8 @@ async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
             answer = await as_role(role, "POST", url, json=body)
             assert answer.status_code == 200, (action, answer.text)
 
-    stamp = {"signer": "王经理", "typed_name": "王经理", "stamp_png": STAMP}
+    rated = {"quality": 5, "attitude": 4}
+    stamp = {"signer": "王经理", "typed_name": "王经理", "stamp_png": STAMP} | rated
     await inspect(first)
     early = problem(await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=stamp), 409)
     assert "not reported in full" in early["detail"] and serials[1] in early["detail"]
@@ -92,7 +94,7 @@ async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
     problem(await as_role(Role.CUSTOMER, "GET", path), 404)  # C001's key: not its round
     unstamped = problem(
         await as_role(
-            Role.ENGINEER, "POST", f"{path}/sign", json={"signer": "x", "typed_name": "x"}
+            Role.ENGINEER, "POST", f"{path}/sign", json={"signer": "x", "typed_name": "x"} | rated
         ),
         422,
     )
@@ -107,13 +109,46 @@ async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
     )
     assert "stamp_png: is not a readable PNG" in broken["detail"]
     problem(await as_role(Role.SUPPORT, "POST", f"{path}/sign", json=stamp), 403)
+    unrated = {k: v for k, v in stamp.items() if k != "quality"}
+    assert (
+        "quality"
+        in problem(await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=unrated), 422)[
+            "detail"
+        ]
+    )
 
+    # The customer signed the first inspection's report on their own already: the round's
+    # signature signs the second only.
+    with transaction(sessions) as session:
+        own = create_api_key(session, Role.CUSTOMER, "", customer_id=customer).key
+    by_key = await as_role(
+        Role.CUSTOMER,
+        "POST",
+        f"/v1/service-requests/{first}/sign",
+        json={"signer": "李工", "typed_name": "李工", "quality": 3, "attitude": 3},
+        headers={"Authorization": f"Bearer {own}"},
+    )
+    assert by_key.status_code == 200, by_key.text
     signed = await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=stamp)
     assert signed.status_code == 200, signed.text
     assert (
         signed.json()["signature"]["signer"] == "王经理" and signed.json()["signature"]["stamped"]
     )
     problem(await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=stamp), 409)
+    signatures = {}
+    for number in (first, second):
+        state = (await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{number}")).json()
+        assert state["stage"] not in ("awaiting_signature",) and state["signature"], number
+        signatures[number] = state["signature"]
+    assert signatures[first]["signer"] == "李工"
+    assert signatures[first]["by"]["via"] == "api_key"
+    round_signed = signatures[second]
+    assert (round_signed["signer"], round_signed["by"]["via"]) == ("王经理", "inspection_round")
+    assert (round_signed["quality"], round_signed["attitude"]) == (5, 4)
+    assert f"inspection round {sid} {day}" in round_signed["comment"]
+    assert round_signed["by"]["customer_id"] == customer
+    report = await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{second}/report.html")
+    assert "巡检轮次签字" in report.text
 
     html = (await as_role(Role.SUPERVISOR, "GET", f"{path}/report.html")).text
     for text in (*serials, first, second, "✘", "支架松动 loose bracket", "王经理", 'alt="公章'):
