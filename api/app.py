@@ -23,6 +23,7 @@ from api.entitlement import router as entitlement
 from api.inspection_rounds import router as inspection_rounds
 from api.kpi_page import router as kpi_page
 from api.kpis import router as kpis
+from api.loaner_pool import router as loaner_pool
 from api.maintenance import router as maintenance
 from api.metrics import HttpMetrics, Metrics
 from api.metrics import router as metrics
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     for router in archive_routers:
         app.include_router(router)
     app.include_router(entitlement)
+    app.include_router(loaner_pool)
     app.include_router(maintenance)
     app.include_router(reports)
     app.include_router(inspection_rounds)

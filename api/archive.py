@@ -9,24 +9,28 @@ naming the field, an unknown id a 404, an existing one or a record still in use 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from api.context import ARCHIVE_READERS, Admin, ArchiveReader, Ctx, require
 from api.ownership import check_asset, check_customer
-from api.problems import Problem
+from api.records import (
+    in_session,
+    in_transaction,
+    must_be_new,
+    must_be_unused,
+    must_exist,
+    same_key,
+)
 from db import archive
 from db.replacements import asset_view
-from db.session import transaction
 from identity.keys import Principal
 from models.archive import AssetRecord, AssetView, CustomerRecord, EngineerRecord, History, Page
 from models.errors import invalid_fields
 from models.lifecycle import Role
 
-T = TypeVar("T")
 #: The archive's readers, and a customer for its own history.
 HistoryReader = Annotated[Principal, Depends(require(*ARCHIVE_READERS, Role.CUSTOMER))]
 customers = APIRouter(prefix="/v1/customers", tags=["customer archive"])
@@ -41,51 +45,10 @@ Region = Annotated[str | None, Query(description="only those in this region")]
 
 
 # ------------------------------------------------------------------ helpers
-async def _read(ctx: Ctx, work: Callable[[Session], T]) -> T:
-    def run() -> T:
-        with ctx.sessions() as session:
-            return work(session)
-
-    return await ctx.db(run)
-
-
-async def _write(ctx: Ctx, work: Callable[[Session], T]) -> T:
-    """`work` in one transaction. Two writers creating the same key at the same moment meet
-    in the primary key; the loser's IntegrityError is the API's 409."""
-
-    def run() -> T:
-        with transaction(ctx.sessions) as session:
-            return work(session)
-
-    return await ctx.db(run)
-
-
-def _found(value: T | None, what: str) -> T:
-    if value is None:
-        raise Problem(404, f"there is no {what}")
-    return value
-
-
 def _apply(session: Session, plan: archive.Plan) -> None:
     if plan.problems:
         raise invalid_fields([{"field": p.field, "reason": p.reason} for p in plan.problems])
     plan.apply(session)
-
-
-def _same_key(field: str, in_path: str, in_body: str) -> None:
-    if in_body != in_path:
-        reason = f"is {in_body!r} but the path names {in_path!r}"
-        raise invalid_fields([{"field": field, "reason": reason}])
-
-
-def _absent(exists: bool, what: str, advice: str) -> None:
-    if exists:
-        raise Problem(409, f"{what} already exists; {advice}")
-
-
-def _unused(uses: list[str], what: str, advice: str) -> None:
-    if uses:
-        raise Problem(409, f"{what} still has {' and '.join(uses)}; {advice}")
 
 
 # ------------------------------------------------------------------ customers
@@ -98,13 +61,13 @@ async def list_customers(
     page_size: PageSize = 50,
 ) -> Page[CustomerRecord]:
     """Customers by id, with their sites and contacts."""
-    return await _read(ctx, lambda s: archive.list_customers(s, region, page, page_size))
+    return await in_session(ctx, lambda s: archive.list_customers(s, region, page, page_size))
 
 
 @customers.get("/{customer_id}", response_model=CustomerRecord)
 async def get_customer(customer_id: str, ctx: Ctx, _: ArchiveReader) -> CustomerRecord:
-    found = await _read(ctx, lambda s: archive.get_customer(s, customer_id))
-    return _found(found, f"customer {customer_id!r}")
+    found = await in_session(ctx, lambda s: archive.get_customer(s, customer_id))
+    return must_exist(found, f"customer {customer_id!r}")
 
 
 @customers.get("/{customer_id}/history", response_model=History)
@@ -116,25 +79,25 @@ async def customer_history(
     check_customer(who, customer_id)
 
     def load(session: Session) -> History:
-        _found(archive.get_customer(session, customer_id), f"customer {customer_id!r}")
+        must_exist(archive.get_customer(session, customer_id), f"customer {customer_id!r}")
         return archive.customer_history(session, customer_id, ctx.settings.timezone, limit)
 
-    return await _read(ctx, load)
+    return await in_session(ctx, load)
 
 
 def _save_customer(session: Session, record: CustomerRecord) -> CustomerRecord:
     _apply(session, archive.plan_customers(session, [(1, record)]))
-    return _found(archive.get_customer(session, record.id), f"customer {record.id!r}")
+    return must_exist(archive.get_customer(session, record.id), f"customer {record.id!r}")
 
 
 @customers.post("", status_code=201, response_model=CustomerRecord)
 async def create_customer(body: CustomerRecord, ctx: Ctx, _: Admin) -> CustomerRecord:
     def create(session: Session) -> CustomerRecord:
         exists = archive.get_customer(session, body.id) is not None
-        _absent(exists, f"customer {body.id!r}", f"PUT /v1/customers/{body.id} changes it")
+        must_be_new(exists, f"customer {body.id!r}", f"PUT /v1/customers/{body.id} changes it")
         return _save_customer(session, body)
 
-    return await _write(ctx, create)
+    return await in_transaction(ctx, create)
 
 
 @customers.put("/{customer_id}", response_model=CustomerRecord)
@@ -142,13 +105,13 @@ async def replace_customer(
     customer_id: str, body: CustomerRecord, ctx: Ctx, _: Admin
 ) -> CustomerRecord:
     """The whole customer: sites and contacts left out are removed."""
-    _same_key("id", customer_id, body.id)
+    same_key("id", customer_id, body.id)
 
     def replace(session: Session) -> CustomerRecord:
-        _found(archive.get_customer(session, customer_id), f"customer {customer_id!r}")
+        must_exist(archive.get_customer(session, customer_id), f"customer {customer_id!r}")
         return _save_customer(session, body)
 
-    return await _write(ctx, replace)
+    return await in_transaction(ctx, replace)
 
 
 @customers.delete("/{customer_id}", status_code=204, response_class=Response)
@@ -157,15 +120,15 @@ async def delete_customer(customer_id: str, ctx: Ctx, _: Admin) -> Response:
     with it."""
 
     def remove(session: Session) -> None:
-        _found(archive.get_customer(session, customer_id), f"customer {customer_id!r}")
-        _unused(
+        must_exist(archive.get_customer(session, customer_id), f"customer {customer_id!r}")
+        must_be_unused(
             archive.customer_uses(session, customer_id),
             f"customer {customer_id!r}",
             "delete or move its assets first; customers with service requests are kept",
         )
         archive.delete_customer(session, customer_id)
 
-    await _write(ctx, remove)
+    await in_transaction(ctx, remove)
     return Response(status_code=204)
 
 
@@ -180,14 +143,16 @@ async def list_assets(
     page_size: PageSize = 50,
 ) -> Page[AssetRecord]:
     """Assets by serial; an asset's region is its site's, or its customer's."""
-    return await _read(ctx, lambda s: archive.list_assets(s, customer_id, region, page, page_size))
+    return await in_session(
+        ctx, lambda s: archive.list_assets(s, customer_id, region, page, page_size)
+    )
 
 
 @assets.get("/{serial}", response_model=AssetView)
 async def get_asset(serial: str, ctx: Ctx, _: ArchiveReader) -> AssetView:
     """The asset's record, with the unit that replaced it or that it replaced."""
-    found = await _read(ctx, lambda s: asset_view(s, serial))
-    return _found(found, f"asset with serial {serial!r}")
+    found = await in_session(ctx, lambda s: asset_view(s, serial))
+    return must_exist(found, f"asset with serial {serial!r}")
 
 
 @assets.get("/{serial}/history", response_model=History)
@@ -199,15 +164,15 @@ async def asset_history(
     await check_asset(ctx, who, serial)
 
     def load(session: Session) -> History:
-        _found(archive.get_asset(session, serial), f"asset with serial {serial!r}")
+        must_exist(archive.get_asset(session, serial), f"asset with serial {serial!r}")
         return archive.asset_history(session, serial, ctx.settings.timezone, limit)
 
-    return await _read(ctx, load)
+    return await in_session(ctx, load)
 
 
 def _save_asset(session: Session, record: AssetRecord) -> AssetRecord:
     _apply(session, archive.plan_assets(session, [(1, record)], keep_repairs=False))
-    return _found(archive.get_asset(session, record.serial), f"asset {record.serial!r}")
+    return must_exist(archive.get_asset(session, record.serial), f"asset {record.serial!r}")
 
 
 @assets.post("", status_code=201, response_model=AssetRecord)
@@ -215,22 +180,22 @@ async def create_asset(body: AssetRecord, ctx: Ctx, _: Admin) -> AssetRecord:
     def create(session: Session) -> AssetRecord:
         exists = archive.get_asset(session, body.serial) is not None
         advice = f"PUT /v1/assets/{body.serial} changes it"
-        _absent(exists, f"an asset with serial {body.serial!r}", advice)
+        must_be_new(exists, f"an asset with serial {body.serial!r}", advice)
         return _save_asset(session, body)
 
-    return await _write(ctx, create)
+    return await in_transaction(ctx, create)
 
 
 @assets.put("/{serial}", response_model=AssetRecord)
 async def replace_asset(serial: str, body: AssetRecord, ctx: Ctx, _: Admin) -> AssetRecord:
     """The whole asset, its legacy `repairs` included (left out: removed)."""
-    _same_key("serial", serial, body.serial)
+    same_key("serial", serial, body.serial)
 
     def replace(session: Session) -> AssetRecord:
-        _found(archive.get_asset(session, serial), f"asset with serial {serial!r}")
+        must_exist(archive.get_asset(session, serial), f"asset with serial {serial!r}")
         return _save_asset(session, body)
 
-    return await _write(ctx, replace)
+    return await in_transaction(ctx, replace)
 
 
 @assets.delete("/{serial}", status_code=204, response_class=Response)
@@ -238,11 +203,11 @@ async def delete_asset(serial: str, ctx: Ctx, _: Admin) -> Response:
     """Refused while service requests name the asset: their history needs it."""
 
     def remove(session: Session) -> None:
-        _found(archive.get_asset(session, serial), f"asset with serial {serial!r}")
-        _unused(archive.asset_uses(session, serial), f"asset {serial!r}", "it is kept")
+        must_exist(archive.get_asset(session, serial), f"asset with serial {serial!r}")
+        must_be_unused(archive.asset_uses(session, serial), f"asset {serial!r}", "it is kept")
         archive.delete_asset(session, serial)
 
-    await _write(ctx, remove)
+    await in_transaction(ctx, remove)
     return Response(status_code=204)
 
 
@@ -257,26 +222,26 @@ async def list_engineers(
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> Page[EngineerRecord]:
-    return await _read(
+    return await in_session(
         ctx, lambda s: archive.list_engineers(s, region, skill, on_duty, page, page_size)
     )
 
 
 @engineers.get("/{engineer_id}", response_model=EngineerRecord)
 async def get_engineer(engineer_id: str, ctx: Ctx, _: ArchiveReader) -> EngineerRecord:
-    found = await _read(ctx, lambda s: archive.get_engineer(s, engineer_id))
-    return _found(found, f"engineer {engineer_id!r}")
+    found = await in_session(ctx, lambda s: archive.get_engineer(s, engineer_id))
+    return must_exist(found, f"engineer {engineer_id!r}")
 
 
 @engineers.post("", status_code=201, response_model=EngineerRecord)
 async def create_engineer(body: EngineerRecord, ctx: Ctx, _: Admin) -> EngineerRecord:
     def create(session: Session) -> EngineerRecord:
         exists = archive.get_engineer(session, body.id) is not None
-        _absent(exists, f"engineer {body.id!r}", f"PUT /v1/engineers/{body.id} changes it")
+        must_be_new(exists, f"engineer {body.id!r}", f"PUT /v1/engineers/{body.id} changes it")
         archive.save_engineer(session, body)
         return body
 
-    return await _write(ctx, create)
+    return await in_transaction(ctx, create)
 
 
 @engineers.put("/{engineer_id}", response_model=EngineerRecord)
@@ -284,14 +249,14 @@ async def replace_engineer(
     engineer_id: str, body: EngineerRecord, ctx: Ctx, _: Admin
 ) -> EngineerRecord:
     """The whole engineer; `on_duty` takes an engineer off auto-assignment and back."""
-    _same_key("id", engineer_id, body.id)
+    same_key("id", engineer_id, body.id)
 
     def replace(session: Session) -> EngineerRecord:
-        _found(archive.get_engineer(session, engineer_id), f"engineer {engineer_id!r}")
+        must_exist(archive.get_engineer(session, engineer_id), f"engineer {engineer_id!r}")
         archive.save_engineer(session, body)
         return body
 
-    return await _write(ctx, replace)
+    return await in_transaction(ctx, replace)
 
 
 @engineers.delete("/{engineer_id}", status_code=204, response_class=Response)
@@ -299,13 +264,13 @@ async def delete_engineer(engineer_id: str, ctx: Ctx, _: Admin) -> Response:
     """Refused once service requests name the engineer; take them off duty instead."""
 
     def remove(session: Session) -> None:
-        _found(archive.get_engineer(session, engineer_id), f"engineer {engineer_id!r}")
-        _unused(
+        must_exist(archive.get_engineer(session, engineer_id), f"engineer {engineer_id!r}")
+        must_be_unused(
             archive.engineer_uses(session, engineer_id),
             f"engineer {engineer_id!r}",
             "set on_duty to false instead",
         )
         archive.delete_engineer(session, engineer_id)
 
-    await _write(ctx, remove)
+    await in_transaction(ctx, remove)
     return Response(status_code=204)

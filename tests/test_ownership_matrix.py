@@ -102,6 +102,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/engineers/{engineer_id}"): Rule(ARCHIVE_READERS),
     ("PUT", "/v1/engineers/{engineer_id}"): Rule(ADMIN),
     ("DELETE", "/v1/engineers/{engineer_id}"): Rule(ADMIN),
+    ("GET", "/v1/loaner-units"): Rule(ARCHIVE_READERS),
+    ("POST", "/v1/loaner-units"): Rule(ADMIN),
+    ("GET", "/v1/loaner-units/{serial}"): Rule(ARCHIVE_READERS),
+    ("PUT", "/v1/loaner-units/{serial}"): Rule(ADMIN),
+    ("DELETE", "/v1/loaner-units/{serial}"): Rule(ADMIN),
     # a round nobody has: every role reaches the lookup (own rounds: test_inspection_rounds)
     ("GET", "/v1/inspection-rounds/{schedule_id}/{day}"): Rule(ALL),
     ("GET", "/v1/inspection-rounds/{schedule_id}/{day}/report.html"): Rule(ALL),

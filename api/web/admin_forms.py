@@ -10,12 +10,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from api import archive as routes
+from api import loaner_pool as loaners
 from api.context import AppContext
 from api.web.forms import Field, Part, Rows
 from documents import labels
 from identity.web_sessions import SignedIn
 from models.archive import AssetRecord, CustomerRecord, EngineerRecord, Page
 from models.lifecycle import Role
+from models.loaners import LoanerUnitRecord
 from models.service_plan import MONTHS, SCHEDULE_KINDS
 
 #: A page of the archive at a time is plenty to pick from; the API pages through the rest.
@@ -166,7 +168,43 @@ ENGINEER = Entity(
     lambda ctx, web, body: routes.create_engineer(body, ctx, web.who),
     lambda ctx, web, key, body: routes.replace_engineer(key, body, ctx, web.who),
 )
-ENTITIES = {e.name: e for e in (CUSTOMER, ASSET, ENGINEER)}
+LOANER = Entity(
+    "loaner-units",
+    "备用机 Loaner units",
+    LoanerUnitRecord,
+    "serial",
+    (
+        Field("serial", "序列号 Serial", required=True),
+        Field("model", "型号 Model", required=True),
+        Field("category", "类别 Category", required=True, hint="camera, display, audio…"),
+        Field(
+            "rank",
+            "档次 Rank (1–10)",
+            "number",
+            hint="借给不高于此档次的设备 lent for units up to this rank",
+        ),
+        Field(
+            "status",
+            "状态 Status",
+            "select",
+            choices={"available": "可借 Available", "retired": "停用 Retired"},
+        ),
+    ),
+    (
+        ("serial", "序列号 Serial"),
+        ("model", "型号 Model"),
+        ("category", "类别 Category"),
+        ("rank", "档次 Rank"),
+        ("status", "状态 Status"),
+        ("issued_to", "借出给 Lent to"),
+    ),
+    lambda ctx, web: loaners.list_loaner_units(ctx, web.who, None, None, 1, LISTED),
+    lambda ctx, web, key: loaners.get_loaner_unit(key, ctx, web.who),
+    lambda ctx, web, body: loaners.create_loaner_unit(body, ctx, web.who),
+    lambda ctx, web, key, body: loaners.replace_loaner_unit(key, body, ctx, web.who),
+    blank={"rank": "1", "status": "available"},
+)
+ENTITIES = {e.name: e for e in (CUSTOMER, ASSET, ENGINEER, LOANER)}
 
 KEY_FIELDS: tuple[Part, ...] = (
     Field(
