@@ -199,7 +199,9 @@ class FaultyPartReturnedBody(Body):
 
 
 #: A drawn signature as a base64 PNG (data URL or bare), at most 400 kB.
-SignaturePng = Annotated[str, Field(min_length=16, max_length=400_000)]
+#: The most base64 a drawn signature or an uploaded stamp may be.
+SIGNATURE_PNG_MAX = 400_000
+SignaturePng = Annotated[str, Field(min_length=16, max_length=SIGNATURE_PNG_MAX)]
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
@@ -240,13 +242,17 @@ class SignBody(Body):
 
 def png_bytes(data: str, field: str = "signature_png") -> bytes:
     """The PNG inside a data URL (`data:image/png;base64,…`) or bare base64."""
-    encoded = data.removeprefix("data:image/png;base64,")
+    encoded = data
+    if data.startswith("data:"):  # another type's data URL (a JPEG chosen) is no PNG either
+        header, _, encoded = data.partition(",")
+        if header != "data:image/png;base64":
+            raise ValueError(f"{field}: is not a PNG image")
     try:
         raw = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise ValueError(f"{field} is not valid base64") from None
+        raise ValueError(f"{field}: is not valid base64") from None
     if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise ValueError(f"{field} is not a PNG image")
+        raise ValueError(f"{field}: is not a PNG image")
     return raw
 
 

@@ -7,6 +7,7 @@ command can re-create them on a new cluster.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -146,6 +147,21 @@ def is_calendar_slot(definition: ScheduleTiming, instant: datetime, time_zone: s
 def inspection_ref(schedule: str, due: date, asset_serial: str | None = None) -> str:
     """The intake's external_ref: a retried or replayed run finds the request it registered."""
     return f"schedule:{schedule}:{due.isoformat()}" + (f":{asset_serial}" if asset_serial else "")
+
+
+_ROUND_REF = re.compile(r"^schedule:(?P<schedule>.+?):(?P<due>\d{4}-\d{2}-\d{2})(?::.*)?$")
+
+
+def round_of(external_ref: str | None) -> tuple[str, date] | None:
+    """The schedule and day of the run that registered a request (`inspection_ref` read back),
+    or None for a request no schedule registered."""
+    found = _ROUND_REF.match(external_ref or "")
+    if found is None:
+        return None
+    try:
+        return found["schedule"], date.fromisoformat(found["due"])
+    except ValueError:  # not a calendar day: not a run's reference
+        return None
 
 
 def revisit_call_id(schedule: str, due: date) -> str:

@@ -4,6 +4,7 @@ in Chromium."""
 
 from __future__ import annotations
 
+import base64
 import secrets
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from models.intake import SERVICE_TIMEZONE
 from models.lifecycle import Role
 from models.schedules import WORKFLOW_TYPE, ScheduleDefinition, ScheduledRun, schedule_id
 from tests.test_api import PNG, problem
+from tests.test_docs_browser import PHONE
 from tests.test_web_browser import shoot, signed_in
 from tests.workflow_helpers import TASK_QUEUE
 
@@ -28,12 +30,14 @@ STAMP = (
 )
 
 
-async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
-    as_role, api_url, api_keys, dev_client: Client, sessions: SessionFactory
-) -> None:
+async def a_round(
+    sessions: SessionFactory, dev_client: Client, assets: int
+) -> tuple[str, list[str], str, list[str], date]:
+    """A customer of its own with `assets` cameras, and the round its contract-wide inspection
+    schedule's run registers today: (customer, serials, schedule id, numbers, day)."""
     tag = secrets.token_hex(3).upper()
     customer = f"IR{tag}"
-    serials = [f"{customer}-{n}" for n in (1, 2)]
+    serials = [f"{customer}-{n}" for n in range(1, assets + 1)]
     with transaction(sessions) as session:
         session.add(
             Customer(id=customer, name=f"巡检轮次 {tag}", region="qingdao", sla_profile="standard")
@@ -59,34 +63,42 @@ async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
     numbers = await dev_client.execute_workflow(
         WORKFLOW_TYPE, run, id=f"{sid}-test", task_queue=TASK_QUEUE, result_type=str
     )
-    first, second = numbers.split(", ")
     day = datetime.now(ZoneInfo(SERVICE_TIMEZONE)).date()
-    path = f"/v1/inspection-rounds/{sid}/{day}"
+    return customer, serials, sid, numbers.split(", "), day
 
-    async def inspect(number: str) -> None:
-        checklist = [{"item": item, "ok": True} for item in checklist_for("camera")]
-        checklist[-1] = checklist[-1] | {"ok": False, "note": "支架松动 loose bracket"}
-        for role, action, body in (
-            (Role.SUPPORT, "acknowledge", {}),
-            (Role.SUPPORT, "diagnose", {"outcome": "needs_onsite", "notes": "round"}),
-            (Role.DISPATCHER, "assign", {"engineer_id": "E001"}),
-            (Role.ENGINEER, "check-in", {}),
-            (
-                Role.ENGINEER,
-                "report-repair",
-                {"result": "fixed", "work_done": "巡检 inspected", "checklist": checklist},
-            ),
-        ):
-            url = f"/v1/service-requests/{number}/{action}"
-            answer = await as_role(role, "POST", url, json=body)
-            assert answer.status_code == 200, (action, answer.text)
+
+async def inspect(as_role, number: str) -> None:
+    """E001 inspects the request's camera on site and reports one loose bracket."""
+    checklist = [{"item": item, "ok": True} for item in checklist_for("camera")]
+    checklist[-1] = checklist[-1] | {"ok": False, "note": "支架松动 loose bracket"}
+    for role, action, body in (
+        (Role.SUPPORT, "acknowledge", {}),
+        (Role.SUPPORT, "diagnose", {"outcome": "needs_onsite", "notes": "round"}),
+        (Role.DISPATCHER, "assign", {"engineer_id": "E001"}),
+        (Role.ENGINEER, "check-in", {}),
+        (
+            Role.ENGINEER,
+            "report-repair",
+            {"result": "fixed", "work_done": "巡检 inspected", "checklist": checklist},
+        ),
+    ):
+        url = f"/v1/service-requests/{number}/{action}"
+        answer = await as_role(role, "POST", url, json=body)
+        assert answer.status_code == 200, (action, answer.text)
+
+
+async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
+    as_role, api_url, api_keys, dev_client: Client, sessions: SessionFactory
+) -> None:
+    customer, serials, sid, (first, second), day = await a_round(sessions, dev_client, 2)
+    path = f"/v1/inspection-rounds/{sid}/{day}"
 
     rated = {"quality": 5, "attitude": 4}
     stamp = {"signer": "王经理", "typed_name": "王经理", "stamp_png": STAMP} | rated
-    await inspect(first)
+    await inspect(as_role, first)
     early = problem(await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=stamp), 409)
     assert "not reported in full" in early["detail"] and serials[1] in early["detail"]
-    await inspect(second)
+    await inspect(as_role, second)
 
     found = (await as_role(Role.SUPERVISOR, "GET", path)).json()
     assert [i["asset_serial"] for i in found["items"]] == serials and found["signature"] is None
@@ -101,7 +113,7 @@ async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
     assert "stamp_png" in unstamped["detail"]
     bad = stamp | {"stamp_png": "bm90IGEgcG5nLCBqdXN0IHRleHQ="}
     assert (
-        "stamp_png is not a PNG"
+        "stamp_png: is not a PNG"
         in problem(await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=bad), 422)["detail"]
     )
     broken = problem(
@@ -159,3 +171,48 @@ async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
         await page.goto(f"{api_url}{path}/report.html")
         assert await page.locator("tr[data-serial]").count() == 2
         await shoot(page, "inspection-round")
+
+
+async def read_in(page) -> None:
+    """The chosen file is in the form once the page's script has read it."""
+    await page.wait_for_function(
+        "document.querySelector('#sign-round input[name=stamp_png]').value.length > 0"
+    )
+
+
+async def test_the_customer_signs_the_round_on_the_engineer_s_phone(
+    as_role, api_url, api_keys, dev_client: Client, sessions: SessionFactory, tmp_path
+) -> None:
+    _, (serial,), sid, (number,), day = await a_round(sessions, dev_client, 1)
+    await inspect(as_role, number)
+    stamp, text = tmp_path / "stamp.png", tmp_path / "not-a-stamp.png"
+    stamp.write_bytes(base64.b64decode(STAMP))
+    text.write_text("这不是图片 this is a text file, not an image")
+    async with signed_in(api_url, api_keys[Role.ENGINEER], PHONE) as (page, _):
+        await page.goto(f"{api_url}/app/my-jobs")
+        job = page.locator(f"#job-{number}")
+        await job.get_by_role("link", name="客户签字（整轮） The customer signs the round").click()
+        await page.wait_for_url(f"**/app/inspection-rounds/{sid}/{day}")
+        assert "✘ 1/" in await page.locator(f"tr[data-serial='{serial}']").inner_text()
+        form = page.locator("#sign-round")
+        await form.locator("input[name=signer]").fill("王经理")
+        await form.locator("select[name=quality]").select_option("5")
+        await form.locator("select[name=attitude]").select_option("4")
+        await form.locator("input[data-base64]").set_input_files(str(text))
+        await read_in(page)
+        await form.locator("button[type=submit]").click()
+        await page.wait_for_load_state()
+        refused = page.locator(".field.invalid", has=page.locator("input[data-base64]"))
+        assert "not a PNG" in await refused.inner_text()  # said at the field, nothing signed
+        assert await page.locator("#sign-round input[name=signer]").input_value() == "王经理"
+        await shoot(page, "round-sign-refused-phone")
+        await page.locator("#sign-round input[data-base64]").set_input_files(str(stamp))
+        await read_in(page)
+        await page.locator("#sign-round button[type=submit]").click()
+        await page.wait_for_selector("#signed")
+        assert "已签字" in await page.inner_text("p.flash")
+        assert "王经理" in await page.inner_text("#signed")
+        await shoot(page, "round-signed-phone")
+    state = (await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{number}")).json()
+    assert state["signature"]["by"]["via"] == "inspection_round"
+    assert (state["signature"]["quality"], state["signature"]["attitude"]) == (5, 4)

@@ -173,6 +173,10 @@ PAGES: dict[tuple[str, str], Rule] = {
     ("GET", "/app/support"): Rule(frozenset({R.SUPPORT, R.SUPERVISOR})),
     ("GET", "/app/dispatch"): Rule(frozenset({R.DISPATCHER, R.SUPERVISOR})),
     ("GET", "/app/my-jobs"): Rule(frozenset({R.ENGINEER})),
+    ("GET", "/app/inspection-rounds/{schedule_id}/{day}"): Rule(
+        frozenset({R.ENGINEER, R.SUPERVISOR})
+    ),
+    ("POST", "/app/inspection-rounds/{schedule_id}/{day}/sign"): Rule(frozenset({R.ENGINEER})),
     ("GET", "/app/intake"): Rule(frozenset({R.INTAKE})),
     ("POST", "/app/intake"): Rule(frozenset({R.INTAKE})),
     ("GET", "/app/revisits"): Rule(frozenset({R.REVISIT, R.SUPERVISOR})),

@@ -23,6 +23,7 @@ from db.worklists import Load, WorkItem, engineer_loads, work_items
 from dispatch import ranked
 from identity.web_sessions import SignedIn
 from models.lifecycle import Role, Stage
+from models.schedules import round_of
 
 router = APIRouter(prefix="/app", include_in_schema=False, route_class=PageRoute)
 SupportDesk = Annotated[SignedIn, Depends(for_roles(Role.SUPPORT, Role.SUPERVISOR))]
@@ -107,4 +108,10 @@ async def my_jobs(ctx: Ctx, web: EngineerDesk) -> HTMLResponse:
     """The engineer's own open assignments (the list's own scoping: an engineer key sees the
     jobs assigned to it and nothing else)."""
     own = list_filters(web.who)
-    return await _desk(ctx, web, "my_jobs.html", MY_JOBS.href, own)
+    return await _desk(ctx, web, "my_jobs.html", MY_JOBS.href, own, round_path=_round_path)
+
+
+def _round_path(external_ref: str | None) -> str | None:
+    """An inspection's round page, where the customer signs the whole round at once."""
+    found = round_of(external_ref)
+    return f"/app/inspection-rounds/{found[0]}/{found[1]}" if found else None
