@@ -59,17 +59,15 @@ def find_callers(session: Session, text: str) -> list[Match]:
             .limit(MAX_MATCHES)
         )
     )
-    matched = {a.serial for a in by_serial}
     found = []
     for customer in customers:
-        own = list(
-            session.scalars(
-                select(Asset)
-                .where(Asset.customer_id == customer.id)
-                .order_by(Asset.serial)
-                .limit(MAX_MATCHES)
-            )
+        # The assets the text names first, however many others sort before them.
+        named = [a for a in by_serial if a.customer_id == customer.id]
+        others = session.scalars(
+            select(Asset)
+            .where(Asset.customer_id == customer.id, Asset.serial.not_in([a.serial for a in named]))
+            .order_by(Asset.serial)
+            .limit(MAX_MATCHES - len(named))
         )
-        own.sort(key=lambda a: a.serial not in matched)
-        found.append(Match(customer, own))
+        found.append(Match(customer, [*named, *others]))
     return found

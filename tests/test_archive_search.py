@@ -3,7 +3,12 @@ serial's owner lists that asset first; `%` and `_` are letters, not wildcards.""
 
 from __future__ import annotations
 
-from db.archive_search import find_callers
+import secrets
+from datetime import date
+
+from db.archive_search import MAX_MATCHES, find_callers
+from db.session import transaction
+from db.tables import Asset, Customer
 
 
 def test_by_name_phone_id_and_serial(sessions):
@@ -23,3 +28,29 @@ def test_wildcards_are_letters_and_one_letter_is_too_little(sessions):
         assert find_callers(session, "%") == []
         assert find_callers(session, "__") == []
         assert find_callers(session, "济") == []
+
+
+def test_the_named_asset_is_listed_however_many_sort_before_it(sessions):
+    owner = f"ZS{secrets.token_hex(3).upper()}"  # after the demo customers
+    named = f"ZZ-{owner}"
+    with transaction(sessions) as session:
+        session.add(
+            Customer(id=owner, name=f"多设备 {owner}", region="qingdao", sla_profile="standard")
+        )
+        session.flush()
+        session.add_all(
+            Asset(
+                serial=serial,
+                model="DS-2CD",
+                category="camera",
+                customer_id=owner,
+                invoice_date=date(2026, 1, 1),
+                warranty={"start_basis": "invoice", "months": 12},
+            )
+            for serial in [f"AA-{owner}-{n:02d}" for n in range(MAX_MATCHES + 1)] + [named]
+        )
+    with sessions() as session:
+        (match,) = find_callers(session, named)
+        assert match.assets[0].serial == named
+        assert len(match.assets) == MAX_MATCHES
+        assert [a.serial for a in match.assets[1:3]] == [f"AA-{owner}-00", f"AA-{owner}-01"]
