@@ -195,6 +195,8 @@ PAGES: dict[tuple[str, str], Rule] = {
         ("POST", "/{kind}"),
         ("POST", "/{kind}/{key}"),
         ("POST", "/profiles"),
+        ("POST", "/prices"),
+        ("POST", "/prices/{kind}/{code}/delete"),
         ("POST", "/keys"),
         ("POST", "/keys/{key_id}/revoke"),
         ("POST", "/keys/{key_id}/password"),

@@ -19,6 +19,7 @@ from api.api_keys import create as create_key
 from api.api_keys import revoke as revoke_key
 from api.context import AppContext, Ctx
 from api.maintenance import customer_maintenance
+from api.price_list import remove_price, set_price
 from api.problems import Problem, status_of
 from api.schedules import create as create_schedule
 from api.schedules import delete as delete_schedule
@@ -30,18 +31,21 @@ from api.web.admin_forms import (
     ENTITIES,
     KEY_FIELDS,
     PASSWORD_FIELDS,
+    PRICE_FIELDS,
     SCHEDULE_FIELDS,
     TIMING_FIELDS,
     Entity,
 )
 from api.web.forms import Part, flatten, read_form
 from api.web.pages import ADMIN, PageRoute, for_roles, render
+from db.price_list import price_list
 from db.profiles import Format, stored_versions
 from db.tables import SlaProfileVersion
 from identity.keys import list_api_keys
 from identity.web_sessions import SignedIn
 from models.archive import AssetView, MaintenanceDue
 from models.errors import DomainError, field_errors
+from models.fees import PriceBody, PriceKind, PriceView
 from models.lifecycle import Role
 from models.schedules import ScheduleBody, ScheduleTiming
 
@@ -128,7 +132,11 @@ async def _overview(
             profiles: dict[str, list[SlaProfileVersion]] = {}
             for row in stored_versions(session):
                 profiles.setdefault(row.name, []).append(row)
-            return {"keys": list_api_keys(session), "profiles": profiles}
+            return {
+                "keys": list_api_keys(session),
+                "profiles": profiles,
+                "prices": price_list(session),
+            }
 
     listed = await ctx.db(load)
     records = {name: (await entity.list_all(ctx, web)).items for name, entity in ENTITIES.items()}
@@ -156,6 +164,7 @@ async def _overview(
         schedules_error=schedules_error,
         key_fields=KEY_FIELDS,
         password_fields=PASSWORD_FIELDS,
+        price_fields=PRICE_FIELDS,
         schedule_fields=SCHEDULE_FIELDS,
         timing_fields=TIMING_FIELDS,
         timing_of=lambda schedule: flatten(
@@ -244,6 +253,28 @@ async def password(key_id: KeyId, ctx: Ctx, web: AdminPage, request: Request) ->
         login = {"login": dict(items).get("login", "")}
         return await _refused(ctx, web, f"password-{key_id}", outcome, login)
     return RedirectResponse(f"{ADMIN.href}?done=password of key {key_id}#keys", 303)
+
+
+# ------------------------------------------------------------------ the price list
+@router.post("/prices")
+async def put_price(ctx: Ctx, web: AdminPage, request: Request) -> Response:
+    """Through `PUT /v1/price-list/{kind}/{code}`'s function: adds the price or changes it."""
+    items = await _items(request)
+
+    async def save(body: PriceView) -> PriceView:
+        price = PriceBody(description=body.description, unit_price=body.unit_price)
+        return await set_price(body.kind, body.code, price, ctx, web.who)
+
+    saved, outcome = await _submit(PRICE_FIELDS, items, PriceView, save, ctx.settings.timezone)
+    if outcome is not None:
+        return await _refused(ctx, web, "price", outcome, dict(items))
+    return RedirectResponse(f"{ADMIN.href}?done={saved.kind} {saved.code}#prices", 303)
+
+
+@router.post("/prices/{kind}/{code}/delete")
+async def delete_price(kind: PriceKind, code: str, ctx: Ctx, web: AdminPage) -> Response:
+    await remove_price(kind, code, ctx, web.who)
+    return RedirectResponse(f"{ADMIN.href}?done={kind} {code}#prices", 303)
 
 
 # ------------------------------------------------------------------ contract schedules

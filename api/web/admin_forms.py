@@ -224,6 +224,21 @@ PASSWORD_FIELDS: tuple[Part, ...] = (
     Field("login", "登录名 Login", required=True),
     Field("password", "密码 Password (≥ 10)", "password", required=True),
 )
+#: One price of the list (`PUT /v1/price-list/{kind}/{code}`): a code already listed is changed.
+PRICE_FIELDS: tuple[Part, ...] = (
+    Field("kind", "类别 Kind", "select", required=True, choices=labels.QUOTE_LINE),
+    Field(
+        "code",
+        "编号 Code",
+        required=True,
+        hint=(
+            "配件号 part number · 人工：设备类别或 * labour: category or * · "
+            "差旅：区域 travel: region"
+        ),
+    ),
+    Field("description", "说明 Description", required=True),
+    Field("unit_price", "单价 Unit price (CNY)", "number", required=True),
+)
 #: What an edit of a schedule changes (`PUT /v1/schedules/{sid}`).
 TIMING_FIELDS: tuple[Part, ...] = (
     Field("every", "周期 Every", "select", required=True, choices={k: k for k in MONTHS}),
