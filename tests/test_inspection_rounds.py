@@ -20,6 +20,7 @@ from models.lifecycle import Role
 from models.schedules import WORKFLOW_TYPE, ScheduleDefinition, ScheduledRun, schedule_id
 from tests.test_api import PNG, problem
 from tests.test_docs_browser import PHONE
+from tests.test_signing_browser import draw_signature
 from tests.test_web_browser import shoot, signed_in
 from tests.workflow_helpers import TASK_QUEUE
 
@@ -208,6 +209,7 @@ async def test_the_customer_signs_the_round_on_the_engineer_s_phone(
         await shoot(page, "round-sign-refused-phone")
         await page.locator("#sign-round input[data-base64]").set_input_files(str(stamp))
         await read_in(page)
+        await draw_signature(page)
         await page.locator("#sign-round button[type=submit]").click()
         await page.wait_for_selector("#signed")
         assert "已签字" in await page.inner_text("p.flash")
@@ -215,4 +217,7 @@ async def test_the_customer_signs_the_round_on_the_engineer_s_phone(
         await shoot(page, "round-signed-phone")
     state = (await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{number}")).json()
     assert state["signature"]["by"]["via"] == "inspection_round"
+    assert state["signature"]["method"] == "drawn"  # the drawing, not the typed name
+    report = await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{number}/report.html")
+    assert "data:image/png;base64," in report.text  # the drawn signature is in its report
     assert (state["signature"]["quality"], state["signature"]["attitude"]) == (5, 4)

@@ -84,7 +84,10 @@ async def sign(schedule_id: str, day: date, request: Request, ctx: Ctx, web: Sig
     # The image is not re-filled after a refusal: its file is chosen again.
     entered = {k: v for k, v in items if k != STAMP}
     body: dict[str, Any] = read_form(SIGN_FIELDS, items, ctx.settings.timezone).body
-    if "signer" in body:
+    drawn = str(form.get("signature_png") or "")
+    if drawn:
+        body["signature_png"] = drawn
+    elif "signer" in body:  # nothing drawn: the name typed stands as the signature
         body["typed_name"] = body["signer"]
     stamp = str(form.get(STAMP) or "")
     if len(stamp) > SIGNATURE_PNG_MAX:
