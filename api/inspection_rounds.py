@@ -25,6 +25,7 @@ from documents.report import render_pdf, sha256
 from documents.round_report import printable, render_round_html
 from identity.keys import Principal
 from models.actions import Actor, SignBody
+from models.errors import invalid_field
 from models.inspection_rounds import InspectionRound, SignRoundBody
 from models.lifecycle import Role, Stage
 
@@ -83,16 +84,25 @@ def _signed_already(schedule_id: str, day: date) -> Problem:
 
 
 async def _sign_request(
-    ctx: AppContext, found: InspectionRound, number: str, body: SignRoundBody
+    ctx: AppContext, who: Principal, found: InspectionRound, number: str, body: SignRoundBody
 ) -> None:
     """Sign one inspection's request with the round's signature, unless it needs none now
-    (signed already, by an earlier call for this round or on its own, or closed otherwise)."""
+    (signed already, by an earlier call for this round or on its own, or closed otherwise)
+    or the customer refused to sign its own report (the supervisor settles that one)."""
     state = await current_state(ctx, number)
-    if state.stage != Stage.AWAITING_SIGNATURE or state.signature is not None:
+    if (
+        state.stage != Stage.AWAITING_SIGNATURE
+        or state.signature is not None
+        or state.signature_refusals
+    ):
         return
-    # The customer signs, whoever holds the device (their key, or the engineer's on site).
+    # The customer signs, whoever holds the device; the key it came through is recorded.
     actor = Actor(
-        role=Role.CUSTOMER, name=body.signer, customer_id=found.customer_id, via="inspection_round"
+        role=Role.CUSTOMER,
+        name=body.signer,
+        key_id=who.key_id,
+        customer_id=found.customer_id,
+        via="inspection_round",
     )
     round_of = f"{found.schedule_id} {found.date}"
     signature = SignBody(
@@ -115,6 +125,10 @@ async def sign_round(
     each inspection's own request too, so none waits for a signature of its own (nor breaches
     its signature clock). The requests are signed first and the round last: a call that fails
     half-way is finished by the next one."""
+    if who.role == Role.ENGINEER and body.signature_png is None:
+        # On the engineer's device the customer's own hand is the signature, as on the
+        # signing page the engineer hands over; a typed name comes only with the customer's key.
+        raise invalid_field("signature_png", "on the engineer's device the customer draws it")
     for field, image in (("signature_png", body.signature_png), ("stamp_png", body.stamp_png)):
         if image is not None:
             printable(image, field)
@@ -125,7 +139,7 @@ async def sign_round(
     if found.signature is not None:
         raise _signed_already(schedule_id, day)
     for item in found.items:
-        await _sign_request(ctx, found, item.number, body)
+        await _sign_request(ctx, who, found, item.number, body)
 
     def sign() -> InspectionRound:
         try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Path, Response
 
 from api.context import Admin, Ctx, Staff, require
 from api.ownership import check_request
@@ -19,10 +19,11 @@ from fees import NotPriced, Wanted, draw_lines
 from identity.keys import Principal
 from models.actions import QuoteBody, QuoteLine
 from models.errors import invalid_field
-from models.fees import DrawLinesBody, PriceBody, PriceKind, PriceView
+from models.fees import PRICE_CODE, DrawLinesBody, PriceBody, PriceKind, PriceView
 from models.lifecycle import Role
 
 router = APIRouter(tags=["Price list"])
+CodeInPath = Annotated[str, Path(min_length=1, max_length=64, pattern=PRICE_CODE)]
 QuoterRole = Annotated[Principal, Depends(require(Role.SUPPORT, Role.ENGINEER, Role.SUPERVISOR))]
 
 
@@ -46,7 +47,9 @@ async def get_price_list(ctx: Ctx, _: Staff) -> list[PriceView]:
 
 
 @router.put("/v1/price-list/{kind}/{code}", response_model=PriceView)
-async def set_price(kind: PriceKind, code: str, body: PriceBody, ctx: Ctx, _: Admin) -> PriceView:
+async def set_price(
+    kind: PriceKind, code: CodeInPath, body: PriceBody, ctx: Ctx, _: Admin
+) -> PriceView:
     """Add or change one price; `code` is the part number, the labour rate's asset category
     (`*`: any category) or the travel fee's region."""
 
@@ -58,7 +61,7 @@ async def set_price(kind: PriceKind, code: str, body: PriceBody, ctx: Ctx, _: Ad
 
 
 @router.delete("/v1/price-list/{kind}/{code}", status_code=204, response_class=Response)
-async def remove_price(kind: PriceKind, code: str, ctx: Ctx, _: Admin) -> Response:
+async def remove_price(kind: PriceKind, code: CodeInPath, ctx: Ctx, _: Admin) -> Response:
     def remove() -> bool:
         with transaction(ctx.sessions) as session:
             return delete_price(session, kind, code)

@@ -99,8 +99,9 @@ class InputGuard:
     """Bad input answered before any route sees it (pure ASGI, so the body is read once):
 
     - a NUL character (`%00`) in the path is a 404 (no id, serial or number contains one) and
-      in a query value a 422 naming the parameter; in the body a 422. PostgreSQL cannot store
-      NUL in text, so it is refused here for every route instead of failing late;
+      in a query value a 422 naming the parameter; in the body (raw, `\\u0000` in JSON, or
+      `%00` in a form's fields) a 422. PostgreSQL cannot store NUL in text, so it is refused
+      here for every route instead of failing late;
     - a JSON object or list sent without `Content-Type` or as a form (curl's `-d` default)
       to `/v1/…` is read as `application/json`.
     """
@@ -115,7 +116,7 @@ class InputGuard:
         refusal = _nul_in_address(scope)
         if refusal is None:
             body, receive = await _buffered(receive)
-            if b"\\u0000" in body or b"\x00" in body:
+            if b"\\u0000" in body or b"\x00" in body or _nul_in_form(scope, body):
                 refusal = problem_response(422, f"text {NUL_TEXT}")
             else:
                 _json_sent_as_form(scope, body)
@@ -165,6 +166,14 @@ async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
         return pending.pop() if pending else await receive()
 
     return b"".join(chunks), replay
+
+
+def _nul_in_form(scope: Scope, body: bytes) -> bool:
+    """A browser's form sends its fields percent-encoded, a NUL as `%00` (JSON sent as a form
+    is JSON: `%00` in its text is three characters)."""
+    declared = [v for k, v in scope["headers"] if k == b"content-type"]
+    form = bool(declared) and declared[0].split(b";")[0].strip().lower() == FORM.encode()
+    return form and b"%00" in body and body.lstrip()[:1] not in (b"{", b"[")
 
 
 def _json_sent_as_form(scope: Scope, body: bytes) -> None:

@@ -1,8 +1,9 @@
 """Replacements and returns a request reports, written to the asset archive in its record's
 transaction (`activities.records`): the new unit enters the archive in the old one's place with
 its own warranty, the old one is marked replaced with a link to it, and a replaced component's
-term restarts (`warranty.replacement` has the rules); a unit the customer returns (三包 退货)
-is marked returned. Replaced and returned units are out of service (`IN_SERVICE`).
+term restarts (`warranty.replacement` has the rules); a unit the customer returned (三包 退货,
+once the return form closes the request) is marked returned. Replaced and returned units are
+out of service (`IN_SERVICE`).
 
 Idempotent, like the rest of the record: a unit already replaced by the new one, a component
 already fitted that day, or a unit already returned, is left as it is.
@@ -23,13 +24,7 @@ from db.entitlements import holidays_for, repair_history
 from db.tables import Asset, Customer
 from models.archive import AssetView, Replacement, Returned, Warranty
 from models.profile import ReplacementPolicy
-from models.state import (
-    COMPONENTS_REPLACED,
-    REMEDY_CHOSEN,
-    UNIT_REPLACED,
-    ServiceRequestState,
-    TimelineEvent,
-)
+from models.state import COMPONENTS_REPLACED, UNIT_REPLACED, ServiceRequestState, TimelineEvent
 from warranty.entitlement import Repair
 from warranty.replacement import EXCHANGE, replacement_unit, with_fitted_components
 
@@ -53,8 +48,10 @@ def record_replacements(
             _replace_unit(session, state, event, fitted_on, policy, timezone)
         elif event.kind == COMPONENTS_REPLACED and state.asset_serial:
             _fit_components(session, state.asset_serial, event, fitted_on, policy)
-        elif event.kind == REMEDY_CHOSEN and event.data.get("remedy") == "return":
-            _return_unit(session, state, fitted_on)
+    if state.outcome == "returned" and state.closed_at is not None:
+        # Settled, not merely chosen: a return cancelled before the form is signed keeps
+        # the unit the customer's.
+        _return_unit(session, state, state.closed_at.astimezone(zone).date())
 
 
 def in_service(session: Session, serial: str) -> Asset | None:

@@ -8,9 +8,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.actions import ShortText
-from models.common import Identifier
 
 PriceKind = Literal["part", "labour", "travel"]
+#: A part's number, a labour rate's asset category or `*` (any), a travel fee's region: an
+#: identifier as the archive writes them, so it fits the column and a URL's path.
+PRICE_CODE = r"^(\*|[A-Za-z0-9][A-Za-z0-9_.:-]*)$"
+PriceCode = Annotated[str, Field(min_length=1, max_length=64, pattern=PRICE_CODE)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 Quantity = Annotated[Decimal, Field(gt=0, le=10_000, max_digits=8, decimal_places=2)]
 
@@ -26,8 +29,7 @@ class PriceBody(BaseModel):
 
 class PriceView(PriceBody):
     kind: PriceKind
-    #: A part's number, a labour rate's asset category (`*`: any), a travel fee's region.
-    code: Identifier | str
+    code: PriceCode
 
 
 class WantedLine(BaseModel):

@@ -334,8 +334,6 @@ class ServiceRequestState(BaseModel):
 #: request's asset's place (`old_serial`, `new_serial`, `model`, `exchange` for a 三包
 #: exchange), and `components` fitted.
 UNIT_REPLACED, COMPONENTS_REPLACED = "unit_replaced", "components_replaced"
-#: The customer chose a remedy of a return / exchange request (`remedy`: return, exchange, repair).
-REMEDY_CHOSEN = "remedy_chosen"
 
 
 class TimelineEvent(BaseModel):

@@ -24,3 +24,12 @@ document.addEventListener("change", (event) => {
   reader.addEventListener("load", () => { field.value = reader.result; });
   reader.readAsDataURL(file);
 });
+
+// A form marked `data-once` is sent once: a second tap while the first is on its way does
+// nothing (signing a round signs many requests; a repeat would only be refused).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.matches("form[data-once]")) return;
+  if (form.dataset.sent) { event.preventDefault(); return; }
+  form.dataset.sent = "1";
+});

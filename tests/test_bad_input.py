@@ -315,9 +315,16 @@ async def test_the_preview_takes_at_most_500_pauses(call):
 
 
 # ------------------------------------------------------------------ 29: curl -d
+async def test_a_nul_in_a_browser_s_form_is_422(http):
+    # A page's form (here the sign-in's) sends a NUL as %00: refused before any route reads it.
+    r = await http.post("/app/sign-in", data={"key": "as_\x00x"})
+    assert "NUL" in problem(r, 422)["detail"]
+
+
 @pytest.mark.parametrize("headers", [{}, {"Content-Type": "application/x-www-form-urlencoded"}])
 async def test_a_json_body_without_its_content_type_is_read_as_json(call, headers):
-    body = json.dumps(intake_body(external_ref=f"CURL-{uuid.uuid4().hex}"))
+    # `%00` in JSON sent as a form is text, not a NUL
+    body = json.dumps(intake_body(external_ref=f"CURL-{uuid.uuid4().hex}", description="100%00"))
     r = await call(Role.INTAKE, "POST", "/v1/service-requests", content=body, headers=headers)
     assert r.status_code == 201, r.text
     profile = {"profile_name": "standard", "severity": 1, "reported_at": "2026-11-20T22:10:00Z"}

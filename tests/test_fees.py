@@ -90,7 +90,12 @@ async def test_a_quote_drawn_from_the_price_list_ends_in_a_receipt(
         ),
         403,
     )
+    price = {"description": "x", "unit_price": "1.00"}
+    for code in ("has space", "x" * 65, "-dash-first"):  # not a code: no row, no 500
+        bad = await as_role(Role.ADMIN, "PUT", f"/v1/price-list/part/{code}", json=price)
+        assert "code" in problem(bad, 422)["detail"], code
     listed = (await as_role(Role.DISPATCHER, "GET", "/v1/price-list")).json()
+    assert not any(p["description"] == "x" for p in listed)
     assert {
         "kind": "part",
         "code": part,

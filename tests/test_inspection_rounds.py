@@ -91,15 +91,17 @@ async def inspect(as_role, number: str) -> None:
 async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
     as_role, api_url, api_keys, dev_client: Client, sessions: SessionFactory
 ) -> None:
-    customer, serials, sid, (first, second), day = await a_round(sessions, dev_client, 2)
+    customer, serials, sid, (first, second, third), day = await a_round(sessions, dev_client, 3)
     path = f"/v1/inspection-rounds/{sid}/{day}"
 
     rated = {"quality": 5, "attitude": 4}
-    stamp = {"signer": "王经理", "typed_name": "王经理", "stamp_png": STAMP} | rated
+    # On the engineer's device the customer draws (any whole PNG stands for the drawing here).
+    stamp = {"signer": "王经理", "signature_png": STAMP, "stamp_png": STAMP} | rated
     await inspect(as_role, first)
     early = problem(await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=stamp), 409)
     assert "not reported in full" in early["detail"] and serials[1] in early["detail"]
     await inspect(as_role, second)
+    await inspect(as_role, third)
 
     found = (await as_role(Role.SUPERVISOR, "GET", path)).json()
     assert [i["asset_serial"] for i in found["items"]] == serials and found["signature"] is None
@@ -112,6 +114,9 @@ async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
         422,
     )
     assert "stamp_png" in unstamped["detail"]
+    typed = {"signer": "王经理", "typed_name": "王经理", "stamp_png": STAMP} | rated
+    by_engineer = problem(await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=typed), 422)
+    assert "signature_png" in by_engineer["detail"] and "draws" in by_engineer["detail"]
     bad = stamp | {"stamp_png": "bm90IGEgcG5nLCBqdXN0IHRleHQ="}
     assert (
         "stamp_png: is not a PNG"
@@ -130,18 +135,22 @@ async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
         ]
     )
 
-    # The customer signed the first inspection's report on their own already: the round's
-    # signature signs the second only.
+    # The customer signed the first inspection's report on their own already and refused the
+    # second's: the round's signature signs the third only.
     with transaction(sessions) as session:
         own = create_api_key(session, Role.CUSTOMER, "", customer_id=customer).key
-    by_key = await as_role(
-        Role.CUSTOMER,
-        "POST",
-        f"/v1/service-requests/{first}/sign",
-        json={"signer": "李工", "typed_name": "李工", "quality": 3, "attitude": 3},
-        headers={"Authorization": f"Bearer {own}"},
-    )
-    assert by_key.status_code == 200, by_key.text
+    for number, action, json in (
+        (first, "sign", {"signer": "李工", "typed_name": "李工", "quality": 3, "attitude": 3}),
+        (second, "refuse-signature", {"reason": "支架还松 the bracket is still loose"}),
+    ):
+        by_key = await as_role(
+            Role.CUSTOMER,
+            "POST",
+            f"/v1/service-requests/{number}/{action}",
+            json=json,
+            headers={"Authorization": f"Bearer {own}"},
+        )
+        assert by_key.status_code == 200, by_key.text
     signed = await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=stamp)
     assert signed.status_code == 200, signed.text
     assert (
@@ -149,28 +158,38 @@ async def test_a_round_is_reported_in_full_then_signed_once_with_the_stamp(
     )
     problem(await as_role(Role.ENGINEER, "POST", f"{path}/sign", json=stamp), 409)
     signatures = {}
-    for number in (first, second):
+    for number in (first, second, third):
         state = (await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{number}")).json()
-        assert state["stage"] not in ("awaiting_signature",) and state["signature"], number
         signatures[number] = state["signature"]
+        assert (state["stage"] == "awaiting_signature") == (number == second), number
     assert signatures[first]["signer"] == "李工"
     assert signatures[first]["by"]["via"] == "api_key"
-    round_signed = signatures[second]
+    assert signatures[second] is None  # refused: the supervisor settles it, not the round
+    round_signed = signatures[third]
     assert (round_signed["signer"], round_signed["by"]["via"]) == ("王经理", "inspection_round")
     assert (round_signed["quality"], round_signed["attitude"]) == (5, 4)
     assert f"inspection round {sid} {day}" in round_signed["comment"]
     assert round_signed["by"]["customer_id"] == customer
-    report = await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{second}/report.html")
+    report = await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{third}/report.html")
     assert "巡检轮次签字" in report.text
 
     html = (await as_role(Role.SUPERVISOR, "GET", f"{path}/report.html")).text
-    for text in (*serials, first, second, "✘", "支架松动 loose bracket", "王经理", 'alt="公章'):
+    for text in (
+        *serials,
+        first,
+        second,
+        third,
+        "✘",
+        "支架松动 loose bracket",
+        "王经理",
+        'alt="公章',
+    ):
         assert text in html, text
     pdf = await as_role(Role.SUPERVISOR, "GET", f"{path}/report.pdf")
     assert pdf.content.startswith(b"%PDF")
     async with signed_in(api_url, api_keys[Role.SUPERVISOR]) as (page, _):
         await page.goto(f"{api_url}{path}/report.html")
-        assert await page.locator("tr[data-serial]").count() == 2
+        assert await page.locator("tr[data-serial]").count() == 3
         await shoot(page, "inspection-round")
 
 
@@ -199,9 +218,16 @@ async def test_the_customer_signs_the_round_on_the_engineer_s_phone(
         await form.locator("input[name=signer]").fill("王经理")
         await form.locator("select[name=quality]").select_option("5")
         await form.locator("select[name=attitude]").select_option("4")
-        await form.locator("input[data-base64]").set_input_files(str(text))
+        await form.locator("input[data-base64]").set_input_files(str(stamp))
         await read_in(page)
-        await form.locator("button[type=submit]").click()
+        await form.locator("button[type=submit]").click()  # nothing drawn
+        await page.wait_for_load_state()
+        undrawn = page.locator(".field.invalid", has=page.locator("canvas.pad"))
+        assert "the customer signs in the box" in await undrawn.inner_text()
+        await page.locator("#sign-round input[data-base64]").set_input_files(str(text))
+        await read_in(page)
+        await draw_signature(page)
+        await page.locator("#sign-round button[type=submit]").click()
         await page.wait_for_load_state()
         refused = page.locator(".field.invalid", has=page.locator("input[data-base64]"))
         assert "not a PNG" in await refused.inner_text()  # said at the field, nothing signed
@@ -217,7 +243,8 @@ async def test_the_customer_signs_the_round_on_the_engineer_s_phone(
         await shoot(page, "round-signed-phone")
     state = (await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{number}")).json()
     assert state["signature"]["by"]["via"] == "inspection_round"
-    assert state["signature"]["method"] == "drawn"  # the drawing, not the typed name
+    assert state["signature"]["method"] == "drawn"
+    assert state["signature"]["by"]["key_id"] is not None  # the engineer's key it came through
     report = await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{number}/report.html")
     assert "data:image/png;base64," in report.text  # the drawn signature is in its report
     assert (state["signature"]["quality"], state["signature"]["attitude"]) == (5, 4)

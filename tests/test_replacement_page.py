@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import secrets
 
+from db.replacements import record_replacements
 from db.session import SessionFactory, transaction
 from models.lifecycle import Role
-from models.state import REMEDY_CHOSEN
-from tests.test_replacements_db import record, replaced, unit
+from tests.test_replacements_db import LATE, RESTART, record, replaced, settled, unit
 from tests.test_web_browser import shoot, signed_in
 
 
@@ -39,10 +39,9 @@ async def test_the_asset_page_says_a_returned_unit_is_no_longer_the_customers(
     serial = f"PG{secrets.token_hex(3).upper()}-R"
     with transaction(sessions) as session:
         session.add(unit(serial))
-    chose = replaced(serial, "-").model_copy(
-        update={"kind": REMEDY_CHOSEN, "data": {"remedy": "return"}}
-    )
-    record(sessions, serial, [chose])
+    with transaction(sessions) as session:
+        returned = settled(serial, "returned", LATE)
+        record_replacements(session, returned, [], RESTART, "Asia/Shanghai")
     async with signed_in(api_url, api_keys[Role.ADMIN]) as (page, _):
         await page.goto(f"{api_url}/app/admin/assets/{serial}")
         card = page.locator("#returned")

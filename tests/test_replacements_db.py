@@ -14,7 +14,7 @@ from db.replacements import IN_SERVICE, in_service, record_replacements
 from db.session import SessionFactory, transaction
 from db.tables import Asset
 from models.profile import ReplacementPolicy
-from models.state import REMEDY_CHOSEN, UNIT_REPLACED, TimelineEvent
+from models.state import UNIT_REPLACED, ServiceRequestState, TimelineEvent
 from tests.request_fixtures import state
 
 RESTART = ReplacementPolicy(unit_warranty="restart", extension_months=0)
@@ -90,20 +90,30 @@ def test_a_unit_the_archive_has_is_never_overwritten(sessions: SessionFactory) -
         assert kept is not None and kept.invoice_date == date(2026, 3, 1)
 
 
-def test_a_returned_unit_is_marked_once_and_is_out_of_service(sessions: SessionFactory) -> None:
-    kept, gone = (f"DB{secrets.token_hex(3).upper()}-{n}" for n in (1, 2))
+def settled(serial: str, outcome: str | None, closed: datetime | None) -> ServiceRequestState:
+    return state(asset_serial=serial).model_copy(update={"outcome": outcome, "closed_at": closed})
+
+
+def test_a_returned_unit_is_marked_once_settled_and_is_out_of_service(
+    sessions: SessionFactory,
+) -> None:
+    kept, chosen, cancelled, gone = (f"DB{secrets.token_hex(3).upper()}-{n}" for n in range(4))
     with transaction(sessions) as session:
-        session.add_all([unit(kept), unit(gone)])
-    chose = replaced(gone, "-")
-    returned = chose.model_copy(update={"kind": REMEDY_CHOSEN, "data": {"remedy": "return"}})
-    repaired = returned.model_copy(update={"data": {"remedy": "repair"}})
-    record(sessions, kept, [repaired])  # a repair keeps the unit the customer's
-    record(sessions, gone, [returned])
-    later = returned.model_copy(update={"at": datetime(2026, 12, 9, tzinfo=ZoneInfo("UTC"))})
-    record(sessions, gone, [later])  # a retried or repeated record keeps the first day
+        session.add_all([unit(kept), unit(chosen), unit(cancelled), unit(gone)])
+    later = datetime(2026, 12, 9, tzinfo=ZoneInfo("UTC"))
+    for request in (
+        settled(kept, "fixed", LATE),  # a repair keeps the unit the customer's
+        settled(chosen, "returned", None),  # chosen, the form not signed yet
+        settled(cancelled, "cancelled", LATE),  # a return cancelled before the form
+        settled(gone, "returned", LATE),
+        settled(gone, "returned", later),  # a retried or later record keeps the first day
+    ):
+        with transaction(sessions) as session:
+            record_replacements(session, request, [], RESTART, "Asia/Shanghai")
     with sessions() as session:
-        assert session.get(Asset, kept).returned_on is None
+        for serial in (kept, chosen, cancelled):
+            assert session.get(Asset, serial).returned_on is None, serial
         assert session.get(Asset, gone).returned_on == date(2026, 12, 2)
         assert session.get(Asset, gone).returned_in == state(asset_serial=gone).number
         serving = set(session.scalars(select(Asset.serial).where(IN_SERVICE)))
-        assert kept in serving and gone not in serving
+        assert {kept, chosen, cancelled} <= serving and gone not in serving

@@ -152,6 +152,31 @@ async def test_a_return_is_settled_by_the_signed_return_form(as_role, sessions) 
     assert (await returned())["request"] == number
 
 
+async def test_a_return_cancelled_before_its_form_is_signed_keeps_the_unit(as_role, sessions):
+    serial = sold(sessions, 2, datetime.now(ZoneInfo(SERVICE_TIMEZONE)))
+    body = {"channel": "phone", "customer_id": "C001", "asset_serial": serial}
+    body |= {"description": "退货 return", "force_new": True} | RETURN_EXCHANGE
+    registered = await as_role(Role.INTAKE, "POST", "/v1/service-requests", json=body)
+    number = registered.json()["number"]
+    for role, action, json in (
+        (Role.SUPPORT, "acknowledge", {}),
+        (Role.CUSTOMER, "choose-remedy", {"remedy": "return"}),
+        (Role.SUPERVISOR, "cancel", {"reason": "客户改主意 the customer kept it"}),
+    ):
+        answer = await as_role(role, "POST", f"/v1/service-requests/{number}/{action}", json=json)
+        assert answer.status_code == 200, (action, answer.text)
+
+    async def recorded() -> bool:
+        row = (await as_role(Role.SUPERVISOR, "GET", f"/v1/service-requests/{number}")).json()
+        return row["stage"] == "cancelled"
+
+    await eventually(recorded)
+    shown = (await as_role(Role.ADMIN, "GET", f"/v1/assets/{serial}")).json()
+    assert shown["returned"] is None
+    again = await as_role(Role.INTAKE, "POST", "/v1/service-requests", json=body)
+    assert again.status_code == 201, again.text  # still the customer's unit
+
+
 async def test_support_records_the_customer_s_exchange_on_the_request_page(
     as_role, sessions, api_url, api_keys
 ) -> None:

@@ -1,7 +1,8 @@
 """`/app/inspection-rounds/{schedule_id}/{day}`: an inspection round on the engineer's device
 (巡检轮次签字, 003). The round's assets and their checklist results, the round report, and —
 once every inspection is reported — the form on which the customer signs the whole round with
-their name, the ratings and the company's stamp (公章) chosen as a PNG file. The form posts to the
+their name, their signature drawn with a finger, the ratings and the company's stamp (公章)
+chosen as a PNG file. The form posts to the
 API's own `sign_round`, which signs each inspection's request too."""
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ RoundPage = Annotated[SignedIn, Depends(for_roles(Role.ENGINEER, Role.SUPERVISOR
 Signing = Annotated[SignedIn, Depends(for_roles(Role.ENGINEER))]
 
 SIGN_FIELDS: tuple[Part, ...] = (
-    #: The customer types their own name: it is both who signed and the typed signature.
-    Field("signer", "客户签名（请客户本人输入姓名） The customer types their name", required=True),
+    Field("signer", "签字人 The customer's name", required=True),
     Field("quality", "服务质量 Quality", "select", required=True, choices=RATING),
     Field("attitude", "服务态度 Attitude", "select", required=True, choices=RATING),
 )
@@ -85,10 +85,10 @@ async def sign(schedule_id: str, day: date, request: Request, ctx: Ctx, web: Sig
     entered = {k: v for k, v in items if k != STAMP}
     body: dict[str, Any] = read_form(SIGN_FIELDS, items, ctx.settings.timezone).body
     drawn = str(form.get("signature_png") or "")
-    if drawn:
-        body["signature_png"] = drawn
-    elif "signer" in body:  # nothing drawn: the name typed stands as the signature
-        body["typed_name"] = body["signer"]
+    if not drawn:
+        errors = {"signature_png": "请客户在框内签名 the customer signs in the box"}
+        return await _page(ctx, web, schedule_id, day, 422, errors, entered)
+    body["signature_png"] = drawn
     stamp = str(form.get(STAMP) or "")
     if len(stamp) > SIGNATURE_PNG_MAX:
         errors = {STAMP: f"公章图片太大 the stamp image is over {SIGNATURE_PNG_MAX * 3 // 4000} KB"}

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from models import actions as a
     from models.common import ClockName
     from models.lifecycle import Role
-    from models.state import REMEDY_CHOSEN, UNIT_REPLACED, RemedyChoice
+    from models.state import UNIT_REPLACED, RemedyChoice
 
 #: What each settled remedy makes of the request.
 OUTCOMES = {"return": "returned", "exchange": "exchanged"}
@@ -64,7 +64,7 @@ async def choose_remedy(r: Request, actor: a.Actor, body: a.ChooseRemedyBody) ->
         replacement_model=body.replacement_model,
         note=body.note,
     )
-    r.emit(REMEDY_CHOSEN, actor, body.model_dump(exclude_none=True))
+    r.emit("remedy_chosen", actor, body.model_dump(exclude_none=True))
     if body.remedy == "repair":
         return  # diagnosed and dispatched as any repair
     r.stop_clock(ClockName.DIAGNOSIS)
