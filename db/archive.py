@@ -530,13 +530,7 @@ def list_engineers(
         and (skill is None or skill in engineer.skills)
         and (on_duty is None or engineer.on_duty == on_duty)
     ]
-    start = (page - 1) * page_size
-    return Page(
-        items=engineers[start : start + page_size],
-        total=len(engineers),
-        page=page,
-        page_size=page_size,
-    )
+    return Page.of(engineers, page, page_size)
 
 
 # ------------------------------------------------------------------ deleting

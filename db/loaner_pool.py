@@ -27,10 +27,7 @@ def list_loaners(
     if status is not None:
         query = query.where(LoanerUnit.status == status)
     units = [loaner_view(u) for u in session.scalars(query.order_by(LoanerUnit.serial))]
-    start = (page - 1) * page_size
-    return Page(
-        items=units[start : start + page_size], total=len(units), page=page, page_size=page_size
-    )
+    return Page.of(units, page, page_size)
 
 
 def save_loaner(session: Session, record: LoanerUnitRecord) -> LoanerUnitView:

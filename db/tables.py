@@ -162,7 +162,7 @@ class Asset(Base):
     replaced_on: Mapped[date | None] = mapped_column(Date)
     replaced_in: Mapped[str | None] = mapped_column(String(32))
     #: Returned under 三包 (退货): on which local day, on which request. Written by the system
-    #: when the customer chooses the return; the unit is then no longer theirs.
+    #: once the return form closes the request; the unit is then no longer theirs.
     returned_on: Mapped[date | None] = mapped_column(Date)
     returned_in: Mapped[str | None] = mapped_column(String(32))
 

@@ -198,8 +198,8 @@ class FaultyPartReturnedBody(Body):
         return self
 
 
-#: A drawn signature as a base64 PNG (data URL or bare), at most 400 kB.
-#: The most base64 a drawn signature or an uploaded stamp may be.
+#: A drawn signature (or an uploaded stamp) as a base64 PNG, data URL or bare: at most this
+#: many characters.
 SIGNATURE_PNG_MAX = 400_000
 SignaturePng = Annotated[str, Field(min_length=16, max_length=SIGNATURE_PNG_MAX)]
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]

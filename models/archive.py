@@ -20,6 +20,8 @@ T = TypeVar("T")
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 ShortName = Annotated[str, Field(min_length=1, max_length=100)]
+#: An asset's class, 1 (the plainest) to 10, and the class of a loaner unit lent for it.
+CapabilityRank = Annotated[int, Field(ge=1, le=10), NOT_BOOL]
 Address = Annotated[str, Field(min_length=1, max_length=400)]
 Email = Annotated[
     str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["it@example.com"])
@@ -184,7 +186,7 @@ class AssetRecord(_Document):
     maintenance_interval_months: Annotated[int, Field(ge=1, le=120), NOT_BOOL] | None = None
     #: Its class, 1 (the plainest) to 10: a loaner lent for it is at least this rank. None:
     #: any unit of its category will do.
-    capability_rank: Annotated[int, Field(ge=1, le=10), NOT_BOOL] | None = None
+    capability_rank: CapabilityRank | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -291,6 +293,13 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     page_size: int
+
+    @classmethod
+    def of(cls, everything: list[T], page: int, page_size: int) -> Page[T]:
+        """One page of a list already filtered and ordered in full."""
+        start = (page - 1) * page_size
+        window = everything[start : start + page_size]
+        return cls(items=window, total=len(everything), page=page, page_size=page_size)
 
 
 # ------------------------------------------------------------------ history

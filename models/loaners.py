@@ -6,18 +6,17 @@ back (`activities/loaners.py`)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
-from models.actions import NOT_BOOL
+from models.archive import CapabilityRank, ShortName
 from models.common import Identifier
 
 #: What the admin sets: a unit to lend, or one out of the pool for good. `issued` is the
 #: system's, while a request has the unit.
 WrittenStatus = Literal["available", "retired"]
 LoanerStatus = Literal["available", "issued", "retired"]
-Rank = Annotated[int, Field(ge=1, le=10), NOT_BOOL]
 #: What a unit's view adds to its record: shown, never written through the record.
 READ_ONLY = frozenset({"issued_to", "issued_at"})
 
@@ -26,10 +25,10 @@ class LoanerUnitRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     serial: Identifier
-    model: Annotated[str, Field(min_length=1, max_length=100)]
+    model: ShortName
     category: Identifier
     #: 1 the plainest; a unit is lent for an asset of its category and at most its rank.
-    rank: Rank = 1
+    rank: CapabilityRank = 1
     status: WrittenStatus = "available"
 
     @model_validator(mode="before")

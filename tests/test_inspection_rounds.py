@@ -21,6 +21,8 @@ from models.schedules import WORKFLOW_TYPE, ScheduleDefinition, ScheduledRun, sc
 from tests.test_api import PNG, problem
 from tests.test_docs_browser import PHONE
 from tests.test_signing_browser import draw_signature
+from tests.test_web_app import csrf_of
+from tests.test_web_app import signed_in as web_signed_in
 from tests.test_web_browser import shoot, signed_in
 from tests.workflow_helpers import TASK_QUEUE
 
@@ -201,10 +203,20 @@ async def read_in(page) -> None:
 
 
 async def test_the_customer_signs_the_round_on_the_engineer_s_phone(
-    as_role, api_url, api_keys, dev_client: Client, sessions: SessionFactory, tmp_path
+    as_role, api_url, api_keys, person_keys, dev_client: Client, sessions: SessionFactory, tmp_path
 ) -> None:
     _, (serial,), sid, (number,), day = await a_round(sessions, dev_client, 1)
     await inspect(as_role, number)
+    # E002 was not sent on this round: neither its page nor its signature is theirs.
+    page_path = f"/app/inspection-rounds/{sid}/{day}"
+    async with web_signed_in(api_url, person_keys["E002"]) as other:
+        assert (await other.get(page_path)).status_code == 403
+        form = await other.get("/app/my-jobs")
+        sent = await other.post(f"{page_path}/sign", data={"csrf_token": csrf_of(form)})
+        assert sent.status_code == 403
+    other_key = {"Authorization": f"Bearer {person_keys['E002']}"}
+    api = f"/v1/inspection-rounds/{sid}/{day}"
+    problem(await as_role(Role.ENGINEER, "GET", api, headers=other_key), 403)
     stamp, text = tmp_path / "stamp.png", tmp_path / "not-a-stamp.png"
     stamp.write_bytes(base64.b64decode(STAMP))
     text.write_text("这不是图片 this is a text file, not an image")

@@ -45,7 +45,7 @@ from identity.keys import list_api_keys
 from identity.web_sessions import SignedIn
 from models.archive import AssetView, MaintenanceDue
 from models.errors import DomainError, field_errors
-from models.fees import PriceBody, PriceKind, PriceView
+from models.fees import PriceKind, PriceView
 from models.lifecycle import Role
 from models.schedules import ScheduleBody, ScheduleTiming
 
@@ -262,8 +262,7 @@ async def put_price(ctx: Ctx, web: AdminPage, request: Request) -> Response:
     items = await _items(request)
 
     async def save(body: PriceView) -> PriceView:
-        price = PriceBody(description=body.description, unit_price=body.unit_price)
-        return await set_price(body.kind, body.code, price, ctx, web.who)
+        return await set_price(body.kind, body.code, body, ctx, web.who)
 
     saved, outcome = await _submit(PRICE_FIELDS, items, PriceView, save, ctx.settings.timezone)
     if outcome is not None:

@@ -81,8 +81,7 @@ async def round_page(
 async def sign(schedule_id: str, day: date, request: Request, ctx: Ctx, web: Signing) -> Response:
     form = await request.form()
     items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-    # The image is not re-filled after a refusal: its file is chosen again.
-    entered = {k: v for k, v in items if k != STAMP}
+    entered = dict(items)
     body: dict[str, Any] = read_form(SIGN_FIELDS, items, ctx.settings.timezone).body
     drawn = str(form.get("signature_png") or "")
     if not drawn:
