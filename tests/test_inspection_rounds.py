@@ -211,8 +211,8 @@ async def test_the_customer_signs_the_round_on_the_engineer_s_phone(
     page_path = f"/app/inspection-rounds/{sid}/{day}"
     async with web_signed_in(api_url, person_keys["E002"]) as other:
         assert (await other.get(page_path)).status_code == 403
-        form = await other.get("/app/my-jobs")
-        sent = await other.post(f"{page_path}/sign", data={"csrf_token": csrf_of(form)})
+        jobs = await other.get("/app/my-jobs")
+        sent = await other.post(f"{page_path}/sign", data={"csrf_token": csrf_of(jobs)})
         assert sent.status_code == 403
     other_key = {"Authorization": f"Bearer {person_keys['E002']}"}
     api = f"/v1/inspection-rounds/{sid}/{day}"
